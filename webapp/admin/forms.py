@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from webapp.forms import VersionedForm, count_field, name_field
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+PHONE = r"^[0-9+\- ]{5,20}$"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _strip(v):
+    return v.strip() if isinstance(v, str) else v
+
+
+class StaffFields:
+    display_name = name_field(_l("姓名"), 64)
+    phone = StringField(
+        _l("手机号"), validators=[Optional(), Regexp(PHONE, message=_l("手机号格式不正确。"))],
+        filters=[_strip],
+    )
+    role = SelectField(_l("角色"), validators=[DataRequired(_l("请选择角色。"))])
+    estates = MultiCheckboxField(_l("所在项目"), coerce=int)
+
+
+class StaffCreateForm(StaffFields, FlaskForm):
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(_l("必填。")), Length(max=32)],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        description=_l("小写字母、数字、点、横线，2–32 位，登录时使用。"),
+    )
+
+    def validate_username(self, field):
+        if not USERNAME.match(field.data or ""):
+            raise ValidationError(_l("只能使用小写字母、数字、点和横线，2–32 位。"))
+
+
+class StaffEditForm(StaffFields, VersionedForm):
+    pass
+
+
+class ActiveForm(VersionedForm):
+    active = HiddenField(validators=[DataRequired()])
+
+
+def _valid_timezone(form, field):
+    if field.data not in zoneinfo.available_timezones():
+        raise ValidationError(_l("未知的时区。"))
+
+
+class EstateFields:
+    name = name_field(_l("项目名称"), 80)
+    code = StringField(
+        _l("项目编码"),
+        validators=[
+            DataRequired(_l("必填。")),
+            Regexp(r"^[A-Za-z0-9]{2,8}$", message=_l("2–8 位字母或数字。")),
+        ],
+        filters=[_strip],
+        description=_l("用于单据编号，例如 CH。"),
+    )
+    address = StringField(_l("地址"), validators=[Length(max=200)], filters=[_strip])
+    timezone = StringField(
+        _l("时区"), default="Asia/Shanghai", validators=[DataRequired(), _valid_timezone],
+        filters=[_strip],
+    )
+
+
+class EstateCreateForm(EstateFields, FlaskForm):
+    pass
+
+
+class EstateEditForm(EstateFields, VersionedForm):
+    pass
+
+
+class BuildingCreateForm(FlaskForm):
+    name = name_field(_l("楼栋名称"), 40)
+    floors = count_field(_l("楼层数"), 99)
+    per_floor = count_field(_l("每层户数"), 20)
+
+    def validate_per_floor(self, field):
+        if bool(self.floors.data) != bool(field.data):
+            raise ValidationError(_l("楼层数和每层户数要一起填写，或都不填。"))
+
+
+class BuildingEditForm(VersionedForm):
+    name = name_field(_l("楼栋名称"), 40)
+
+
+class UnitsAddForm(FlaskForm):
+    numbers = StringField(
+        _l("房号"),
+        validators=[DataRequired(_l("必填。")), Length(max=500)],
+        description=_l("多个房号用空格或逗号分隔，例如 101 102 201。"),
+    )
+
+    def parsed(self) -> list[str]:
+        parts = re.split(r"[\s,，、]+", self.numbers.data or "")
+        return list(dict.fromkeys(p for p in parts if p))
+
+    def validate_numbers(self, field):
+        numbers = self.parsed()
+        if not numbers:
+            raise ValidationError(_l("请输入房号。"))
+        if len(numbers) > 200:
+            raise ValidationError(_l("一次最多添加 200 个房号。"))
+        bad = [n for n in numbers if not re.match(r"^[0-9A-Za-z-]{1,20}$", n)]
+        if bad:
+            raise ValidationError(_l("房号只能包含字母、数字和横线。"))
+
+
+class AreaFields:
+    name = name_field(_l("区域名称"), 60)
+    kind = SelectField(_l("类型"))
+
+
+class AreaCreateForm(AreaFields, FlaskForm):
+    pass
+
+
+class AreaEditForm(AreaFields, VersionedForm):
+    active = BooleanField(_l("启用"))

@@ -1,0 +1,65 @@
+"""Error pages: generic, translated, with an error id that is also in the log."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import g, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import db
+
+
+class Conflict(Exception):
+    """A stale edit: someone saved the record after this form was loaded."""
+
+    def __init__(self, record=None, message: str | None = None):
+        super().__init__(message or "conflict")
+        self.record = record
+        self.message = message
+
+
+class Invalid(ValueError):
+    """A rule of the domain refused the input; `field` names the form field to show it beside."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _page(code: int, **extra):
+    html = render_template("errors/error.html", code=code, **extra)
+    response = (html, code)
+    return response
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(err):
+        return _page(400, reason="csrf")
+
+    @app.errorhandler(Conflict)
+    def _conflict(err):
+        db.session.rollback()
+        return _page(409, message=err.message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(err):
+        db.session.rollback()
+        return _page(409)
+
+    @app.errorhandler(HTTPException)
+    def _http(err):
+        if err.code is None or err.code < 400:
+            return err
+        return _page(err.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err):
+        db.session.rollback()
+        error_id = getattr(g, "request_id", None) or secrets.token_hex(8)
+        app.logger.exception("error %s on %s %s", error_id, request.method, request.path)
+        return _page(500, error_id=error_id)

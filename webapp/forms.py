@@ -1,0 +1,50 @@
+"""Form pieces shared by every feature."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.errors import Invalid
+
+
+class VersionedForm(FlaskForm):
+    """An edit form for a record with optimistic locking."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    def version_value(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a one-button POST that carries only the CSRF token."""
+
+
+def apply_invalid(form: FlaskForm, err: Invalid) -> None:
+    """Show a domain rule's refusal beside the field it concerns."""
+    field = getattr(form, err.field, None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, err.message]
+    else:
+        form.form_errors.append(err.message)
+
+
+def name_field(label, max_length: int = 60) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(_l("必填。")), Length(max=max_length, message=_l("太长了。"))],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+
+
+def count_field(label, maximum: int) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[Optional(), NumberRange(1, maximum, _l("请输入 1 到 %(max)s 之间的数字。"))],
+    )

@@ -1,0 +1,57 @@
+"""Language and time zone: Chinese first, English one tap away; times in the estate's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+LOCALE_COOKIE = "lang"
+LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    supported = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in supported:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.is_staff:
+        estates = current_user.estates
+        if estates:
+            return estates[0].timezone
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def html_lang() -> str:
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
+def format_when(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime shown in the viewer's (estate's) time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234: enough to recognise, not enough to copy."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return phone[:1] + "*" * (len(phone) - 1)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def init_app(app) -> None:
+    from webapp import clock
+
+    app.jinja_env.globals.update(html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now)
+    app.jinja_env.filters.update(when=format_when, mask_phone=mask_phone)

@@ -1,0 +1,145 @@
+"""Owners: registered by staff for a unit; they set their own password through a one-time link."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp import audit
+from webapp.admin.services import check_version, username_taken
+from webapp.errors import Invalid
+from webapp.extensions import db
+from webapp.models import Building, Role, Unit, UnitOwnership, User
+from webapp.scoping import estate_ids_of
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+PAGE_SIZE = 50
+
+
+def normalise_phone(raw: str) -> str:
+    """Digits only, without a +86 / 0086 prefix."""
+    digits = re.sub(r"\D", "", raw or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def _snapshot(owner: User) -> dict:
+    return {"display_name": owner.display_name, "phone": owner.phone, "active": owner.active}
+
+
+def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> list[User]:
+    """Owners with a unit in the viewer's estates, searchable by name, phone or unit (3栋-1201)."""
+    mine = estate_ids_of(viewer)
+    matching = (
+        select(UnitOwnership.user_id)
+        .join(Unit, Unit.id == UnitOwnership.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Building.estate_id.in_(mine))
+    )
+    q = (q or "").strip()
+    query = select(User).where(User.role == Role.OWNER, User.id.in_(matching))
+    if q:
+        like = f"%{q}%"
+        unit_hit = matching.where(
+            or_(
+                (Building.name + "-" + Unit.number).ilike(like),
+                Unit.number.ilike(like),
+            )
+        )
+        query = query.where(
+            or_(User.display_name.ilike(like), User.phone.ilike(like), User.id.in_(unit_hit))
+        )
+    query = query.options(
+        selectinload(User.ownerships).selectinload(UnitOwnership.unit).selectinload(Unit.building)
+    ).order_by(User.display_name, User.id).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def find_unit(viewer: User, building_id: int, number: str) -> Unit:
+    unit = db.session.scalar(
+        select(Unit)
+        .join(Building, Building.id == Unit.building_id)
+        .where(
+            Unit.building_id == building_id,
+            Unit.number == number.strip(),
+            Building.estate_id.in_(estate_ids_of(viewer)),
+        )
+    )
+    if unit is None:
+        raise Invalid("number", _("这栋楼没有这个房号。"))
+    return unit
+
+
+def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, relation: str) -> User:
+    phone = normalise_phone(phone)
+    if not MOBILE.match(phone):
+        raise Invalid("phone", _("请输入 11 位手机号。"))
+    if username_taken(phone):
+        raise Invalid("phone", _("这个手机号已登记。请在业主列表中找到此人，再关联房屋。"))
+    owner = User(
+        username=phone, display_name=display_name, phone=phone, role=Role.OWNER, active=True
+    )
+    owner.ownerships = [UnitOwnership(unit_id=unit.id, relation=relation)]
+    db.session.add(owner)
+    db.session.flush()
+    audit.record(
+        actor, "owner.create", "user", owner.id, estate_id=unit.building.estate_id,
+        after={**_snapshot(owner), "unit": unit.label, "relation": relation},
+    )
+    return owner
+
+
+def update_owner(actor: User, owner: User, *, version: int, display_name: str, phone: str) -> None:
+    check_version(owner, version)
+    phone = normalise_phone(phone)
+    if not MOBILE.match(phone):
+        raise Invalid("phone", _("请输入 11 位手机号。"))
+    if phone != owner.phone and username_taken(phone, except_id=owner.id):
+        raise Invalid("phone", _("这个手机号已登记。"))
+    before = _snapshot(owner)
+    owner.display_name = display_name
+    if phone != owner.phone:
+        owner.phone = phone
+        owner.username = phone  # owners log in with their phone number
+    db.session.flush()
+    audit.record(actor, "owner.update", "user", owner.id, before=before, after=_snapshot(owner))
+
+
+def link_unit(actor: User, owner: User, unit: Unit, relation: str) -> None:
+    if any(o.unit_id == unit.id for o in owner.ownerships):
+        raise Invalid("number", _("已关联这个房屋。"))
+    owner.ownerships.append(UnitOwnership(unit_id=unit.id, relation=relation))
+    db.session.flush()
+    audit.record(
+        actor, "owner.link_unit", "user", owner.id, estate_id=unit.building.estate_id,
+        after={"unit": unit.label, "relation": relation},
+    )
+
+
+def unlink_unit(actor: User, owner: User, unit: Unit) -> None:
+    if len(owner.ownerships) <= 1:
+        raise Invalid("unit", _("业主至少要关联一个房屋。要停止其访问，请停用账号。"))
+    link = next((o for o in owner.ownerships if o.unit_id == unit.id), None)
+    if link is None:
+        raise Invalid("unit", _("没有关联这个房屋。"))
+    owner.ownerships.remove(link)
+    db.session.flush()
+    audit.record(
+        actor, "owner.unlink_unit", "user", owner.id, estate_id=unit.building.estate_id,
+        before={"unit": unit.label},
+    )
+
+
+def count_owners(viewer: User) -> int:
+    mine = estate_ids_of(viewer)
+    return db.session.scalar(
+        select(func.count(func.distinct(UnitOwnership.user_id)))
+        .join(Unit, Unit.id == UnitOwnership.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .where(Building.estate_id.in_(mine))
+    ) or 0

@@ -1,0 +1,105 @@
+"""Object-level access: every query for a place or a person goes through these helpers.
+
+Staff see only the estates they belong to; owners only their own units. Anything else is a 404,
+so that a curious user cannot even learn that a record exists.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, exists, select
+
+from webapp.extensions import db
+from webapp.models import (
+    Building,
+    Estate,
+    EstateMembership,
+    PublicArea,
+    Role,
+    Unit,
+    UnitOwnership,
+    User,
+)
+
+
+def estate_ids_of(user: User) -> Select:
+    """A subquery: ids of the estates `user` may see."""
+    if user.is_owner:
+        return (
+            select(Building.estate_id)
+            .join(Unit, Unit.building_id == Building.id)
+            .join(UnitOwnership, UnitOwnership.unit_id == Unit.id)
+            .where(UnitOwnership.user_id == user.id)
+        )
+    return select(EstateMembership.estate_id).where(EstateMembership.user_id == user.id)
+
+
+def visible_estates(user: User) -> Select:
+    return select(Estate).where(Estate.id.in_(estate_ids_of(user))).order_by(Estate.name)
+
+
+def get_estate_or_404(user: User, estate_id: int) -> Estate:
+    estate = db.session.scalar(visible_estates(user).where(Estate.id == estate_id))
+    return estate or abort(404)
+
+
+def get_building_or_404(user: User, building_id: int) -> Building:
+    building = db.session.scalar(
+        select(Building).where(Building.id == building_id, Building.estate_id.in_(estate_ids_of(user)))
+    )
+    return building or abort(404)
+
+
+def visible_units(user: User) -> Select:
+    query = select(Unit).join(Building, Unit.building_id == Building.id)
+    if user.is_owner:
+        return query.join(UnitOwnership, UnitOwnership.unit_id == Unit.id).where(
+            UnitOwnership.user_id == user.id
+        )
+    return query.where(Building.estate_id.in_(estate_ids_of(user)))
+
+
+def get_unit_or_404(user: User, unit_id: int) -> Unit:
+    unit = db.session.scalar(visible_units(user).where(Unit.id == unit_id))
+    return unit or abort(404)
+
+
+def get_area_or_404(user: User, area_id: int) -> PublicArea:
+    area = db.session.scalar(
+        select(PublicArea).where(
+            PublicArea.id == area_id, PublicArea.estate_id.in_(estate_ids_of(user))
+        )
+    )
+    return area or abort(404)
+
+
+def visible_people(user: User) -> Select:
+    """Users a staff member may see: staff sharing an estate, owners of units in their estates."""
+    if not user.is_staff:
+        return select(User).where(User.id == user.id)
+    mine = estate_ids_of(user)
+    shares_estate = exists().where(
+        EstateMembership.user_id == User.id, EstateMembership.estate_id.in_(mine)
+    )
+    owns_unit_here = exists().where(
+        UnitOwnership.user_id == User.id,
+        UnitOwnership.unit_id == Unit.id,
+        Unit.building_id == Building.id,
+        Building.estate_id.in_(mine),
+    )
+    return select(User).where(shares_estate | owns_unit_here)
+
+
+def get_person_or_404(user: User, person_id: int) -> User:
+    person = db.session.scalar(visible_people(user).where(User.id == person_id))
+    return person or abort(404)
+
+
+def get_staff_or_404(user: User, person_id: int) -> User:
+    person = get_person_or_404(user, person_id)
+    return person if person.role != Role.OWNER else abort(404)
+
+
+def get_owner_or_404(user: User, person_id: int) -> User:
+    person = get_person_or_404(user, person_id)
+    return person if person.role == Role.OWNER else abort(404)
