@@ -12,7 +12,7 @@ from webapp.auth import services as auth_services
 from webapp.auth.links import link_context
 from webapp.errors import Conflict, Invalid
 from webapp.extensions import db
-from webapp.forms import apply_invalid
+from webapp.forms import apply_invalid, choices
 from webapp.labels import area_kind_choices, staff_role_choices
 from webapp.scoping import get_area_or_404, get_building_or_404, get_estate_or_404, get_staff_or_404
 from webapp.web import fragment_or_redirect, render, render_form, see_other
@@ -22,8 +22,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _staff_form(form_class, **kwargs):
     form = form_class(**kwargs)
-    form.role.choices = staff_role_choices()
-    form.estates.choices = [(e.id, e.name) for e in current_user.estates]
+    form.role.choices = choices(staff_role_choices())
+    form.estates.choices = choices((e.id, e.name) for e in current_user.estates)
     return form
 
 
@@ -192,7 +192,7 @@ def _estate_page(estate, status: int = 200, **forms_given):
 
 def _area_form(form_class, **kwargs):
     form = form_class(**kwargs)
-    form.kind.choices = area_kind_choices()
+    form.kind.choices = choices(area_kind_choices())
     return form
 
 

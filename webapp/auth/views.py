@@ -36,6 +36,7 @@ def _sign_in(user) -> None:
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
+    exempt_when=lambda: not (request.form.get("username") or "").strip(),
     methods=["POST"],
     deduct_when=_login_failed,
     scope="login-account",

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.forms import VersionedForm, name_field
+from webapp.forms import VersionedForm, choices, name_field
 
-RELATIONS = (("owner", _l("业主")), ("tenant", _l("租户")), ("family", _l("家属")))
+RELATIONS = choices([("owner", _l("业主")), ("tenant", _l("租户")), ("family", _l("家属"))])
 
 
 def _strip(v):

@@ -12,7 +12,7 @@ from webapp.auth import services as auth_services
 from webapp.auth.links import link_context
 from webapp.errors import Conflict, Invalid
 from webapp.extensions import db
-from webapp.forms import ActionForm, apply_invalid
+from webapp.forms import ActionForm, apply_invalid, choices
 from webapp.models import Building
 from webapp.owners import forms, services
 from webapp.scoping import estate_ids_of, get_building_or_404, get_owner_or_404, get_unit_or_404
@@ -33,7 +33,7 @@ def _building_choices() -> list[tuple[int, str]]:
 
 
 def _with_buildings(form):
-    form.building.choices = _building_choices()
+    form.building.choices = choices(_building_choices())
     return form
 
 

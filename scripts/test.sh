@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite (safe to run again).
+# DATABASE_URL=postgresql+psycopg://... runs the same suite on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!! $chromium not found: browser tests will be skipped (install the chromium package)." >&2
+  fi
+fi
+
+echo "==> running the tests${DATABASE_URL:+ on $(echo "$DATABASE_URL" | sed -E 's#//[^@]*@#//#')}"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,131 @@
+"""The permission matrix: every route × method × principal → the status it must answer.
+
+A test fails when a registered route has no row here, so every new route joins the matrix.
+URL templates name records of the test world: {estate}, {owner_a}, {unit_a} …
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRINCIPALS = ("anonymous", "owner_a", "owner_b", "assistant", "assistant_other", "supervisor", "manager")
+STAFF = ("assistant", "assistant_other", "supervisor", "manager")
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    method: str
+    url: str
+    expect: dict
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.url}"
+
+
+def _anon(method: str) -> int:
+    # Not logged in: a page asks you to log in; a form post is refused with 401.
+    return 302 if method == "GET" else 401
+
+
+def public(code: int) -> dict:
+    return dict.fromkeys(PRINCIPALS, code)
+
+
+def signed_in(method: str, code: int) -> dict:
+    return {**dict.fromkeys(PRINCIPALS, code), "anonymous": _anon(method)}
+
+
+def staff(method: str, code: int, other_estate: int | None = None) -> dict:
+    """Any staff member; the assistant of another estate gets `other_estate` (404 for A's records)."""
+    expect = {p: code for p in STAFF}
+    expect.update(anonymous=_anon(method), owner_a=403, owner_b=403)
+    if other_estate is not None:
+        expect["assistant_other"] = other_estate
+    return expect
+
+
+def manager(method: str, code: int) -> dict:
+    expect = dict.fromkeys(PRINCIPALS, 403)
+    expect.update(anonymous=_anon(method), manager=code)
+    return expect
+
+
+CASES = [
+    # public
+    Case("/login", "GET", "/login", {**public(200), **dict.fromkeys(PRINCIPALS[1:], 303)}),
+    Case("/login", "POST", "/login", public(422)),
+    Case("/invite/<token>", "GET", "/invite/not-a-real-token", public(404)),
+    Case("/invite/<token>", "POST", "/invite/not-a-real-token", public(404)),
+    Case("/locale", "POST", "/locale", public(400)),
+    Case("/manifest.webmanifest", "GET", "/manifest.webmanifest", public(200)),
+    Case("/sw.js", "GET", "/sw.js", public(200)),
+    Case("/offline", "GET", "/offline", public(200)),
+    Case("/favicon.ico", "GET", "/favicon.ico", public(200)),
+    Case("/static/<path:filename>", "GET", "/static/css/app.css", public(200)),
+    Case("/vendor/<name>", "GET", "/vendor/htmx.min.js", public(200)),
+    Case("/vendor/<name>", "GET", "/vendor/not-a-library.js", public(404)),
+    # any signed-in user
+    Case("/", "GET", "/", signed_in("GET", 200)),
+    Case("/account", "GET", "/account", signed_in("GET", 200)),
+    Case("/account", "POST", "/account", signed_in("POST", 422)),
+    Case("/logout", "POST", "/logout", signed_in("POST", 303)),
+    # staff: owners of their estates
+    Case("/owners", "GET", "/owners", staff("GET", 200)),
+    Case("/owners/new", "GET", "/owners/new", staff("GET", 200)),
+    Case("/owners/new", "POST", "/owners/new", staff("POST", 422)),
+    Case("/owners/<int:owner_id>", "GET", "/owners/{owner_a}", staff("GET", 200, 404)),
+    Case("/owners/<int:owner_id>", "POST", "/owners/{owner_a}", staff("POST", 422, 404)),
+    Case("/owners/<int:owner_id>", "GET", "/owners/{assistant}", staff("GET", 404)),
+    Case("/owners/<int:owner_id>/units", "POST", "/owners/{owner_a}/units", staff("POST", 422, 404)),
+    Case("/owners/<int:owner_id>/units/<int:unit_id>/remove", "POST",
+         "/owners/{owner_a}/units/{unit_a}/remove", staff("POST", 303, 404)),
+    Case("/owners/<int:owner_id>/invite", "POST", "/owners/{owner_a}/invite", staff("POST", 200, 404)),
+    Case("/history/<target_type>/<int:target_id>", "GET", "/history/user/{owner_a}",
+         staff("GET", 200, 404)),
+    Case("/history/<target_type>/<int:target_id>", "GET", "/history/estate/{estate}",
+         staff("GET", 200, 404)),
+    Case("/history/<target_type>/<int:target_id>", "GET", "/history/estate/{other_estate}",
+         {**staff("GET", 404), "assistant_other": 200}),
+    Case("/history/<target_type>/<int:target_id>", "GET", "/history/nonsense/1", staff("GET", 404)),
+    # the manager: staff accounts and places
+    Case("/admin/users", "GET", "/admin/users", manager("GET", 200)),
+    Case("/admin/users/new", "GET", "/admin/users/new", manager("GET", 200)),
+    Case("/admin/users/new", "POST", "/admin/users/new", manager("POST", 422)),
+    Case("/admin/users/<int:user_id>", "GET", "/admin/users/{assistant}", manager("GET", 200)),
+    Case("/admin/users/<int:user_id>", "POST", "/admin/users/{assistant}", manager("POST", 422)),
+    Case("/admin/users/<int:user_id>", "GET", "/admin/users/{assistant_other}", manager("GET", 404)),
+    Case("/admin/users/<int:user_id>", "GET", "/admin/users/{owner_a}", manager("GET", 404)),
+    Case("/admin/users/<int:user_id>/active", "POST", "/admin/users/{assistant}/active",
+         manager("POST", 303)),
+    Case("/admin/users/<int:user_id>/active", "POST", "/admin/users/{assistant_other}/active",
+         manager("POST", 404)),
+    Case("/admin/users/<int:user_id>/reset", "POST", "/admin/users/{assistant}/reset",
+         manager("POST", 200)),
+    Case("/admin/users/<int:user_id>/reset", "POST", "/admin/users/{assistant_other}/reset",
+         manager("POST", 404)),
+    Case("/admin/estates", "GET", "/admin/estates", manager("GET", 200)),
+    Case("/admin/estates", "POST", "/admin/estates", manager("POST", 422)),
+    Case("/admin/estates/<int:estate_id>", "GET", "/admin/estates/{estate}", manager("GET", 200)),
+    Case("/admin/estates/<int:estate_id>", "POST", "/admin/estates/{estate}", manager("POST", 422)),
+    Case("/admin/estates/<int:estate_id>", "GET", "/admin/estates/{other_estate}",
+         manager("GET", 404)),
+    Case("/admin/estates/<int:estate_id>/buildings", "POST", "/admin/estates/{estate}/buildings",
+         manager("POST", 422)),
+    Case("/admin/estates/<int:estate_id>/buildings", "POST",
+         "/admin/estates/{other_estate}/buildings", manager("POST", 404)),
+    Case("/admin/estates/<int:estate_id>/areas", "POST", "/admin/estates/{estate}/areas",
+         manager("POST", 422)),
+    Case("/admin/buildings/<int:building_id>", "GET", "/admin/buildings/{building}",
+         manager("GET", 200)),
+    Case("/admin/buildings/<int:building_id>", "POST", "/admin/buildings/{building}",
+         manager("POST", 422)),
+    Case("/admin/buildings/<int:building_id>", "GET", "/admin/buildings/{other_building}",
+         manager("GET", 404)),
+    Case("/admin/buildings/<int:building_id>/units", "POST", "/admin/buildings/{building}/units",
+         manager("POST", 422)),
+    Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{area}", manager("GET", 200)),
+    Case("/admin/areas/<int:area_id>", "POST", "/admin/areas/{area}", manager("POST", 422)),
+    Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{other_area}", manager("GET", 404)),
+]

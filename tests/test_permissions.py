@@ -1,0 +1,70 @@
+"""Deny by default: every route is in the permission matrix, and answers each principal as it says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.permission_matrix import CASES, PRINCIPALS
+from webapp.extensions import db
+from webapp.models import PublicArea
+
+
+def _ids(world) -> dict:
+    area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
+    other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
+    db.session.add_all([area, other_area])
+    db.session.commit()
+    return {
+        "estate": world.estate.id,
+        "other_estate": world.other_estate.id,
+        "building": world.unit_a.building_id,
+        "other_building": world.other_unit.building_id,
+        "unit_a": world.unit_a.id,
+        "area": area.id,
+        "other_area": other_area.id,
+        **{name: getattr(world, name).id for name in PRINCIPALS if name != "anonymous"},
+    }
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {(c.rule, c.method) for c in CASES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (rule.rule, method) not in covered:
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, "routes missing from tests/permission_matrix.py: " + ", ".join(missing)
+
+
+def test_matrix_rows_name_real_routes(app):
+    rules = {(r.rule, m) for r in app.url_map.iter_rules() for m in r.methods}
+    stale = [c.id for c in CASES if (c.rule, c.method) not in rules]
+    assert not stale, f"matrix rows for routes that no longer exist: {stale}"
+
+
+def test_every_view_declares_its_access(app):
+    undeclared = [
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not hasattr(view, "access")
+    ]
+    assert not undeclared
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_route_answers_each_principal_as_the_matrix_says(case, world, login_as):
+    ids = _ids(world)
+    url = case.url.format(**ids)
+    wrong = []
+    for principal in PRINCIPALS:
+        client = login_as(principal)
+        response = client.open(url, method=case.method, data={} if case.method != "GET" else None)
+        if response.status_code != case.expect[principal]:
+            wrong.append(f"{principal}: {response.status_code} (expected {case.expect[principal]})")
+    assert not wrong, f"{case.id}: " + "; ".join(wrong)
+
+
+def test_undeclared_view_is_refused(app, login_as):
+    """A view added without @allow is denied to everyone, even the manager."""
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    c = login_as("manager")
+    assert c.get("/forgotten").status_code == 403
