@@ -160,7 +160,11 @@ class Client(FlaskClient):
                 kwargs["data"] = data
         # Each request gets its own app context, and so its own database session, as in production.
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        # End the test's own read transaction, so that it sees what the request wrote.
+        _db.session.commit()
+        _db.session.expire_all()
+        return response
 
     def htmx(self, method: str, url: str, target: str = "main", **kwargs):
         headers = {"HX-Request": "true", "HX-Target": target, **kwargs.pop("headers", {})}

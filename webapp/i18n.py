@@ -41,6 +41,14 @@ def format_when(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value, fmt)
 
 
+def listing(items) -> str:
+    """A list joined the way the viewer's language does it (、 in Chinese, commas in English)."""
+    from babel.lists import format_list
+
+    items = [str(i) for i in items]
+    return format_list(items, style="standard", locale=get_locale()) if items else ""
+
+
 def mask_phone(phone: str | None) -> str:
     """138****1234: enough to recognise, not enough to copy."""
     if not phone:
@@ -54,4 +62,4 @@ def init_app(app) -> None:
     from webapp import clock
 
     app.jinja_env.globals.update(html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now)
-    app.jinja_env.filters.update(when=format_when, mask_phone=mask_phone)
+    app.jinja_env.filters.update(when=format_when, mask_phone=mask_phone, listing=listing)

@@ -90,9 +90,13 @@ class BuildingCreateForm(FlaskForm):
     floors = count_field(_l("楼层数"), 99)
     per_floor = count_field(_l("每层户数"), 20)
 
-    def validate_per_floor(self, field):
-        if bool(self.floors.data) != bool(field.data):
-            raise ValidationError(_l("楼层数和每层户数要一起填写，或都不填。"))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Checked here, not in validate_per_floor: Optional() skips inline validators of an empty field.
+        if ok and bool(self.floors.data) != bool(self.per_floor.data):
+            self.per_floor.errors = [*self.per_floor.errors, _l("楼层数和每层户数要一起填写，或都不填。")]
+            return False
+        return ok
 
 
 class BuildingEditForm(VersionedForm):

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Refresh the English catalog after changing user-facing text: new Chinese msgids appear in
+# webapp/translations/en/LC_MESSAGES/messages.po with an empty msgstr to translate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pot="$(mktemp --suffix=.pot)"
+.venv/bin/pybabel extract -q -F babel.cfg -k _l --no-location --sort-output -o "$pot" . 2>/dev/null \
+  || .venv/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o "$pot" . >/dev/null
+.venv/bin/pybabel update -i "$pot" -d webapp/translations --width 100 --ignore-obsolete
+rm -f "$pot"
+.venv/bin/pybabel compile -d webapp/translations --statistics

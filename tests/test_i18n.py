@@ -1,0 +1,120 @@
+"""Chinese first, English one tap away and remembered; the English catalog is complete."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from tests.conftest import reload
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "webapp" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]+")
+
+
+def _switch(client, locale: str, next_url: str = "/"):
+    return client.post("/locale", data={"locale": locale, "next": next_url})
+
+
+def test_chinese_by_default(client, world):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html and "登录" in html
+
+
+def test_switch_to_english_before_login_uses_a_cookie(client, world):
+    client.refresh_csrf()
+    r = _switch(client, "en", "/login")
+    assert r.status_code == 303 and r.headers["Location"] == "/login"
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Log in" in html
+
+
+def test_language_is_remembered_per_user(client, new_client, world):
+    client.login(world.assistant)
+    _switch(client, "en")
+    assert reload(world.assistant).locale == "en"
+    other_phone = new_client()
+    other_phone.login(world.assistant)  # a new device, no cookie: the account remembers
+    assert "Renovation inspections" in other_phone.get("/").get_data(as_text=True)
+    _switch(other_phone, "zh_CN")
+    assert "今日巡查" in other_phone.get("/").get_data(as_text=True)
+
+
+def test_unsupported_locale_is_refused(client, world):
+    client.refresh_csrf()
+    assert _switch(client, "fr").status_code == 400
+
+
+def test_locale_switch_never_redirects_off_site(client, world):
+    client.refresh_csrf()
+    r = _switch(client, "en", "//evil.example/")
+    assert r.headers["Location"] == "/"
+
+
+def test_english_pages_carry_no_untranslated_chinese(login_as, world):
+    """Only people's and places' names may stay Chinese; every label is translated."""
+    allowed = {"中文"}  # the language switch names itself
+    for name in (world.estate.name, world.other_estate.name):
+        allowed.add(name)
+    for role, pages in {
+        "manager": ["/", "/account", "/admin/users", "/admin/users/new", "/admin/estates",
+                    f"/admin/estates/{world.estate.id}", f"/admin/buildings/{world.unit_a.building_id}",
+                    f"/admin/users/{world.assistant.id}", f"/history/user/{world.assistant.id}"],
+        "assistant": ["/", "/owners", "/owners/new", f"/owners/{world.owner_a.id}"],
+        "owner_a": ["/", "/account"],
+    }.items():
+        c = login_as(role)
+        _switch(c, "en")
+        names = {p.display_name for p in (world.assistant, world.supervisor, world.manager,
+                                          world.owner_a, world.owner_b, world.assistant_other)}
+        unit_words = {"栋"}
+        for url in pages:
+            html = c.get(url).get_data(as_text=True)
+            assert '<html lang="en">' in html
+            text = re.sub(r"<[^>]+>", " ", html)
+            leftovers = {
+                w for w in CJK.findall(text)
+                if w not in allowed and w not in names and not set(w) <= unit_words
+                and not any(w in n for n in names | allowed)
+            }
+            assert not leftovers, f"{url} as {role}: {leftovers}"
+
+
+def test_english_catalog_is_complete_and_current(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    extracted = {m.id for m in read_po(pot.open("rb")) if m.id}
+    catalog = read_po(PO.open("rb"))
+    translated = {m.id: m for m in catalog if m.id}
+    missing = sorted(extracted - set(translated))
+    assert not missing, f"not in the English catalog (run pybabel update): {missing[:10]}"
+    untranslated = sorted(i for i in extracted if not translated[i].string)
+    assert not untranslated, f"untranslated: {untranslated[:10]}"
+    fuzzy = sorted(i for i in extracted if translated[i].fuzzy)
+    assert not fuzzy, f"fuzzy translations: {fuzzy[:10]}"
+    # Placeholders must survive translation.
+    for msgid in extracted:
+        ours = set(re.findall(r"%\(\w+\)\w", msgid))
+        theirs = set(re.findall(r"%\(\w+\)\w", translated[msgid].string))
+        assert ours == theirs, msgid
+
+
+def test_times_are_shown_in_the_estates_zone(app, world):
+    from datetime import UTC, datetime
+
+    from flask_login import login_user
+
+    from webapp.i18n import format_when
+
+    with app.test_request_context("/"):
+        login_user(world.assistant)
+        # 16:30 UTC is half past midnight the next day in Shanghai.
+        assert format_when(datetime(2026, 11, 22, 16, 30, tzinfo=UTC)) == "2026-11-23 00:30"
