@@ -5,13 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
-# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here),
+# with a CJK font so that Chinese pages are laid out with real glyphs.
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ]; then
+if [ ! -x "$chromium" ] || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
+    echo "==> installing Debian's chromium and a CJK font for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+  elif [ ! -x "$chromium" ]; then
     echo "!! $chromium not found: browser tests will be skipped (install the chromium package)." >&2
   fi
 fi

@@ -21,13 +21,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    explicit = {**config_module.from_environment(), **(config or {})}
     app.config.update(config_module.defaults(app.instance_path))
-    app.config.update(config_module.from_environment())
-    if config:
-        app.config.update(config)
-    app.config.setdefault(
-        "SESSION_COOKIE_SECURE", not (app.config.get("TESTING") or app.config.get("DEMO"))
-    )
+    app.config.update(explicit)
+    if "SESSION_COOKIE_SECURE" not in explicit:
+        # Flask's own default is False; ours is Secure except in tests and the local demo.
+        app.config["SESSION_COOKIE_SECURE"] = not (app.config["TESTING"] or app.config["DEMO"])
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     config_module.ensure_secret_key(app.config, app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)

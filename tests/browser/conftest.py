@@ -1,0 +1,90 @@
+"""Real-browser tests: Debian's Chromium through Playwright, against the app served on loopback."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+from webapp import demo
+from webapp.extensions import db
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENS = Path(__file__).resolve().parents[2] / "test-results" / "screens"
+PHONE = {"width": 360, "height": 780}
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    if not os.path.exists(CHROMIUM):
+        reason = (f"no Chromium at {CHROMIUM}: install Debian's chromium package "
+                  "(scripts/test.sh does it as root) or set CHROMIUM_PATH")
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_executable):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_executable,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+        "service_workers": "allow",
+    }
+
+
+@pytest.fixture(scope="module")
+def live_server(database, tmp_path_factory):
+    """The app with demo data, served on 127.0.0.1 from a thread of the test process."""
+    app = make_app(database, tmp_path_factory.mktemp("live"))
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def screenshot(page):
+    SCREENS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, full_page: bool = True) -> Path:
+        path = SCREENS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def log_in(page, base: str, username: str, password: str = demo.DEMO_PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
