@@ -1,4 +1,4 @@
-"""Alembic environment: runs inside the Flask app, on the app's own engine (SQLite or PostgreSQL)."""
+"""Alembic environment: runs inside the Flask app, on its own engine (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ metadata = migrate_ext.db.metadata
 
 def _skip_empty_autogenerate(ctx, revision, directives):
     # `flask db migrate` with no model change writes no empty revision file.
-    if getattr(context.config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+    if (
+        getattr(context.config.cmd_opts, "autogenerate", False)
+        and directives[0].upgrade_ops.is_empty()
+    ):
         directives[:] = []
         log.info("No changes in schema detected.")
 

@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 pot="$(mktemp --suffix=.pot)"
 .venv/bin/pybabel extract -q -F babel.cfg -k _l --no-location --sort-output -o "$pot" . 2>/dev/null \
   || .venv/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o "$pot" . >/dev/null
-.venv/bin/pybabel update -i "$pot" -d webapp/translations --width 100 --ignore-obsolete
+.venv/bin/pybabel update -i "$pot" -d webapp/translations --width 100 --ignore-obsolete --no-fuzzy-matching
 rm -f "$pot"
 .venv/bin/pybabel compile -d webapp/translations --statistics

@@ -56,8 +56,9 @@ class Database:
     def _migrate(self, url: str) -> None:
         from flask_migrate import upgrade
 
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "UPLOAD_DIR": str(self.tmp / "uploads")})
+        app = create_app(
+            {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(self.tmp / "uploads")}
+        )
         with app.app_context():
             upgrade()
             _db.engine.dispose()
@@ -74,10 +75,16 @@ class Database:
         if ON_POSTGRES:
             engine = create_engine(self.url)
             with engine.begin() as conn:
-                tables = conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                         "AND tablename <> 'alembic_version'")
-                ).scalars().all()
+                tables = (
+                    conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                            "AND tablename <> 'alembic_version'"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 if tables:
                     names = ", ".join(f'"{t}"' for t in tables)
                     conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -95,8 +102,12 @@ def database(tmp_path_factory) -> Database:
 
 
 def make_app(database: Database, tmp_path: Path, **overrides) -> Flask:
-    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database.fresh(),
-              "UPLOAD_DIR": str(tmp_path / "uploads"), **overrides}
+    config = {
+        **TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": database.fresh(),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        **overrides,
+    }
     return create_app(config)
 
 
@@ -221,16 +232,26 @@ class Factory:
         _db.session.commit()
         return estate
 
-    def staff(self, role: str, estates, username: str | None = None, password: str | None = PASSWORD,
-              **extra):
+    def staff(
+        self,
+        role: str,
+        estates,
+        username: str | None = None,
+        password: str | None = PASSWORD,
+        **extra,
+    ):
         from webapp.models import EstateMembership, User
         from webapp.passwords import hash_password
 
         n = self._next()
         user = User(
-            username=username or f"{role}{n}", display_name=extra.pop("display_name", f"员工{n}"),
-            phone=extra.pop("phone", f"1360000{n:04d}"), role=role,
-            password_hash=hash_password(password) if password else None, active=True, **extra,
+            username=username or f"{role}{n}",
+            display_name=extra.pop("display_name", f"员工{n}"),
+            phone=extra.pop("phone", f"1360000{n:04d}"),
+            role=role,
+            password_hash=hash_password(password) if password else None,
+            active=True,
+            **extra,
         )
         user.memberships = [EstateMembership(estate_id=e.id) for e in estates]
         _db.session.add(user)
@@ -244,9 +265,13 @@ class Factory:
         n = self._next()
         phone = extra.pop("phone", f"1390000{n:04d}")
         user = User(
-            username=username or phone, display_name=extra.pop("display_name", f"业主{n}"),
-            phone=phone, role=Role.OWNER,
-            password_hash=hash_password(password) if password else None, active=True, **extra,
+            username=username or phone,
+            display_name=extra.pop("display_name", f"业主{n}"),
+            phone=phone,
+            role=Role.OWNER,
+            password_hash=hash_password(password) if password else None,
+            active=True,
+            **extra,
         )
         user.ownerships = [UnitOwnership(unit_id=unit.id, relation="owner")]
         _db.session.add(user)
@@ -286,7 +311,9 @@ def world(make) -> World:
     estate = make.estate("翠湖花园", "CH", buildings=(("1栋", 3, 2), ("3栋", 12, 2)))
     other = make.estate("滨江大厦", "BJ")
     units = _db.session.scalars(
-        _db.select(Unit).join(Unit.building).where(Unit.building.has(estate_id=estate.id))
+        _db.select(Unit)
+        .join(Unit.building)
+        .where(Unit.building.has(estate_id=estate.id))
         .order_by(Unit.id)
     ).all()
     other_unit = _db.session.scalars(
@@ -334,7 +361,11 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def _on_execute(self, conn, cursor, statement, params, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+        if (
+            not statement.lstrip()
+            .upper()
+            .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+        ):
             self.statements.append(statement)
 
     def __enter__(self):

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PRINCIPALS = ("anonymous", "owner_a", "owner_b", "assistant", "assistant_other", "supervisor", "manager")
+PRINCIPALS = (
+    "anonymous",
+    "owner_a",
+    "owner_b",
+    "assistant",
+    "assistant_other",
+    "supervisor",
+    "manager",
+)
 STAFF = ("assistant", "assistant_other", "supervisor", "manager")
 
 
@@ -38,7 +46,7 @@ def signed_in(method: str, code: int) -> dict:
 
 
 def staff(method: str, code: int, other_estate: int | None = None) -> dict:
-    """Any staff member; the assistant of another estate gets `other_estate` (404 for A's records)."""
+    """Any staff member; the other estate's assistant gets `other_estate` (404 for A's records)."""
     expect = {p: code for p in STAFF}
     expect.update(anonymous=_anon(method), owner_a=403, owner_b=403)
     if other_estate is not None:
@@ -78,16 +86,36 @@ CASES = [
     Case("/owners/<int:owner_id>", "GET", "/owners/{owner_a}", staff("GET", 200, 404)),
     Case("/owners/<int:owner_id>", "POST", "/owners/{owner_a}", staff("POST", 422, 404)),
     Case("/owners/<int:owner_id>", "GET", "/owners/{assistant}", staff("GET", 404)),
-    Case("/owners/<int:owner_id>/units", "POST", "/owners/{owner_a}/units", staff("POST", 422, 404)),
-    Case("/owners/<int:owner_id>/units/<int:unit_id>/remove", "POST",
-         "/owners/{owner_a}/units/{unit_a}/remove", staff("POST", 303, 404)),
-    Case("/owners/<int:owner_id>/invite", "POST", "/owners/{owner_a}/invite", staff("POST", 200, 404)),
-    Case("/history/<target_type>/<int:target_id>", "GET", "/history/user/{owner_a}",
-         staff("GET", 200, 404)),
-    Case("/history/<target_type>/<int:target_id>", "GET", "/history/estate/{estate}",
-         staff("GET", 200, 404)),
-    Case("/history/<target_type>/<int:target_id>", "GET", "/history/estate/{other_estate}",
-         {**staff("GET", 404), "assistant_other": 200}),
+    Case(
+        "/owners/<int:owner_id>/units", "POST", "/owners/{owner_a}/units", staff("POST", 422, 404)
+    ),
+    Case(
+        "/owners/<int:owner_id>/units/<int:unit_id>/remove",
+        "POST",
+        "/owners/{owner_a}/units/{unit_a}/remove",
+        staff("POST", 303, 404),
+    ),
+    Case(
+        "/owners/<int:owner_id>/invite", "POST", "/owners/{owner_a}/invite", staff("POST", 200, 404)
+    ),
+    Case(
+        "/history/<target_type>/<int:target_id>",
+        "GET",
+        "/history/user/{owner_a}",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/history/<target_type>/<int:target_id>",
+        "GET",
+        "/history/estate/{estate}",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/history/<target_type>/<int:target_id>",
+        "GET",
+        "/history/estate/{other_estate}",
+        {**staff("GET", 404), "assistant_other": 200},
+    ),
     Case("/history/<target_type>/<int:target_id>", "GET", "/history/nonsense/1", staff("GET", 404)),
     # the manager: staff accounts and places
     Case("/admin/users", "GET", "/admin/users", manager("GET", 200)),
@@ -95,36 +123,86 @@ CASES = [
     Case("/admin/users/new", "POST", "/admin/users/new", manager("POST", 422)),
     Case("/admin/users/<int:user_id>", "GET", "/admin/users/{assistant}", manager("GET", 200)),
     Case("/admin/users/<int:user_id>", "POST", "/admin/users/{assistant}", manager("POST", 422)),
-    Case("/admin/users/<int:user_id>", "GET", "/admin/users/{assistant_other}", manager("GET", 404)),
+    Case(
+        "/admin/users/<int:user_id>", "GET", "/admin/users/{assistant_other}", manager("GET", 404)
+    ),
     Case("/admin/users/<int:user_id>", "GET", "/admin/users/{owner_a}", manager("GET", 404)),
-    Case("/admin/users/<int:user_id>/active", "POST", "/admin/users/{assistant}/active",
-         manager("POST", 303)),
-    Case("/admin/users/<int:user_id>/active", "POST", "/admin/users/{assistant_other}/active",
-         manager("POST", 404)),
-    Case("/admin/users/<int:user_id>/reset", "POST", "/admin/users/{assistant}/reset",
-         manager("POST", 200)),
-    Case("/admin/users/<int:user_id>/reset", "POST", "/admin/users/{assistant_other}/reset",
-         manager("POST", 404)),
+    Case(
+        "/admin/users/<int:user_id>/active",
+        "POST",
+        "/admin/users/{assistant}/active",
+        manager("POST", 303),
+    ),
+    Case(
+        "/admin/users/<int:user_id>/active",
+        "POST",
+        "/admin/users/{assistant_other}/active",
+        manager("POST", 404),
+    ),
+    Case(
+        "/admin/users/<int:user_id>/reset",
+        "POST",
+        "/admin/users/{assistant}/reset",
+        manager("POST", 200),
+    ),
+    Case(
+        "/admin/users/<int:user_id>/reset",
+        "POST",
+        "/admin/users/{assistant_other}/reset",
+        manager("POST", 404),
+    ),
     Case("/admin/estates", "GET", "/admin/estates", manager("GET", 200)),
     Case("/admin/estates", "POST", "/admin/estates", manager("POST", 422)),
     Case("/admin/estates/<int:estate_id>", "GET", "/admin/estates/{estate}", manager("GET", 200)),
     Case("/admin/estates/<int:estate_id>", "POST", "/admin/estates/{estate}", manager("POST", 422)),
-    Case("/admin/estates/<int:estate_id>", "GET", "/admin/estates/{other_estate}",
-         manager("GET", 404)),
-    Case("/admin/estates/<int:estate_id>/buildings", "POST", "/admin/estates/{estate}/buildings",
-         manager("POST", 422)),
-    Case("/admin/estates/<int:estate_id>/buildings", "POST",
-         "/admin/estates/{other_estate}/buildings", manager("POST", 404)),
-    Case("/admin/estates/<int:estate_id>/areas", "POST", "/admin/estates/{estate}/areas",
-         manager("POST", 422)),
-    Case("/admin/buildings/<int:building_id>", "GET", "/admin/buildings/{building}",
-         manager("GET", 200)),
-    Case("/admin/buildings/<int:building_id>", "POST", "/admin/buildings/{building}",
-         manager("POST", 422)),
-    Case("/admin/buildings/<int:building_id>", "GET", "/admin/buildings/{other_building}",
-         manager("GET", 404)),
-    Case("/admin/buildings/<int:building_id>/units", "POST", "/admin/buildings/{building}/units",
-         manager("POST", 422)),
+    Case(
+        "/admin/estates/<int:estate_id>",
+        "GET",
+        "/admin/estates/{other_estate}",
+        manager("GET", 404),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/buildings",
+        "POST",
+        "/admin/estates/{estate}/buildings",
+        manager("POST", 422),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/buildings",
+        "POST",
+        "/admin/estates/{other_estate}/buildings",
+        manager("POST", 404),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/areas",
+        "POST",
+        "/admin/estates/{estate}/areas",
+        manager("POST", 422),
+    ),
+    Case(
+        "/admin/buildings/<int:building_id>",
+        "GET",
+        "/admin/buildings/{building}",
+        manager("GET", 200),
+    ),
+    Case(
+        "/admin/buildings/<int:building_id>",
+        "POST",
+        "/admin/buildings/{building}",
+        manager("POST", 422),
+    ),
+    Case(
+        "/admin/buildings/<int:building_id>",
+        "GET",
+        "/admin/buildings/{other_building}",
+        manager("GET", 404),
+    ),
+    Case(
+        "/admin/buildings/<int:building_id>/units",
+        "POST",
+        "/admin/buildings/{building}/units",
+        manager("POST", 422),
+    ),
     Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{area}", manager("GET", 200)),
     Case("/admin/areas/<int:area_id>", "POST", "/admin/areas/{area}", manager("POST", 422)),
     Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{other_area}", manager("GET", 404)),

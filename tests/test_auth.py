@@ -12,7 +12,6 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuthSession
 
-
 HOME_SECTIONS = {
     "assistant": {"duty-patrols", "duty-decoration", "duty-tickets", "duty-handover", "my-estates"},
     "supervisor": {"duty-patrols", "duty-signoff", "duty-assign", "duty-overdue", "my-estates"},
@@ -73,12 +72,17 @@ def test_disabled_account_cannot_log_in(client, world):
 def test_sixth_failure_is_throttled_and_other_accounts_are_not(client, new_client, world):
     client.refresh_csrf()
     codes = [
-        client.post("/login", data={"username": "assistant", "password": f"wrong-{i}-pass"}).status_code
+        client.post(
+            "/login", data={"username": "assistant", "password": f"wrong-{i}-pass"}
+        ).status_code
         for i in range(6)
     ]
     assert codes == [422] * 5 + [429]
     # Even the right password waits now: the attacker cannot learn it by trying.
-    assert client.post("/login", data={"username": "assistant", "password": PASSWORD}).status_code == 429
+    assert (
+        client.post("/login", data={"username": "assistant", "password": PASSWORD}).status_code
+        == 429
+    )
     # A colleague behind the same office NAT is unaffected.
     other = new_client()
     assert other.login(world.supervisor).status_code == 303
@@ -126,8 +130,15 @@ def test_sessions_die_when_the_account_changes(new_client, world, change):
     if change == "password":
         auth.set_password(person, "a brand new passphrase", actor=person)
     elif change == "role":
-        admin.update_staff(manager, person, version=person.version, display_name=person.display_name,
-                           phone=person.phone, role="supervisor", estate_ids=[world.estate.id])
+        admin.update_staff(
+            manager,
+            person,
+            version=person.version,
+            display_name=person.display_name,
+            phone=person.phone,
+            role="supervisor",
+            estate_ids=[world.estate.id],
+        )
     else:
         admin.set_active(manager, person, active=False, version=person.version)
     db.session.commit()
@@ -165,7 +176,9 @@ def test_session_cookie_holds_a_token_whose_hash_only_the_server_keeps(client, a
     token = data["_user_id"]
     assert token != str(world.manager.id) and len(token) >= 40
     db.session.rollback()
-    rows = db.session.scalars(select(AuthSession).where(AuthSession.user_id == world.manager.id)).all()
+    rows = db.session.scalars(
+        select(AuthSession).where(AuthSession.user_id == world.manager.id)
+    ).all()
     assert [r.token_hash for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]
 
 
@@ -205,11 +218,23 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(new_clien
     phone, desk = new_client(), new_client()
     phone.login(world.supervisor)
     desk.login(world.supervisor)
-    r = phone.post("/account", data={"current": "wrong", "password": "new long passphrase",
-                                     "confirm": "new long passphrase"})
+    r = phone.post(
+        "/account",
+        data={
+            "current": "wrong",
+            "password": "new long passphrase",
+            "confirm": "new long passphrase",
+        },
+    )
     assert r.status_code == 422
-    r = phone.post("/account", data={"current": PASSWORD, "password": "new long passphrase",
-                                     "confirm": "new long passphrase"})
+    r = phone.post(
+        "/account",
+        data={
+            "current": PASSWORD,
+            "password": "new long passphrase",
+            "confirm": "new long passphrase",
+        },
+    )
     assert r.status_code == 303
     assert phone.get("/").status_code == 200  # this device carries on
     assert desk.get("/").status_code == 302  # the other is logged out
@@ -230,10 +255,10 @@ def test_passwords_are_hashed_with_argon2id(world):
     assert world.manager.password_hash.startswith("$argon2id$")
 
 
-def test_production_hashing_profile_is_the_strong_default(app):
+def test_production_hashing_profile_is_the_strong_default(app, tmp_path):
     from webapp.config import defaults
 
-    assert defaults("/tmp")["PASSWORD_HASH_PROFILE"] == "strong"
+    assert defaults(str(tmp_path))["PASSWORD_HASH_PROFILE"] == "strong"
     from webapp.passwords import _hasher
 
     strong = _hasher("strong")

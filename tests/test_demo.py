@@ -19,11 +19,15 @@ def test_demo_command_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0 and "manager" in first.output
-    counts = [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, PublicArea)]
+    counts = [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, PublicArea)
+    ]
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     db.session.rollback()
-    assert [db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, PublicArea)] == counts
+    assert [
+        db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, PublicArea)
+    ] == counts
     areas = set(db.session.scalars(select(PublicArea.name)))
     assert {"会所", "地下停车场", "样板间", "售楼处", "消防通道"} <= areas
 
@@ -38,11 +42,35 @@ def test_demo_accounts_log_in(app, client, username):
 
 def test_create_manager_for_a_new_installation(app):
     runner = app.test_cli_runner()
-    r = runner.invoke(args=["create-manager", "lily", "--name", "李莉", "--estate", "新项目", "--code", "XM",
-                            "--password", "a long secret phrase"])
+    r = runner.invoke(
+        args=[
+            "create-manager",
+            "lily",
+            "--name",
+            "李莉",
+            "--estate",
+            "新项目",
+            "--code",
+            "XM",
+            "--password",
+            "a long secret phrase",
+        ]
+    )
     assert r.exit_code == 0, r.output
-    weak = runner.invoke(args=["create-manager", "bob", "--name", "B", "--estate", "新项目", "--code", "XM",
-                               "--password", "123456"])
+    weak = runner.invoke(
+        args=[
+            "create-manager",
+            "bob",
+            "--name",
+            "B",
+            "--estate",
+            "新项目",
+            "--code",
+            "XM",
+            "--password",
+            "123456",
+        ]
+    )
     assert weak.exit_code != 0
     assert db.session.scalar(select(User.role).where(User.username == "lily")) == "manager"
 

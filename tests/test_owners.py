@@ -14,8 +14,14 @@ from webapp.models import AuditEvent, User
 
 
 def _register(c, world, **overrides):
-    data = {"display_name": "刘芳", "phone": "138 0013 8000", "building": world.unit_a.building_id,
-            "number": world.unit_a.number, "relation": "owner", **overrides}
+    data = {
+        "display_name": "刘芳",
+        "phone": "138 0013 8000",
+        "building": world.unit_a.building_id,
+        "number": world.unit_a.number,
+        "relation": "owner",
+        **overrides,
+    }
     return c.post("/owners/new", data=data)
 
 
@@ -39,7 +45,9 @@ def test_assistant_registers_an_owner_who_sets_their_own_password(login_as, new_
     phone = new_client()
     page = phone.get(link)
     assert page.status_code == 200 and "13800138000" in page.get_data(as_text=True)
-    phone.csrf_token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+    phone.csrf_token = re.search(
+        r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)
+    ).group(1)
     r = phone.post(link, data={"password": "my home is 3-1201", "confirm": "my home is 3-1201"})
     assert r.status_code == 303
     home = phone.get("/").get_data(as_text=True)
@@ -72,8 +80,12 @@ def test_invite_refuses_weak_and_mismatched_passwords(login_as, new_client, worl
     phone = new_client()
     page = phone.get(link).get_data(as_text=True)
     phone.csrf_token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    for pw, confirm in (("123456", "123456"), ("13800138000", "13800138000"),
-                        ("long enough pass", "long enough pasS"), ("woaini1314", "woaini1314")):
+    for pw, confirm in (
+        ("123456", "123456"),
+        ("13800138000", "13800138000"),
+        ("long enough pass", "long enough pasS"),
+        ("woaini1314", "woaini1314"),
+    ):
         r = phone.post(link, data={"password": pw, "confirm": confirm})
         assert r.status_code == 422, pw
     assert phone.get(link).status_code == 200  # still usable after refusals
@@ -105,10 +117,18 @@ def test_same_phone_cannot_be_registered_twice(login_as, world):
 def test_owner_gets_a_second_unit_and_loses_it_again(login_as, world):
     c = login_as("supervisor")
     owner = world.owner_a
-    r = c.post(f"/owners/{owner.id}/units", data={"building": world.unit_b.building_id,
-                                                  "number": world.unit_b.number, "relation": "tenant"})
+    r = c.post(
+        f"/owners/{owner.id}/units",
+        data={
+            "building": world.unit_b.building_id,
+            "number": world.unit_b.number,
+            "relation": "tenant",
+        },
+    )
     assert r.status_code == 303
-    assert sorted(o.unit_id for o in reload(owner).ownerships) == sorted([world.unit_a.id, world.unit_b.id])
+    assert sorted(o.unit_id for o in reload(owner).ownerships) == sorted(
+        [world.unit_a.id, world.unit_b.id]
+    )
     r = c.post(f"/owners/{owner.id}/units/{world.unit_b.id}/remove")
     assert r.status_code == 303
     assert [o.unit_id for o in reload(owner).ownerships] == [world.unit_a.id]
@@ -116,7 +136,9 @@ def test_owner_gets_a_second_unit_and_loses_it_again(login_as, world):
     c.post(f"/owners/{owner.id}/units/{world.unit_a.id}/remove")
     assert [o.unit_id for o in reload(owner).ownerships] == [world.unit_a.id]
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.target_id == owner.id, AuditEvent.target_type == "user")
+        select(AuditEvent.action).where(
+            AuditEvent.target_id == owner.id, AuditEvent.target_type == "user"
+        )
     ).all()
     assert actions == ["owner.link_unit", "owner.unlink_unit"]
 
@@ -127,7 +149,7 @@ def test_search_by_name_phone_and_unit(login_as, world, make):
 
     def found(q):
         html = c.get("/owners", query_string={"q": q}).get_data(as_text=True)
-        return {o.id for o in (world.owner_a, world.owner_b, owner_c) if f"/owners/{o.id}\"" in html}
+        return {o.id for o in (world.owner_a, world.owner_b, owner_c) if f'/owners/{o.id}"' in html}
 
     assert found("赵大海") == {owner_c.id}
     assert found("13712345678") == {owner_c.id}
@@ -149,8 +171,12 @@ def test_staff_of_another_estate_do_not_see_these_owners(login_as, world):
     c = login_as("assistant_other")
     html = c.get("/owners").get_data(as_text=True)
     assert world.owner_a.display_name not in html
-    assert c.get("/owners", query_string={"q": world.owner_a.phone}).get_data(as_text=True).count(
-        "/owners/") == 1  # only the "register" link
+    assert (
+        c.get("/owners", query_string={"q": world.owner_a.phone})
+        .get_data(as_text=True)
+        .count("/owners/")
+        == 1
+    )  # only the "register" link
 
 
 def test_phone_numbers_are_masked_in_lists(login_as, world):
@@ -162,10 +188,15 @@ def test_edit_owner_with_a_stale_version_is_a_conflict(login_as, world):
     a, b = login_as("assistant"), login_as("supervisor")
     owner = world.owner_a
     version = owner.version
-    r1 = a.post(f"/owners/{owner.id}", data={"display_name": "新名字", "phone": owner.phone, "version": version})
+    r1 = a.post(
+        f"/owners/{owner.id}",
+        data={"display_name": "新名字", "phone": owner.phone, "version": version},
+    )
     assert r1.status_code == 303
-    r2 = b.post(f"/owners/{owner.id}", data={"display_name": "另一个名字", "phone": owner.phone,
-                                             "version": version})
+    r2 = b.post(
+        f"/owners/{owner.id}",
+        data={"display_name": "另一个名字", "phone": owner.phone, "version": version},
+    )
     assert r2.status_code == 409
     html = r2.get_data(as_text=True)
     assert "新名字" in html and "刚被其他人修改过" in html

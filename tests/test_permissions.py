@@ -1,4 +1,4 @@
-"""Deny by default: every route is in the permission matrix, and answers each principal as it says."""
+"""Deny by default: every route is in the permission matrix and answers as it says."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_matrix_rows_name_real_routes(app):
 
 def test_every_view_declares_its_access(app):
     undeclared = [
-        endpoint for endpoint, view in app.view_functions.items()
+        endpoint
+        for endpoint, view in app.view_functions.items()
         if endpoint != "static" and not hasattr(view, "access")
     ]
     assert not undeclared

@@ -9,7 +9,9 @@ from webapp.models import Unit
 
 
 def _grow(make, world, n):
-    units = db.session.scalars(db.select(Unit).where(Unit.building_id == world.unit_a.building_id)).all()
+    units = db.session.scalars(
+        db.select(Unit).where(Unit.building_id == world.unit_a.building_id)
+    ).all()
     for i in range(n):
         make.owner(units[i % len(units)], display_name=f"批量业主{i}")
         make.staff("assistant", [world.estate], username=f"bulk{i}")
@@ -17,8 +19,14 @@ def _grow(make, world, n):
 
 @pytest.mark.parametrize(
     ("role", "url"),
-    [("manager", "/admin/users"), ("manager", "/admin/estates"), ("assistant", "/owners"),
-     ("manager", "/"), ("owner_a", "/"), ("manager", "/admin/estates/{estate}")],
+    [
+        ("manager", "/admin/users"),
+        ("manager", "/admin/estates"),
+        ("assistant", "/owners"),
+        ("manager", "/"),
+        ("owner_a", "/"),
+        ("manager", "/admin/estates/{estate}"),
+    ],
 )
 def test_list_pages_do_not_grow_with_rows(login_as, world, make, count_queries, role, url):
     url = url.format(estate=world.estate.id)

@@ -82,7 +82,10 @@ def test_htmx_2_is_served_from_our_origin_with_long_cache(client):
     src = re.search(r'<script src="(/vendor/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
     r = client.get(src)
     assert r.status_code == 200
-    assert "immutable" in r.headers["Cache-Control"] and "max-age=31536000" in r.headers["Cache-Control"]
+    assert (
+        "immutable" in r.headers["Cache-Control"]
+        and "max-age=31536000" in r.headers["Cache-Control"]
+    )
     assert re.search(rb'version:\s*"2\.0\.\d+"', r.data) or b'"2.0.' in r.data
     assert "http" not in "".join(re.findall(r'<script src="([^"]+)"', html))
 
@@ -98,8 +101,13 @@ def test_static_files_with_a_version_are_cached_for_a_year(client):
 def test_security_headers(client, path, cache):
     r = client.get(path)
     csp = r.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
-                      "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff"
@@ -165,7 +173,9 @@ def test_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_path):
             config["SECRET_KEY"] = key
         with pytest.raises(RuntimeError, match="SECRET_KEY"):
             create_app(config)
-    app = create_app({"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True  # production default
     demo = create_app({"DEMO": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert len(demo.config["SECRET_KEY"]) >= 32

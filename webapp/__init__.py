@@ -102,7 +102,10 @@ def _init_requests(app: Flask) -> None:
 
     @app.teardown_request
     def _end_request(_exc):
-        for var, key in ((audit.current_request_id, "_audit_token"), (db_module.write_intent, "_write_token")):
+        for var, key in (
+            (audit.current_request_id, "_audit_token"),
+            (db_module.write_intent, "_write_token"),
+        ):
             token = g.pop(key, None)
             if token is not None:
                 var.reset(token)

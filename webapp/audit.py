@@ -1,4 +1,4 @@
-"""The audit service: every state change of every feature is written here, in the same transaction."""
+"""The audit service: every state change of every feature is written here, in its transaction."""
 
 from __future__ import annotations
 

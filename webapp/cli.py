@@ -42,14 +42,24 @@ def init_app(app: Flask) -> None:
             estate = Estate(name=estate_name, code=estate_code.upper(), address="")
             db.session.add(estate)
             db.session.flush()
-        user = User(username=username, display_name=display_name, role=Role.MANAGER,
-                    password_hash=hash_password(password), active=True)
+        user = User(
+            username=username,
+            display_name=display_name,
+            role=Role.MANAGER,
+            password_hash=hash_password(password),
+            active=True,
+        )
         user.memberships = [EstateMembership(estate_id=estate.id)]
         db.session.add(user)
         db.session.flush()
         from webapp import audit
 
-        audit.record(None, "user.create", "user", user.id,
-                     after={"username": username, "role": "manager", "source": "cli"})
+        audit.record(
+            None,
+            "user.create",
+            "user",
+            user.id,
+            after={"username": username, "role": "manager", "source": "cli"},
+        )
         db.session.commit()
         click.echo(f"Manager {username} created for {estate.name}.")

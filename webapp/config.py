@@ -105,5 +105,6 @@ def ensure_secret_key(config: dict, instance_path: str) -> None:
         return
     raise RuntimeError(
         "SECRET_KEY is missing or too weak: set a random value of at least "
-        f"{MIN_SECRET_LENGTH} characters (python -c 'import secrets; print(secrets.token_hex(32))')."
+        f"{MIN_SECRET_LENGTH} characters, e.g. from: "
+        "python -c 'import secrets; print(secrets.token_hex(32))'"
     )

@@ -10,11 +10,20 @@ from sqlalchemy import select
 from webapp import audit
 from webapp.admin.services import natural_key, unit_numbers
 from webapp.extensions import db
-from webapp.models import Building, Estate, EstateMembership, PublicArea, Role, Unit, UnitOwnership, User
+from webapp.models import (
+    Building,
+    Estate,
+    EstateMembership,
+    PublicArea,
+    Role,
+    Unit,
+    UnitOwnership,
+    User,
+)
 from webapp.models.places import AreaKind
 from webapp.passwords import hash_password
 
-DEMO_PASSWORD = "propdesk-demo"
+DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
 
 ESTATE = {"name": "翠湖花园", "code": "CH", "address": "上海市浦东新区翠湖路 88 号"}
 BUILDINGS = (("1栋", 18, 4), ("2栋", 18, 4), ("3栋", 24, 4))
@@ -57,8 +66,14 @@ def load() -> list[str]:
                 for n in unit_numbers(1, floors, per_floor)
             )
         db.session.add_all(PublicArea(estate_id=estate.id, name=n, kind=k) for n, k in AREAS)
-        audit.record(None, "estate.create", "estate", estate.id, estate_id=estate.id,
-                     after={"name": estate.name, "source": "demo"})
+        audit.record(
+            None,
+            "estate.create",
+            "estate",
+            estate.id,
+            estate_id=estate.id,
+            after={"name": estate.name, "source": "demo"},
+        )
         created.append(f"estate {estate.name}")
 
     password_hash = None
@@ -66,27 +81,51 @@ def load() -> list[str]:
         if db.session.scalar(select(User.id).where(User.username == username)):
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        user = User(username=username, display_name=name, phone=phone, role=role,
-                    password_hash=password_hash, active=True)
+        user = User(
+            username=username,
+            display_name=name,
+            phone=phone,
+            role=role,
+            password_hash=password_hash,
+            active=True,
+        )
         user.memberships = [EstateMembership(estate_id=estate.id)]
         db.session.add(user)
         db.session.flush()
-        audit.record(None, "user.create", "user", user.id, after={"username": username, "source": "demo"})
+        audit.record(
+            None, "user.create", "user", user.id, after={"username": username, "source": "demo"}
+        )
         created.append(username)
 
     username, name, phone, building_name, number = OWNER
     if not db.session.scalar(select(User.id).where(User.username == username)):
         unit = db.session.scalar(
-            select(Unit).join(Building).where(
-                Building.estate_id == estate.id, Building.name == building_name, Unit.number == number
+            select(Unit)
+            .join(Building)
+            .where(
+                Building.estate_id == estate.id,
+                Building.name == building_name,
+                Unit.number == number,
             )
         )
-        owner = User(username=username, display_name=name, phone=phone, role=Role.OWNER,
-                     password_hash=password_hash or hash_password(DEMO_PASSWORD), active=True)
+        owner = User(
+            username=username,
+            display_name=name,
+            phone=phone,
+            role=Role.OWNER,
+            password_hash=password_hash or hash_password(DEMO_PASSWORD),
+            active=True,
+        )
         owner.ownerships = [UnitOwnership(unit_id=unit.id, relation="owner")]
         db.session.add(owner)
         db.session.flush()
-        audit.record(None, "owner.create", "user", owner.id, estate_id=estate.id,
-                     after={"username": username, "unit": unit.label, "source": "demo"})
+        audit.record(
+            None,
+            "owner.create",
+            "user",
+            owner.id,
+            estate_id=estate.id,
+            after={"username": username, "unit": unit.label, "source": "demo"},
+        )
         created.append(username)
     return created

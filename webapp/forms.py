@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.errors import Invalid
+from webapp.errors import Conflict, Invalid
+from webapp.extensions import db
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -30,6 +35,41 @@ class VersionedForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form: a one-button POST that carries only the CSRF token."""
+
+
+@dataclass
+class Outcome:
+    """What became of a save: `ok`, the service's result, and the HTTP status to answer with."""
+
+    ok: bool
+    value: Any = None
+    status: int = 200
+
+
+def save(form: FlaskForm, action: Callable[[], Any], refill: Callable[[Any], None] | None = None):
+    """Run one service call and commit; on a refusal roll back, so nothing is written.
+
+    A domain rule (Invalid) is shown beside its field: 422. A stale edit (Conflict) refills the
+    form with what is stored now, says why: 409. `refill(record)` fills fields that `obj=` cannot.
+    """
+    try:
+        value = action()
+        db.session.commit()
+        return Outcome(True, value)
+    except Invalid as err:
+        db.session.rollback()
+        apply_invalid(form, err)
+        return Outcome(False, status=422)
+    except Conflict as err:
+        db.session.rollback()
+        record = err.record
+        db.session.refresh(record)
+        form.process(formdata=None, obj=record)
+        if refill is not None:
+            refill(record)
+        form.version.data = record.version
+        form.form_errors.append(err.message)
+        return Outcome(False, status=409)
 
 
 def apply_invalid(form: FlaskForm, err: Invalid) -> None:

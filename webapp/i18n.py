@@ -61,5 +61,7 @@ def mask_phone(phone: str | None) -> str:
 def init_app(app) -> None:
     from webapp import clock
 
-    app.jinja_env.globals.update(html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now)
+    app.jinja_env.globals.update(
+        html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now
+    )
     app.jinja_env.filters.update(when=format_when, mask_phone=mask_phone, listing=listing)

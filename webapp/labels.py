@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from webapp.i18n import listing
 from webapp.models import STAFF_ROLES, Role
 from webapp.models.places import AreaKind
 
@@ -51,6 +52,45 @@ AUDIT_ACTION_LABELS = {
 }
 
 
+FIELD_LABELS = {
+    "username": _l("用户名"),
+    "display_name": _l("姓名"),
+    "phone": _l("手机号"),
+    "role": _l("角色"),
+    "active": _l("启用"),
+    "estates": _l("所在项目"),
+    "name": _l("名称"),
+    "code": _l("项目编码"),
+    "address": _l("地址"),
+    "timezone": _l("时区"),
+    "kind": _l("类型"),
+    "units": _l("房号"),
+    "unit": _l("房屋"),
+    "relation": _l("身份"),
+    "expires": _l("有效期至"),
+    "source": _l("来源"),
+}
+
+
+def field_label(key: str) -> str:
+    return str(FIELD_LABELS.get(key, key))
+
+
+def audit_value(key: str, value) -> str:
+    """An audited value as a person reads it."""
+    if value is None or value == "":
+        return "—"
+    if key == "role":
+        return role_label(value)
+    if key == "kind":
+        return area_kind_label(value)
+    if isinstance(value, bool):
+        return str(_l("是") if value else _l("否"))
+    if isinstance(value, list):
+        return listing(value) if value else "—"
+    return str(value)
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -72,4 +112,7 @@ def area_kind_choices() -> list[tuple[str, str]]:
 
 
 def init_app(app) -> None:
-    app.jinja_env.filters.update(role=role_label, area_kind=area_kind_label, action=action_label)
+    app.jinja_env.filters.update(
+        role=role_label, area_kind=area_kind_label, action=action_label, field=field_label
+    )
+    app.jinja_env.globals.update(audit_value=audit_value)

@@ -57,13 +57,11 @@ def needs_rehash(stored_hash: str) -> bool:
 @cache
 def _common_passwords() -> frozenset[str]:
     path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(
-        line.strip().lower() for line in path.read_text().splitlines() if line.strip()
-    )
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines() if line.strip())
 
 
 def policy_problem(password: str, *, username: str = "", phone: str | None = None) -> str | None:
-    """Why this password may not be used, or None. Only length and guessability: no composition rules."""
+    """Why this password may not be used, or None: length and guessability, no composition rules."""
     from flask_babel import gettext as _
 
     if len(password) < MIN_LENGTH:

@@ -45,7 +45,9 @@ def get_estate_or_404(user: User, estate_id: int) -> Estate:
 
 def get_building_or_404(user: User, building_id: int) -> Building:
     building = db.session.scalar(
-        select(Building).where(Building.id == building_id, Building.estate_id.in_(estate_ids_of(user)))
+        select(Building).where(
+            Building.id == building_id, Building.estate_id.in_(estate_ids_of(user))
+        )
     )
     return building or abort(404)
 

@@ -6,7 +6,6 @@ Views call these helpers and never read HX-* headers themselves.
 from __future__ import annotations
 
 from flask import Response, get_flashed_messages, make_response, render_template, request, url_for
-from markupsafe import Markup
 
 
 def wants_fragment() -> bool:
@@ -30,13 +29,13 @@ def render(template: str, fragment: str | None = None, *, status: int = 200, **c
 
 
 def render_form(template: str, fragment: str | None, form, **context) -> Response:
-    """Like render(), answering 422 when the form carries errors (htmx is configured to swap 422)."""
+    """Like render(), answering 422 when the form has errors (htmx is set to swap 422)."""
     status = 422 if form.errors else 200
     return render(template, fragment, status=status, form=form, **context)
 
 
 def see_other(location: str) -> Response:
-    """After a successful POST: 303 for browsers and boosted forms, HX-Location for targeted htmx."""
+    """After a successful POST: 303 for browsers and boosted forms, HX-Location for htmx."""
     if wants_fragment():
         response = make_response("", 204)
         response.headers["HX-Location"] = location
@@ -52,13 +51,6 @@ def fragment_or_redirect(fragment: str, location: str, **context) -> Response:
     if wants_fragment():
         return render(fragment, fragment, **context)
     return see_other(location)
-
-
-def trigger(response: Response, event: str) -> Response:
-    """Tell the page that something changed (components listen for the event)."""
-    existing = response.headers.get("HX-Trigger")
-    response.headers["HX-Trigger"] = f"{existing}, {event}" if existing else event
-    return response
 
 
 def unauthorized_response() -> Response:
@@ -93,4 +85,4 @@ def _flash_oob() -> str:
     messages = get_flashed_messages(with_categories=True)
     if not messages:
         return ""
-    return str(Markup(render_template("_flash.html", messages=messages, oob=True)))
+    return render_template("_flash.html", messages=messages, oob=True)

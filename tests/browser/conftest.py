@@ -21,8 +21,10 @@ PHONE = {"width": 360, "height": 780}
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     if not os.path.exists(CHROMIUM):
-        reason = (f"no Chromium at {CHROMIUM}: install Debian's chromium package "
-                  "(scripts/test.sh does it as root) or set CHROMIUM_PATH")
+        reason = (
+            f"no Chromium at {CHROMIUM}: install Debian's chromium package "
+            "(scripts/test.sh does it as root) or set CHROMIUM_PATH"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {reason}")
         pytest.skip(reason)
@@ -34,8 +36,15 @@ def browser_type_launch_args(browser_type_launch_args, chromium_executable):
     return {
         **browser_type_launch_args,
         "executable_path": chromium_executable,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 

@@ -86,7 +86,8 @@ def test_manifest_is_valid_for_installation(page, live_server):
     assert manifest["display"] == "standalone"
     for icon in manifest["icons"]:
         size = page.evaluate(
-            """src => new Promise(ok => { const i = new Image(); i.onload = () => ok([i.naturalWidth,
+            """src => new Promise(ok => { const i = new Image();
+               i.onload = () => ok([i.naturalWidth,
                i.naturalHeight]); i.onerror = () => ok(null); i.src = src; })""",
             icon["src"],
         )

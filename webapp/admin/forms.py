@@ -5,7 +5,14 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from webapp.forms import VersionedForm, count_field, name_field
@@ -26,7 +33,8 @@ def _strip(v):
 class StaffFields:
     display_name = name_field(_l("姓名"), 64)
     phone = StringField(
-        _l("手机号"), validators=[Optional(), Regexp(PHONE, message=_l("手机号格式不正确。"))],
+        _l("手机号"),
+        validators=[Optional(), Regexp(PHONE, message=_l("手机号格式不正确。"))],
         filters=[_strip],
     )
     role = SelectField(_l("角色"), validators=[DataRequired(_l("请选择角色。"))])
@@ -72,7 +80,9 @@ class EstateFields:
     )
     address = StringField(_l("地址"), validators=[Length(max=200)], filters=[_strip])
     timezone = StringField(
-        _l("时区"), default="Asia/Shanghai", validators=[DataRequired(), _valid_timezone],
+        _l("时区"),
+        default="Asia/Shanghai",
+        validators=[DataRequired(), _valid_timezone],
         filters=[_strip],
     )
 
@@ -92,9 +102,12 @@ class BuildingCreateForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        # Checked here, not in validate_per_floor: Optional() skips inline validators of an empty field.
+        # Checked here, not in validate_per_floor: Optional() skips inline validators when empty.
         if ok and bool(self.floors.data) != bool(self.per_floor.data):
-            self.per_floor.errors = [*self.per_floor.errors, _l("楼层数和每层户数要一起填写，或都不填。")]
+            self.per_floor.errors = [
+                *self.per_floor.errors,
+                _l("楼层数和每层户数要一起填写，或都不填。"),
+            ]
             return False
         return ok
 

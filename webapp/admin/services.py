@@ -19,14 +19,12 @@ from webapp.models import (
     Estate,
     EstateMembership,
     PublicArea,
-    Role,
     Unit,
     UnitOwnership,
     User,
 )
 from webapp.scoping import visible_people
 
-USER_FIELDS = ("username", "display_name", "phone", "role", "active", "estate_ids")
 ESTATE_FIELDS = ("name", "code", "address", "timezone")
 AREA_FIELDS = ("name", "kind", "active")
 
@@ -44,7 +42,7 @@ def natural_key(text: str) -> str:
 def _user_snapshot(user: User) -> dict:
     data = audit.snapshot(user, ("username", "display_name", "role", "active"))
     data["phone"] = user.phone
-    data["estate_ids"] = sorted(m.estate_id for m in user.memberships)
+    data["estates"] = sorted(db.session.get(Estate, m.estate_id).name for m in user.memberships)
     return data
 
 
@@ -80,7 +78,12 @@ def _allowed_estates(actor: User, estate_ids: list[int]) -> list[int]:
 
 
 def create_staff(
-    actor: User, *, username: str, display_name: str, phone: str | None, role: str,
+    actor: User,
+    *,
+    username: str,
+    display_name: str,
+    phone: str | None,
+    role: str,
     estate_ids: list[int],
 ) -> User:
     if role not in STAFF_ROLES:
@@ -89,7 +92,10 @@ def create_staff(
         raise Invalid("username", _("这个用户名已被使用。"))
     estate_ids = _allowed_estates(actor, estate_ids)
     user = User(
-        username=username.lower(), display_name=display_name, phone=phone or None, role=role,
+        username=username.lower(),
+        display_name=display_name,
+        phone=phone or None,
+        role=role,
         active=True,
     )
     user.memberships = [EstateMembership(estate_id=i) for i in estate_ids]
@@ -100,7 +106,13 @@ def create_staff(
 
 
 def update_staff(
-    actor: User, user: User, *, version: int, display_name: str, phone: str | None, role: str,
+    actor: User,
+    user: User,
+    *,
+    version: int,
+    display_name: str,
+    phone: str | None,
+    role: str,
     estate_ids: list[int],
 ) -> None:
     check_version(user, version)
@@ -117,7 +129,8 @@ def update_staff(
     keep = {m.estate_id for m in user.memberships if m.estate_id not in mine}
     target = keep | wanted
     user.memberships = [m for m in user.memberships if m.estate_id in target] + [
-        EstateMembership(estate_id=i) for i in sorted(target - {m.estate_id for m in user.memberships})
+        EstateMembership(estate_id=i)
+        for i in sorted(target - {m.estate_id for m in user.memberships})
     ]
     role_changed = role != user.role
     user.display_name = display_name
@@ -139,8 +152,12 @@ def set_active(actor: User, user: User, *, active: bool, version: int) -> None:
     if not active:
         auth_services.end_all_sessions(user)
     audit.record(
-        actor, "user.enable" if active else "user.disable", "user", user.id,
-        before={"active": not active}, after={"active": active},
+        actor,
+        "user.enable" if active else "user.disable",
+        "user",
+        user.id,
+        before={"active": not active},
+        after={"active": active},
     )
 
 
@@ -158,7 +175,11 @@ def create_estate(actor: User, *, name: str, code: str, address: str, timezone: 
     # Whoever creates an estate works on it.
     db.session.add(EstateMembership(user_id=actor.id, estate_id=estate.id))
     audit.record(
-        actor, "estate.create", "estate", estate.id, estate_id=estate.id,
+        actor,
+        "estate.create",
+        "estate",
+        estate.id,
+        estate_id=estate.id,
         after=audit.snapshot(estate, ESTATE_FIELDS),
     )
     return estate
@@ -169,16 +190,28 @@ def update_estate(
 ) -> None:
     check_version(estate, version)
     clash = db.session.scalar(
-        select(func.count()).where(Estate.id != estate.id, (Estate.name == name) | (Estate.code == code.upper()))
+        select(func.count()).where(
+            Estate.id != estate.id, (Estate.name == name) | (Estate.code == code.upper())
+        )
     )
     if clash:
         raise Invalid("name", _("名称或编码已被其他项目使用。"))
     before = audit.snapshot(estate, ESTATE_FIELDS)
-    estate.name, estate.code, estate.address, estate.timezone = name, code.upper(), address, timezone
+    estate.name, estate.code, estate.address, estate.timezone = (
+        name,
+        code.upper(),
+        address,
+        timezone,
+    )
     db.session.flush()
     audit.record(
-        actor, "estate.update", "estate", estate.id, estate_id=estate.id,
-        before=before, after=audit.snapshot(estate, ESTATE_FIELDS),
+        actor,
+        "estate.update",
+        "estate",
+        estate.id,
+        estate_id=estate.id,
+        before=before,
+        after=audit.snapshot(estate, ESTATE_FIELDS),
     )
 
 
@@ -215,11 +248,20 @@ def building_rows(estate: Estate) -> list[BuildingRow]:
 
 def unit_numbers(floors_from: int, floors_to: int, per_floor: int) -> list[str]:
     """1201 style numbers: floor, then a two-digit position."""
-    return [f"{floor}{pos:02d}" for floor in range(floors_from, floors_to + 1) for pos in range(1, per_floor + 1)]
+    return [
+        f"{floor}{pos:02d}"
+        for floor in range(floors_from, floors_to + 1)
+        for pos in range(1, per_floor + 1)
+    ]
 
 
 def create_building(
-    actor: User, estate: Estate, *, name: str, floors: int | None = None, per_floor: int | None = None
+    actor: User,
+    estate: Estate,
+    *,
+    name: str,
+    floors: int | None = None,
+    per_floor: int | None = None,
 ) -> Building:
     if db.session.scalar(
         select(func.count()).where(Building.estate_id == estate.id, Building.name == name)
@@ -233,7 +275,11 @@ def create_building(
         Unit(building_id=building.id, number=n, sort_key=natural_key(n)) for n in numbers
     )
     audit.record(
-        actor, "building.create", "building", building.id, estate_id=estate.id,
+        actor,
+        "building.create",
+        "building",
+        building.id,
+        estate_id=estate.id,
         after={"name": name, "units": len(numbers)},
     )
     return building
@@ -243,7 +289,9 @@ def rename_building(actor: User, building: Building, *, version: int, name: str)
     check_version(building, version)
     if db.session.scalar(
         select(func.count()).where(
-            Building.estate_id == building.estate_id, Building.name == name, Building.id != building.id
+            Building.estate_id == building.estate_id,
+            Building.name == name,
+            Building.id != building.id,
         )
     ):
         raise Invalid("name", _("这个项目里已有同名楼栋。"))
@@ -251,15 +299,18 @@ def rename_building(actor: User, building: Building, *, version: int, name: str)
     building.name, building.sort_key = name, natural_key(name)
     db.session.flush()
     audit.record(
-        actor, "building.update", "building", building.id, estate_id=building.estate_id,
-        before=before, after={"name": name},
+        actor,
+        "building.update",
+        "building",
+        building.id,
+        estate_id=building.estate_id,
+        before=before,
+        after={"name": name},
     )
 
 
 def add_units(actor: User, building: Building, numbers: list[str]) -> list[Unit]:
-    existing = set(
-        db.session.scalars(select(Unit.number).where(Unit.building_id == building.id))
-    )
+    existing = set(db.session.scalars(select(Unit.number).where(Unit.building_id == building.id)))
     clash = sorted(set(numbers) & existing)
     if clash:
         raise Invalid("numbers", _("这些房号已存在：%(n)s", n="、".join(clash[:10])))
@@ -267,7 +318,11 @@ def add_units(actor: User, building: Building, numbers: list[str]) -> list[Unit]
     db.session.add_all(units)
     db.session.flush()
     audit.record(
-        actor, "building.add_units", "building", building.id, estate_id=building.estate_id,
+        actor,
+        "building.add_units",
+        "building",
+        building.id,
+        estate_id=building.estate_id,
         after={"units": numbers},
     )
     return units
@@ -282,17 +337,25 @@ def create_area(actor: User, estate: Estate, *, name: str, kind: str) -> PublicA
     db.session.add(area)
     db.session.flush()
     audit.record(
-        actor, "area.create", "area", area.id, estate_id=estate.id,
+        actor,
+        "area.create",
+        "area",
+        area.id,
+        estate_id=estate.id,
         after=audit.snapshot(area, AREA_FIELDS),
     )
     return area
 
 
-def update_area(actor: User, area: PublicArea, *, version: int, name: str, kind: str, active: bool) -> None:
+def update_area(
+    actor: User, area: PublicArea, *, version: int, name: str, kind: str, active: bool
+) -> None:
     check_version(area, version)
     if db.session.scalar(
         select(func.count()).where(
-            PublicArea.estate_id == area.estate_id, PublicArea.name == name, PublicArea.id != area.id
+            PublicArea.estate_id == area.estate_id,
+            PublicArea.name == name,
+            PublicArea.id != area.id,
         )
     ):
         raise Invalid("name", _("已有同名的公共区域。"))
@@ -300,16 +363,21 @@ def update_area(actor: User, area: PublicArea, *, version: int, name: str, kind:
     area.name, area.kind, area.active = name, kind, active
     db.session.flush()
     audit.record(
-        actor, "area.update", "area", area.id, estate_id=area.estate_id,
-        before=before, after=audit.snapshot(area, AREA_FIELDS),
+        actor,
+        "area.update",
+        "area",
+        area.id,
+        estate_id=area.estate_id,
+        before=before,
+        after=audit.snapshot(area, AREA_FIELDS),
     )
 
 
 def areas_of(estate: Estate) -> list[PublicArea]:
     return list(
         db.session.scalars(
-            select(PublicArea).where(PublicArea.estate_id == estate.id).order_by(
-                PublicArea.active.desc(), PublicArea.name
-            )
+            select(PublicArea)
+            .where(PublicArea.estate_id == estate.id)
+            .order_by(PublicArea.active.desc(), PublicArea.name)
         )
     )

@@ -9,7 +9,9 @@ from webapp.passwords import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=64)])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=64)]
+    )
     password = PasswordField(
         _l("密码"), validators=[DataRequired(_l("请输入密码。")), Length(max=MAX_LENGTH)]
     )
@@ -24,7 +26,10 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("再输一次"),
-        validators=[DataRequired(_l("请再输一次新密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        validators=[
+            DataRequired(_l("请再输一次新密码。")),
+            EqualTo("password", _l("两次输入的密码不一致。")),
+        ],
     )
 
     def __init__(self, *args, username: str = "", phone: str | None = None, **kwargs):

@@ -1,12 +1,25 @@
-"""The page content for a freshly made one-time link: URL, QR code, validity."""
+"""One-time set-password links as staff hand them out: made, then shown once with a QR code."""
 
 from __future__ import annotations
 
 import segno
 from flask import current_app, url_for
 
+from webapp.auth import services
+
+
+def issue(person, purpose: str, issued_by) -> str:
+    """A new one-time link token for `person` (earlier unused links stop working)."""
+    return services.issue_setup_link(
+        person,
+        purpose=purpose,
+        issued_by=issued_by,
+        valid_for=current_app.config["INVITE_VALID_FOR"],
+    )
+
 
 def link_context(person, token: str, purpose: str) -> dict:
+    """What the link page shows: the URL, a QR code of it, and a message ready to send."""
     url = url_for("auth.invite", token=token, _external=True)
     qr = segno.make(url, error="m")
     return {

@@ -14,7 +14,9 @@ def load_user(token: str):
     if seen is not None and clock.now().timestamp() - seen > idle.total_seconds():
         session.clear()
         return None
-    loaded = services.load_session(token, absolute_timeout=current_app.config["SESSION_ABSOLUTE_TIMEOUT"])
+    loaded = services.load_session(
+        token, absolute_timeout=current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    )
     if loaded is None:
         session.clear()
         return None

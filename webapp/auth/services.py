@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
@@ -106,7 +106,9 @@ def end_all_sessions(user: User) -> None:
 # --- one-time links -------------------------------------------------------------------------
 
 
-def issue_setup_link(user: User, *, purpose: str, issued_by: User | None, valid_for: timedelta) -> str:
+def issue_setup_link(
+    user: User, *, purpose: str, issued_by: User | None, valid_for: timedelta
+) -> str:
     """A fresh one-time token for `user`; earlier unused ones stop working."""
     now = clock.now()
     db.session.execute(
@@ -125,14 +127,21 @@ def issue_setup_link(user: User, *, purpose: str, issued_by: User | None, valid_
             expires_at=now + valid_for,
         )
     )
-    audit.record(issued_by, f"user.{purpose}_link", "user", user.id, after={"expires": str(now + valid_for)})
+    audit.record(
+        issued_by, f"user.{purpose}_link", "user", user.id, after={"expires": str(now + valid_for)}
+    )
     return token
 
 
 def find_setup_token(token: str) -> SetupToken | None:
     """The usable token behind a link: unused, unexpired, for an active account."""
     row = db.session.scalar(select(SetupToken).where(SetupToken.token_hash == _digest(token)))
-    if row is None or row.used_at is not None or row.expires_at < clock.now() or not row.user.active:
+    if (
+        row is None
+        or row.used_at is not None
+        or row.expires_at < clock.now()
+        or not row.user.active
+    ):
         return None
     return row
 
@@ -155,7 +164,3 @@ def use_setup_token(row: SetupToken, password: str) -> User:
     set_password(row.user, password, actor=row.user)
     row.used_at = clock.now()
     return row.user
-
-
-def expires_in(row: SetupToken) -> datetime:
-    return row.expires_at

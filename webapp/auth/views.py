@@ -109,8 +109,12 @@ def set_locale():
     response = make_response("", 303)
     response.headers["Location"] = target
     response.set_cookie(
-        LOCALE_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+        LOCALE_COOKIE,
+        form.locale.data,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
     )
     return response
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from webapp import audit
-from webapp import scoping
+from webapp import audit, scoping
 
 
 def register_targets() -> None:

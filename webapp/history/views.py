@@ -21,6 +21,9 @@ def show(target_type: str, target_id: int):
         abort(404)
     record = loader(current_user, target_id)  # 404s when the viewer may not see it
     return render(
-        "history/show.html", "history/_timeline.html",
-        record=record, target_type=target_type, events=audit.history(target_type, target_id),
+        "history/show.html",
+        "history/_timeline.html",
+        record=record,
+        target_type=target_type,
+        events=audit.history(target_type, target_id),
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Building, Estate, Role, Unit, UnitOwnership, User
-from webapp.scoping import estate_ids_of, visible_estates
+from webapp.scoping import visible_estates, visible_units
 
 
 @dataclass
@@ -100,13 +100,10 @@ def estate_summaries(user: User) -> list[EstateSummary]:
 
 
 def owner_units(user: User) -> list[Unit]:
+    """The owner's own units, with building and estate loaded."""
     return list(
         db.session.scalars(
-            select(Unit)
-            .join(UnitOwnership, UnitOwnership.unit_id == Unit.id)
-            .where(UnitOwnership.user_id == user.id, Unit.building_id.in_(
-                select(Building.id).where(Building.estate_id.in_(estate_ids_of(user)))
-            ))
+            visible_units(user)
             .options(selectinload(Unit.building).selectinload(Building.estate))
             .order_by(Unit.sort_key)
         )

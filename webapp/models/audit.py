@@ -1,4 +1,4 @@
-"""The append-only audit trail. Rows are only ever inserted (a database trigger refuses the rest)."""
+"""The append-only audit trail: rows are only inserted (a database trigger refuses the rest)."""
 
 from __future__ import annotations
 

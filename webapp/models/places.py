@@ -62,7 +62,9 @@ class Unit(db.Model):
     __table_args__ = (UniqueConstraint("building_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    building_id: Mapped[int] = mapped_column(ForeignKey("building.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("building.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[str] = mapped_column(String(20))
     sort_key: Mapped[str] = mapped_column(String(80), default="")
 

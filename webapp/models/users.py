@@ -89,7 +89,9 @@ class EstateMembership(db.Model):
 
     __tablename__ = "estate_membership"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     estate_id: Mapped[int] = mapped_column(
         ForeignKey("estate.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -103,7 +105,9 @@ class UnitOwnership(db.Model):
 
     __tablename__ = "unit_ownership"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[int] = mapped_column(
         ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True, index=True
     )

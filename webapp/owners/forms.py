@@ -17,7 +17,9 @@ def _strip(v):
 class UnitPickFields:
     building = SelectField(_l("楼栋"), coerce=int, validators=[DataRequired(_l("请选择楼栋。"))])
     number = StringField(
-        _l("房号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip],
+        _l("房号"),
+        validators=[DataRequired(_l("必填。")), Length(max=20)],
+        filters=[_strip],
         description=_l("例如 1201"),
     )
     relation = SelectField(_l("身份"), choices=RELATIONS, default="owner")
@@ -26,14 +28,18 @@ class UnitPickFields:
 class OwnerCreateForm(UnitPickFields, FlaskForm):
     display_name = name_field(_l("姓名"), 64)
     phone = StringField(
-        _l("手机号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip],
+        _l("手机号"),
+        validators=[DataRequired(_l("必填。")), Length(max=20)],
+        filters=[_strip],
         description=_l("业主用手机号登录。"),
     )
 
 
 class OwnerEditForm(VersionedForm):
     display_name = name_field(_l("姓名"), 64)
-    phone = StringField(_l("手机号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip])
+    phone = StringField(
+        _l("手机号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip]
+    )
 
 
 class LinkUnitForm(UnitPickFields, FlaskForm):

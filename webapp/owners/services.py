@@ -54,9 +54,15 @@ def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> l
         query = query.where(
             or_(User.display_name.ilike(like), User.phone.ilike(like), User.id.in_(unit_hit))
         )
-    query = query.options(
-        selectinload(User.ownerships).selectinload(UnitOwnership.unit).selectinload(Unit.building)
-    ).order_by(User.display_name, User.id).limit(limit)
+    query = (
+        query.options(
+            selectinload(User.ownerships)
+            .selectinload(UnitOwnership.unit)
+            .selectinload(Unit.building)
+        )
+        .order_by(User.display_name, User.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
@@ -88,7 +94,11 @@ def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, rela
     db.session.add(owner)
     db.session.flush()
     audit.record(
-        actor, "owner.create", "user", owner.id, estate_id=unit.building.estate_id,
+        actor,
+        "owner.create",
+        "user",
+        owner.id,
+        estate_id=unit.building.estate_id,
         after={**_snapshot(owner), "unit": unit.label, "relation": relation},
     )
     return owner
@@ -116,7 +126,11 @@ def link_unit(actor: User, owner: User, unit: Unit, relation: str) -> None:
     owner.ownerships.append(UnitOwnership(unit_id=unit.id, relation=relation))
     db.session.flush()
     audit.record(
-        actor, "owner.link_unit", "user", owner.id, estate_id=unit.building.estate_id,
+        actor,
+        "owner.link_unit",
+        "user",
+        owner.id,
+        estate_id=unit.building.estate_id,
         after={"unit": unit.label, "relation": relation},
     )
 
@@ -130,16 +144,23 @@ def unlink_unit(actor: User, owner: User, unit: Unit) -> None:
     owner.ownerships.remove(link)
     db.session.flush()
     audit.record(
-        actor, "owner.unlink_unit", "user", owner.id, estate_id=unit.building.estate_id,
+        actor,
+        "owner.unlink_unit",
+        "user",
+        owner.id,
+        estate_id=unit.building.estate_id,
         before={"unit": unit.label},
     )
 
 
 def count_owners(viewer: User) -> int:
     mine = estate_ids_of(viewer)
-    return db.session.scalar(
-        select(func.count(func.distinct(UnitOwnership.user_id)))
-        .join(Unit, Unit.id == UnitOwnership.unit_id)
-        .join(Building, Building.id == Unit.building_id)
-        .where(Building.estate_id.in_(mine))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(UnitOwnership.user_id)))
+            .join(Unit, Unit.id == UnitOwnership.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Building.estate_id.in_(mine))
+        )
+        or 0
+    )

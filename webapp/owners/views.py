@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.access import STAFF, allow
-from webapp.auth import services as auth_services
-from webapp.auth.links import link_context
-from webapp.errors import Conflict, Invalid
+from webapp.auth import links
 from webapp.extensions import db
-from webapp.forms import ActionForm, apply_invalid, choices
+from webapp.forms import ActionForm, choices, save
 from webapp.models import Building
 from webapp.owners import forms, services
 from webapp.scoping import estate_ids_of, get_building_or_404, get_owner_or_404, get_unit_or_404
@@ -42,14 +40,20 @@ def _picked_unit(form):
     return services.find_unit(current_user, building.id, form.number.data)
 
 
+def _link_page(owner, token: str, purpose: str):
+    return render("admin/link.html", **links.link_context(owner, token, purpose))
+
+
 @bp.get("")
 @allow(STAFF)
 def index():
     """Owners of the staff member's estates; search by name, phone or unit."""
     q = request.args.get("q", "")
     return render(
-        "owners/index.html", "owners/_results.html",
-        owners=services.owners_in_my_estates(current_user, q), q=q,
+        "owners/index.html",
+        "owners/_results.html",
+        owners=services.owners_in_my_estates(current_user, q),
+        q=q,
         total=services.count_owners(current_user),
     )
 
@@ -60,34 +64,37 @@ def create():
     """Register an owner for a unit; they get a one-time link to set their password."""
     form = _with_buildings(forms.OwnerCreateForm())
     if form.validate_on_submit():
-        try:
-            unit = _picked_unit(form)
+
+        def register():
             owner = services.create_owner(
-                current_user, display_name=form.display_name.data, phone=form.phone.data,
-                unit=unit, relation=form.relation.data,
+                current_user,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+                unit=_picked_unit(form),
+                relation=form.relation.data,
             )
-            token = auth_services.issue_setup_link(
-                owner, purpose="invite", issued_by=current_user,
-                valid_for=current_app.config["INVITE_VALID_FOR"],
-            )
-            db.session.commit()
-            return render("admin/link.html", **link_context(owner, token, "invite"))
-        except Invalid as err:
-            db.session.rollback()
-            apply_invalid(form, err)
+            return owner, links.issue(owner, "invite", current_user)
+
+        outcome = save(form, register)
+        if outcome.ok:
+            return _link_page(*outcome.value, "invite")
     return render_form("owners/new.html", None, form)
 
 
 def _owner_page(owner, status: int = 200, edit_form=None, link_form=None):
-    edit_form = edit_form or forms.OwnerEditForm(formdata=None, obj=owner)
-    if edit_form.version.data is None:
+    if edit_form is None:
+        edit_form = forms.OwnerEditForm(formdata=None, obj=owner)
         edit_form.version.data = owner.version
     link_form = link_form or _with_buildings(forms.LinkUnitForm(formdata=None))
-    if (edit_form.errors or link_form.errors) and status == 200:
+    if status == 200 and (edit_form.errors or link_form.errors):
         status = 422
     return render(
-        "owners/detail.html", status=status, owner=owner, edit_form=edit_form,
-        link_form=link_form, action_form=ActionForm(formdata=None),
+        "owners/detail.html",
+        status=status,
+        owner=owner,
+        edit_form=edit_form,
+        link_form=link_form,
+        action_form=ActionForm(formdata=None),
     )
 
 
@@ -99,24 +106,23 @@ def detail(owner_id: int):
     if request.method == "GET":
         return _owner_page(owner)
     form = forms.OwnerEditForm()
+    status = 200
     if form.validate_on_submit():
-        try:
-            services.update_owner(current_user, owner, version=form.version_value(),
-                                  display_name=form.display_name.data, phone=form.phone.data)
-            db.session.commit()
+        outcome = save(
+            form,
+            lambda: services.update_owner(
+                current_user,
+                owner,
+                version=form.version_value(),
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+            ),
+        )
+        if outcome.ok:
             flash(_("已保存。"), "success")
             return see_other(url_for("owners.detail", owner_id=owner.id))
-        except Invalid as err:
-            db.session.rollback()
-            apply_invalid(form, err)
-        except Conflict as err:
-            db.session.rollback()
-            db.session.refresh(owner)
-            fresh = forms.OwnerEditForm(formdata=None, obj=owner)
-            fresh.version.data = owner.version
-            fresh.form_errors.append(err.message)
-            return _owner_page(owner, status=409, edit_form=fresh)
-    return _owner_page(owner, edit_form=form)
+        status = outcome.status
+    return _owner_page(owner, status=status, edit_form=form)
 
 
 @bp.post("/<int:owner_id>/units")
@@ -126,14 +132,13 @@ def link_unit(owner_id: int):
     owner = get_owner_or_404(current_user, owner_id)
     form = _with_buildings(forms.LinkUnitForm())
     if form.validate_on_submit():
-        try:
-            services.link_unit(current_user, owner, _picked_unit(form), form.relation.data)
-            db.session.commit()
+        outcome = save(
+            form,
+            lambda: services.link_unit(current_user, owner, _picked_unit(form), form.relation.data),
+        )
+        if outcome.ok:
             flash(_("已关联房屋。"), "success")
             return see_other(url_for("owners.detail", owner_id=owner.id))
-        except Invalid as err:
-            db.session.rollback()
-            apply_invalid(form, err)
     return _owner_page(owner, link_form=form)
 
 
@@ -143,13 +148,11 @@ def unlink_unit(owner_id: int, unit_id: int):
     """Remove a unit from an owner (the owner keeps at least one)."""
     owner = get_owner_or_404(current_user, owner_id)
     unit = get_unit_or_404(current_user, unit_id)
-    try:
-        services.unlink_unit(current_user, owner, unit)
-        db.session.commit()
+    form = ActionForm()
+    if save(form, lambda: services.unlink_unit(current_user, owner, unit)).ok:
         flash(_("已解除关联。"), "success")
-    except Invalid as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    for message in form.form_errors:
+        flash(message, "error")
     return see_other(url_for("owners.detail", owner_id=owner.id))
 
 
@@ -162,9 +165,6 @@ def invite(owner_id: int):
         flash(_("账号已停用，不能发送链接。"), "error")
         return see_other(url_for("owners.detail", owner_id=owner.id))
     purpose = "invite" if owner.password_hash is None else "reset"
-    token = auth_services.issue_setup_link(
-        owner, purpose=purpose, issued_by=current_user,
-        valid_for=current_app.config["INVITE_VALID_FOR"],
-    )
+    token = links.issue(owner, purpose, current_user)
     db.session.commit()
-    return render("admin/link.html", **link_context(owner, token, purpose))
+    return _link_page(owner, token, purpose)

@@ -47,8 +47,12 @@ def manifest():
         "icons": [
             {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
             {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": asset_url("icons/icon-maskable-512.png"), "sizes": "512x512",
-             "type": "image/png", "purpose": "maskable"},
+            {
+                "src": asset_url("icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
             {"src": asset_url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
         ],
     }
@@ -86,8 +90,9 @@ def cache_version() -> str:
 @allow(PUBLIC)
 def service_worker():
     """The service worker, served from the root so that it controls every page."""
-    body = render_template("pwa/sw.js", version=cache_version(), shell=shell_urls(),
-                           offline_url=url_for("pwa.offline"))
+    body = render_template(
+        "pwa/sw.js", version=cache_version(), shell=shell_urls(), offline_url=url_for("pwa.offline")
+    )
     response = make_response(body)
     response.mimetype = "text/javascript"
     response.headers["Cache-Control"] = "no-cache"
