@@ -386,3 +386,139 @@ def count_queries(app):
         return QueryCounter(_db.engine)
 
     return make_counter
+
+
+# --- images and patrols -----------------------------------------------------------------------
+
+
+def jpeg_bytes(
+    width: int = 1600,
+    height: int = 1200,
+    *,
+    color=(40, 120, 90),
+    exif=None,
+    fmt: str = "JPEG",
+    **save_kwargs,
+) -> bytes:
+    """A real image made here (no binary fixtures); `exif` may carry GPS and orientation tags."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (width, height), color)
+    ImageDraw.Draw(img).rectangle([0, 0, width // 4, height // 8], fill=(250, 250, 250))
+    out = io.BytesIO()
+    if exif is not None:
+        save_kwargs["exif"] = exif
+    img.save(out, format=fmt, **save_kwargs)
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str = "photo.jpg"):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="image/jpeg")
+
+
+@dataclass
+class PatrolWorld:
+    template: object
+    other_template: object
+    checkpoint: object
+    item: object
+    item2: object
+    round_open: object
+    round_done: object
+    order: object
+    photo: object
+    other_photo: object
+
+
+def make_template(
+    estate, name="日常巡楼", items=("地面卫生", "照明正常"), role="assistant", times=1
+):
+    import secrets
+
+    from webapp.models import CheckItem, Checkpoint, PatrolRequirement, PatrolTemplate
+
+    template = PatrolTemplate(estate_id=estate.id, name=name, description="", active=True)
+    _db.session.add(template)
+    _db.session.flush()
+    checkpoint = Checkpoint(
+        template_id=template.id, position=1, name="1栋大堂", qr_token=secrets.token_urlsafe(16)
+    )
+    _db.session.add(checkpoint)
+    _db.session.flush()
+    _db.session.add_all(
+        CheckItem(checkpoint_id=checkpoint.id, position=i, text=t) for i, t in enumerate(items)
+    )
+    _db.session.add(
+        PatrolRequirement(template_id=template.id, role=role, period="day", times=times)
+    )
+    _db.session.commit()
+    return template
+
+
+@pytest.fixture
+def patrol(world) -> PatrolWorld:
+    from datetime import timedelta
+
+    from webapp.patrols import services as patrols
+    from webapp.workorders import services as workorders
+
+    template = make_template(world.estate)
+    other_template = make_template(world.other_estate)
+    checkpoint = template.checkpoints[0]
+    item, item2 = checkpoint.items
+    round_open = patrols.start_round(world.assistant, template)
+    patrols.record(
+        world.assistant,
+        round_open,
+        item.id,
+        outcome="issue",
+        note="地砖松动",
+        department="engineering",
+    )
+    result = patrols.add_photos(world.assistant, round_open, item.id, [upload(jpeg_bytes())])
+    photo_id = patrols.photos.photos_for(patrols.RESULT, [result.id])[result.id][0].photo_id
+
+    round_done = patrols.start_round(world.supervisor, template)
+    round_done.patroller_id = world.assistant.id  # an assistant's finished round, for signing
+    _db.session.flush()
+    for it in (item, item2):
+        patrols.record(world.assistant, round_done, it.id, outcome="ok", note="", department=None)
+    patrols.finish(world.assistant, round_done)
+
+    order = workorders.dispatch(
+        world.assistant,
+        estate=world.estate,
+        department="cleaning",
+        location="1栋大堂",
+        description="大堂地面有污渍",
+        due_at=clock.now() + timedelta(hours=24),
+        origin_type="patrol_result",
+        origin_id=result.id,
+    )
+    other_round = patrols.start_round(world.assistant_other, other_template)
+    other_item = other_template.checkpoints[0].items[0]
+    other_result = patrols.add_photos(
+        world.assistant_other, other_round, other_item.id, [upload(jpeg_bytes(color=(200, 30, 30)))]
+    )
+    other_photo_id = patrols.photos.photos_for(patrols.RESULT, [other_result.id])[other_result.id][
+        0
+    ].photo_id
+    _db.session.commit()
+    return PatrolWorld(
+        template,
+        other_template,
+        checkpoint,
+        item,
+        item2,
+        round_open,
+        round_done,
+        order,
+        photo_id,
+        other_photo_id,
+    )

@@ -60,6 +60,23 @@ def manager(method: str, code: int) -> dict:
     return expect
 
 
+def supervisor_up(method: str, code: int, other_role_code: int = 403) -> dict:
+    expect = dict.fromkeys(PRINCIPALS, 403)
+    expect.update(anonymous=_anon(method), supervisor=code, manager=code)
+    return expect
+
+
+def photo(code: int) -> dict:
+    """Photos: any signed-in user may ask; only those who may see the record get it."""
+    return {
+        **dict.fromkeys(PRINCIPALS, 404),
+        "anonymous": 302,
+        "assistant": code,
+        "supervisor": code,
+        "manager": code,
+    }
+
+
 CASES = [
     # public
     Case("/login", "GET", "/login", {**public(200), **dict.fromkeys(PRINCIPALS[1:], 303)}),
@@ -206,4 +223,118 @@ CASES = [
     Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{area}", manager("GET", 200)),
     Case("/admin/areas/<int:area_id>", "POST", "/admin/areas/{area}", manager("POST", 422)),
     Case("/admin/areas/<int:area_id>", "GET", "/admin/areas/{other_area}", manager("GET", 404)),
+    # patrols
+    Case("/patrols", "GET", "/patrols", staff("GET", 200)),
+    Case("/patrols/history", "GET", "/patrols/history", staff("GET", 200)),
+    Case("/patrols/compliance", "GET", "/patrols/compliance", supervisor_up("GET", 200)),
+    Case(
+        "/patrols/start/<int:template_id>",
+        "POST",
+        "/patrols/start/{template}",
+        staff("POST", 303, 404),
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>",
+        "GET",
+        "/patrols/rounds/{round_open}",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/items/<int:item_id>",
+        "POST",
+        "/patrols/rounds/{round_open}/items/{item}",
+        {**staff("POST", 409, 404), "assistant": 303},
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/items/<int:item_id>/photos",
+        "POST",
+        "/patrols/rounds/{round_open}/items/{item}/photos",
+        {**staff("POST", 409, 404), "assistant": 422},
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/finish",
+        "POST",
+        "/patrols/rounds/{round_open}/finish",
+        staff("POST", 303, 404),
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/sign",
+        "POST",
+        "/patrols/rounds/{round_done}/sign",
+        {**supervisor_up("POST", 303), "manager": 422},
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/items/<int:item_id>/amend",
+        "POST",
+        "/patrols/rounds/{round_done}/items/{item}/amend",
+        staff("POST", 422, 404),
+    ),
+    Case("/patrols/scan/<token>", "GET", "/patrols/scan/{qr}", staff("GET", 200, 404)),
+    Case("/patrols/scan/<token>", "POST", "/patrols/scan/{qr}", staff("POST", 303, 404)),
+    Case("/patrols/scan/<token>", "GET", "/patrols/scan/forged-token", staff("GET", 404)),
+    Case("/patrols/templates", "GET", "/patrols/templates", manager("GET", 200)),
+    Case("/patrols/templates", "POST", "/patrols/templates", manager("POST", 422)),
+    Case(
+        "/patrols/templates/<int:template_id>",
+        "GET",
+        "/patrols/templates/{template}",
+        manager("GET", 200),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>",
+        "POST",
+        "/patrols/templates/{template}",
+        manager("POST", 422),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>",
+        "GET",
+        "/patrols/templates/{other_template}",
+        manager("GET", 404),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>/checkpoints",
+        "POST",
+        "/patrols/templates/{template}/checkpoints",
+        manager("POST", 422),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>/checkpoints/<int:checkpoint_id>",
+        "POST",
+        "/patrols/templates/{template}/checkpoints/{checkpoint}",
+        manager("POST", 422),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>/requirements",
+        "POST",
+        "/patrols/templates/{template}/requirements",
+        manager("POST", 422),
+    ),
+    Case(
+        "/patrols/templates/<int:template_id>/qr",
+        "GET",
+        "/patrols/templates/{template}/qr",
+        manager("GET", 200),
+    ),
+    # photos follow the record they belong to
+    Case("/photos/<int:photo_id>", "GET", "/photos/{photo}", photo(200)),
+    Case("/photos/<int:photo_id>/thumb", "GET", "/photos/{photo}/thumb", photo(200)),
+    Case(
+        "/photos/<int:photo_id>",
+        "GET",
+        "/photos/{other_photo}",
+        {**photo(404), "assistant_other": 200},
+    ),
+    # work orders
+    Case("/workorders", "GET", "/workorders", staff("GET", 200)),
+    Case("/workorders/<int:order_id>", "GET", "/workorders/{order}", staff("GET", 200, 404)),
+    Case(
+        "/workorders/<int:order_id>/fix", "POST", "/workorders/{order}/fix", staff("POST", 422, 404)
+    ),
+    Case(
+        "/workorders/<int:order_id>/reinspect",
+        "POST",
+        "/workorders/{order}/reinspect",
+        staff("POST", 422, 404),
+    ),
 ]

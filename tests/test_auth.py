@@ -13,9 +13,30 @@ from webapp.extensions import db
 from webapp.models import AuthSession
 
 HOME_SECTIONS = {
-    "assistant": {"duty-patrols", "duty-decoration", "duty-tickets", "duty-handover", "my-estates"},
-    "supervisor": {"duty-patrols", "duty-signoff", "duty-assign", "duty-overdue", "my-estates"},
-    "manager": {"duty-opinions", "duty-major", "duty-overdue", "duty-compliance", "my-estates"},
+    "assistant": {
+        "duty-patrols",
+        "duty-reinspect",
+        "duty-decoration",
+        "duty-tickets",
+        "duty-handover",
+        "my-estates",
+    },
+    "supervisor": {
+        "duty-patrols",
+        "duty-signoff",
+        "duty-overdue",
+        "duty-reinspect",
+        "duty-assign",
+        "my-estates",
+    },
+    "manager": {
+        "duty-opinions",
+        "duty-major",
+        "duty-overdue",
+        "duty-compliance",
+        "duty-patrols",
+        "my-estates",
+    },
     "owner_a": {"my-units", "duty-tickets", "duty-notices"},
 }
 

@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import PublicArea
 
 
-def _ids(world) -> dict:
+def _ids(world, patrol) -> dict:
     area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
     other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
     db.session.add_all([area, other_area])
@@ -23,6 +23,16 @@ def _ids(world) -> dict:
         "area": area.id,
         "other_area": other_area.id,
         **{name: getattr(world, name).id for name in PRINCIPALS if name != "anonymous"},
+        "template": patrol.template.id,
+        "other_template": patrol.other_template.id,
+        "checkpoint": patrol.checkpoint.id,
+        "item": patrol.item.id,
+        "round_open": patrol.round_open.id,
+        "round_done": patrol.round_done.id,
+        "qr": patrol.checkpoint.qr_token,
+        "order": patrol.order.id,
+        "photo": patrol.photo,
+        "other_photo": patrol.other_photo,
     }
 
 
@@ -52,8 +62,8 @@ def test_every_view_declares_its_access(app):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_route_answers_each_principal_as_the_matrix_says(case, world, login_as):
-    ids = _ids(world)
+def test_route_answers_each_principal_as_the_matrix_says(case, world, patrol, login_as):
+    ids = _ids(world, patrol)
     url = case.url.format(**ids)
     wrong = []
     for principal in PRINCIPALS:

@@ -120,7 +120,24 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.history.views import bp as history_bp
     from webapp.home.views import bp as home_bp
     from webapp.owners.views import bp as owners_bp
+    from webapp.patrols.views import bp as patrols_bp
+    from webapp.photos.views import bp as photos_bp
     from webapp.pwa.views import bp as pwa_bp
+    from webapp.workorders.views import bp as workorders_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, owners_bp, history_bp, pwa_bp):
+    for bp in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        owners_bp,
+        history_bp,
+        pwa_bp,
+        patrols_bp,
+        workorders_bp,
+        photos_bp,
+    ):
         app.register_blueprint(bp)
+
+    from webapp import registry
+
+    registry.register()

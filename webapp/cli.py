@@ -23,6 +23,18 @@ def init_app(app: Flask) -> None:
         else:
             click.echo("Demo data already present; nothing changed.")
 
+    @app.cli.command("sweep")
+    def sweep_command():
+        """Escalate overdue work orders and remove orphaned photo files (run from cron)."""
+        from webapp import clock
+        from webapp.photos.services import sweep_orphans
+        from webapp.workorders.services import sweep
+
+        escalated = sweep(clock.now())
+        db.session.commit()
+        removed = sweep_orphans()
+        click.echo(f"escalated {escalated} work order(s); removed {removed} orphaned file(s)")
+
     @app.cli.command("create-manager")
     @click.argument("username")
     @click.option("--name", "display_name", required=True, help="The manager's name.")

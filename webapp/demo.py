@@ -48,6 +48,62 @@ STAFF = (
 )
 OWNER = ("owner", "陈志强", "13912345678", "3栋", "1201")
 
+# Patrol templates after the department's rules (巡查制度 2.2–2.7): what each checkpoint checks.
+_LOBBY = ["地面、墙面、玻璃门卫生状况", "公共标识完好、清晰", "照明正常", "值岗人员着装与劳动纪律"]
+_CORRIDOR = [
+    "走廊、楼梯间卫生状况",
+    "消防通道畅通，无杂物堆放",
+    "应急照明与疏散指示正常",
+    "墙面、地面、门窗完好",
+]
+_LIFT = ["电梯运行正常、无异响", "轿厢清洁，紧急呼叫可用", "电梯内公告与标识完好"]
+_PARKING = ["照明正常", "消防设施完好", "车辆停放有序，无占用消防通道", "地面无积水、无油污"]
+_GARDEN = ["绿化养护良好，无枯死、缺株", "景观照明按时开启", "休闲设施完好、安全"]
+_CLUB = ["会所卫生状况", "设施设备运行正常", "工作人员着装与服务态度"]
+_SHOWROOM = ["样板间、售楼处卫生状况", "物业完好程度", "银行网点门前秩序与卫生"]
+PATROL_TEMPLATES = (
+    (
+        "日常巡楼",
+        "客服助理每班巡视公共区域、样板间、售楼处、银行、会所和绿化（巡查制度 2.2）。",
+        [
+            ("1栋大堂", _LOBBY),
+            ("各栋走廊及楼梯间", _CORRIDOR),
+            ("1–3栋电梯", _LIFT),
+            ("地下停车场", _PARKING),
+            ("中心花园", _GARDEN),
+            ("会所", _CLUB),
+            ("样板间", _SHOWROOM),
+        ],
+        [("assistant", "day", 1)],
+    ),
+    (
+        "主任巡查",
+        "客服主任每天至少巡查两次，记录问题并通知相关部门（巡查制度 2.4）。",
+        [
+            ("1栋大堂", _LOBBY),
+            ("各栋走廊及楼梯间", _CORRIDOR),
+            ("地下停车场", _PARKING),
+            ("中心花园", _GARDEN + ["室内维修进度按计划推进"]),
+        ],
+        [("supervisor", "day", 2)],
+    ),
+    (
+        "整体巡楼",
+        "客服经理定期对整个大厦整体巡视（巡查制度 2.6）。",
+        [
+            ("1栋大堂", _LOBBY),
+            ("2栋大堂", _LOBBY),
+            ("3栋大堂", _LOBBY),
+            ("各栋走廊及楼梯间", _CORRIDOR),
+            ("1–3栋电梯", _LIFT),
+            ("地下停车场", _PARKING),
+            ("中心花园", _GARDEN),
+            ("会所", _CLUB),
+        ],
+        [("manager", "week", 1)],
+    ),
+)
+
 
 def load() -> list[str]:
     """Create whatever part of the demo data is missing; returns what was created."""
@@ -128,4 +184,50 @@ def load() -> list[str]:
             after={"username": username, "unit": unit.label, "source": "demo"},
         )
         created.append(username)
+    created += _load_patrol_templates(estate)
+    return created
+
+
+def _load_patrol_templates(estate: Estate) -> list[str]:
+    import secrets
+
+    from webapp.models import CheckItem, Checkpoint, PatrolRequirement, PatrolTemplate
+
+    created = []
+    areas = {
+        a.name: a.id
+        for a in db.session.scalars(select(PublicArea).where(PublicArea.estate_id == estate.id))
+    }
+    for name, description, checkpoints, requirements in PATROL_TEMPLATES:
+        exists = db.session.scalar(
+            select(PatrolTemplate.id).where(
+                PatrolTemplate.estate_id == estate.id, PatrolTemplate.name == name
+            )
+        )
+        if exists:
+            continue
+        template = PatrolTemplate(
+            estate_id=estate.id, name=name, description=description, active=True
+        )
+        db.session.add(template)
+        db.session.flush()
+        for position, (cp_name, items) in enumerate(checkpoints, start=1):
+            checkpoint = Checkpoint(
+                template_id=template.id,
+                position=position,
+                name=cp_name,
+                area_id=areas.get(cp_name),
+                qr_token=secrets.token_urlsafe(16),
+            )
+            db.session.add(checkpoint)
+            db.session.flush()
+            db.session.add_all(
+                CheckItem(checkpoint_id=checkpoint.id, position=i, text=t)
+                for i, t in enumerate(items)
+            )
+        db.session.add_all(
+            PatrolRequirement(template_id=template.id, role=r, period=p, times=n)
+            for r, p, n in requirements
+        )
+        created.append(f"patrol template {name}")
     return created

@@ -21,6 +21,13 @@ class Conflict(Exception):
         self.message = message
 
 
+class IllegalTransition(Conflict):
+    """A workflow step that the record's current state does not allow (answered with 409)."""
+
+    def __init__(self, record, message: str):
+        super().__init__(record, message)
+
+
 class Invalid(ValueError):
     """A rule of the domain refused the input; `field` names the form field to show it beside."""
 

@@ -63,11 +63,12 @@ def save(form: FlaskForm, action: Callable[[], Any], refill: Callable[[Any], Non
     except Conflict as err:
         db.session.rollback()
         record = err.record
-        db.session.refresh(record)
-        form.process(formdata=None, obj=record)
-        if refill is not None:
-            refill(record)
-        form.version.data = record.version
+        if record is not None and hasattr(form, "version"):
+            db.session.refresh(record)
+            form.process(formdata=None, obj=record)
+            if refill is not None:
+                refill(record)
+            form.version.data = record.version
         form.form_errors.append(err.message)
         return Outcome(False, status=409)
 

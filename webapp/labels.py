@@ -30,7 +30,36 @@ AREA_KIND_LABELS = {
     AreaKind.OTHER: _l("其他"),
 }
 
+DEPARTMENT_LABELS = {
+    "engineering": _l("工程部"),
+    "cleaning": _l("保洁"),
+    "landscaping": _l("绿化"),
+    "security": _l("秩序/保安"),
+    "service": _l("客服"),
+}
+
+OUTCOME_LABELS = {"ok": _l("正常"), "issue": _l("异常"), "na": _l("不适用")}
+
+WORK_ORDER_STATUS_LABELS = {"open": _l("待处理"), "fixed": _l("待复查"), "closed": _l("已关闭")}
+
+PERIOD_LABELS = {"day": _l("每天"), "week": _l("每周")}
+
 AUDIT_ACTION_LABELS = {
+    "patrol_round.start": _l("开始巡查"),
+    "patrol_round.scan": _l("扫码到达巡查点"),
+    "patrol_round.finish": _l("结束巡查"),
+    "patrol_round.sign": _l("签核"),
+    "patrol_result.amend": _l("更正"),
+    "patrol_template.create": _l("创建巡查表"),
+    "patrol_template.update": _l("修改巡查表"),
+    "patrol_template.checkpoint": _l("修改巡查点"),
+    "patrol_template.requirement": _l("修改巡查频次"),
+    "workorder.dispatch": _l("派发工单"),
+    "workorder.fix": _l("回复已处理"),
+    "workorder.pass": _l("复查通过"),
+    "workorder.fail": _l("复查未通过"),
+    "workorder.escalate": _l("逾期上报"),
+    "photo.attach": _l("添加照片"),
     "user.create": _l("创建账号"),
     "user.update": _l("修改账号"),
     "user.enable": _l("启用账号"),
@@ -68,6 +97,26 @@ FIELD_LABELS = {
     "unit": _l("房屋"),
     "relation": _l("身份"),
     "expires": _l("有效期至"),
+    "status": _l("状态"),
+    "due_at": _l("期限"),
+    "reply_note": _l("处理情况"),
+    "reopen_count": _l("退回次数"),
+    "escalation_level": _l("上报级别"),
+    "department": _l("部门"),
+    "number": _l("编号"),
+    "template": _l("巡查表"),
+    "checkpoint": _l("巡查点"),
+    "answered": _l("已检查项"),
+    "findings": _l("发现问题"),
+    "outcome": _l("结果"),
+    "note": _l("说明"),
+    "reason": _l("原因"),
+    "opinion": _l("意见"),
+    "items": _l("检查项"),
+    "times": _l("次数"),
+    "period": _l("周期"),
+    "photo": _l("照片"),
+    "purpose": _l("用途"),
     "source": _l("来源"),
 }
 
@@ -89,6 +138,14 @@ def audit_value(key: str, value) -> str:
     if isinstance(value, list):
         return listing(value) if value else "—"
     return str(value)
+
+
+def _label(table: dict, value) -> str:
+    return str(table.get(value, value or ""))
+
+
+def department_choices() -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
 
 
 def role_label(role: str) -> str:
@@ -113,6 +170,13 @@ def area_kind_choices() -> list[tuple[str, str]]:
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(
-        role=role_label, area_kind=area_kind_label, action=action_label, field=field_label
+        role=role_label,
+        area_kind=area_kind_label,
+        action=action_label,
+        field=field_label,
+        department=lambda v: _label(DEPARTMENT_LABELS, v),
+        outcome=lambda v: _label(OUTCOME_LABELS, v),
+        wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
+        period=lambda v: _label(PERIOD_LABELS, v),
     )
-    app.jinja_env.globals.update(audit_value=audit_value)
+    app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

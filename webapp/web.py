@@ -14,7 +14,7 @@ def wants_fragment() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(template: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
+def render(page: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
     """Render the full page, or only `fragment` when htmx asked for a part of the page.
 
     The page template includes the fragment, so the two never drift apart.
@@ -22,16 +22,16 @@ def render(template: str, fragment: str | None = None, *, status: int = 200, **c
     if fragment is not None and wants_fragment():
         body = render_template(fragment, **context) + _flash_oob()
     else:
-        body = render_template(template, **context)
+        body = render_template(page, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
 
 
-def render_form(template: str, fragment: str | None, form, **context) -> Response:
+def render_form(page: str, fragment: str | None, form, **context) -> Response:
     """Like render(), answering 422 when the form has errors (htmx is set to swap 422)."""
     status = 422 if form.errors else 200
-    return render(template, fragment, status=status, form=form, **context)
+    return render(page, fragment, status=status, form=form, **context)
 
 
 def see_other(location: str) -> Response:

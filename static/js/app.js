@@ -55,6 +55,56 @@
   document.addEventListener("DOMContentLoaded", function () { initCopy(document); });
   document.addEventListener("htmx:load", function (event) { initCopy(event.detail.elt); });
 
+  // Photos: shrink on the phone before upload (longest side 2048 px, JPEG), so a 4–12 MB camera
+  // photo goes up as a few hundred KB. Without JavaScript the original is uploaded and the
+  // server shrinks it instead.
+  const LONG_SIDE = 2048;
+
+  function shrink(file) {
+    if (!file.type.startsWith("image/") || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) { resolve(file); return; }
+          const name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
+          resolve(new File([blob], name, { type: "image/jpeg", lastModified: Date.now() }));
+        }, "image/jpeg", 0.85);
+      });
+    }).catch(function () { return file; }); // not decodable here: let the server judge it
+  }
+
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.matches("input[type=file][data-shrink]")) return;
+    if (!input.files || !input.files.length || input.dataset.shrunk === "1") return;
+    const form = input.form;
+    const status = form && form.querySelector(".upload-status");
+    if (status) status.textContent = "…";
+    Promise.all(Array.from(input.files).map(shrink)).then(function (files) {
+      const transfer = new DataTransfer();
+      files.forEach(function (f) { transfer.items.add(f); });
+      input.files = transfer.files;
+      input.dataset.shrunk = "1";
+      if (form && !input.hasAttribute("data-no-autosubmit")) form.requestSubmit();
+    });
+  });
+
+  // A scanned checkpoint confirms arrival by itself (the page still works with the button).
+  document.addEventListener("DOMContentLoaded", function () {
+    const form = document.querySelector("form[data-autosubmit]");
+    if (form) form.requestSubmit();
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});

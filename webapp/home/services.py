@@ -1,26 +1,42 @@
-"""What each role has to do today. Later features add their sections here."""
+"""What each role has to do today, gathered from the features' services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from webapp import clock, deadlines
 from webapp.extensions import db
+from webapp.labels import PERIOD_LABELS
 from webapp.models import Building, Estate, Role, Unit, UnitOwnership, User
 from webapp.scoping import visible_estates, visible_units
 
 
 @dataclass
+class Entry:
+    """One line of a duty list: what, where it leads, a detail, and a tone (overdue, due-soon)."""
+
+    title: str
+    url: str
+    meta: str = ""
+    tone: str = ""
+
+
+@dataclass
 class Section:
-    """One block of today's duties: a title, its items, and what to say when there are none."""
+    """One block of today's duties: a title, its entries, and what to say when there are none."""
 
     key: str
     title: str
     empty: str
-    items: list = field(default_factory=list)
+    items: list[Entry] = field(default_factory=list)
+    more_url: str | None = None
 
 
 @dataclass
@@ -34,6 +50,7 @@ class EstateSummary:
 _SECTIONS = {
     Role.ASSISTANT: [
         ("patrols", _l("今日巡查"), _l("今天没有待完成的巡查。")),
+        ("reinspect", _l("待我复查的工单"), _l("没有等你复查的工单。")),
         ("decoration", _l("装修巡查"), _l("今天没有需要巡查的装修现场。")),
         ("tickets", _l("我跟进的投诉报修"), _l("没有需要你跟进的工单。")),
         ("handover", _l("值班与交接班"), _l("还没有值班记录。")),
@@ -41,14 +58,16 @@ _SECTIONS = {
     Role.SUPERVISOR: [
         ("patrols", _l("今日巡查（每天至少两次）"), _l("今天没有待完成的巡查。")),
         ("signoff", _l("待签核的记录"), _l("没有等待你签核的记录。")),
-        ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
         ("overdue", _l("逾期事项"), _l("没有逾期事项。")),
+        ("reinspect", _l("待复查的工单"), _l("没有等待复查的工单。")),
+        ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
     ],
     Role.MANAGER: [
         ("opinions", _l("待签署意见"), _l("没有等待你签署意见的记录。")),
         ("major", _l("重大投诉（48 小时内调查）"), _l("没有未处理的重大投诉。")),
         ("overdue", _l("逾期与上报事项"), _l("没有逾期或上报的事项。")),
         ("compliance", _l("巡查完成情况"), _l("今天还没有巡查数据。")),
+        ("patrols", _l("今日巡查"), _l("今天没有待完成的巡查。")),
     ],
     Role.OWNER: [
         ("tickets", _l("我的报修与投诉"), _l("你还没有提交过报修或投诉。")),
@@ -57,10 +76,120 @@ _SECTIONS = {
 }
 
 
-def duties_for(user: User) -> list[Section]:
+def _patrol_entries(user: User) -> list[Entry]:
+    from webapp.patrols import services as patrols
+
+    entries = []
+    for due in patrols.due_today(user):
+        if due.running is not None:
+            entries.append(
+                Entry(
+                    due.template.name,
+                    url_for("patrols.round", round_id=due.running.id),
+                    _("进行中，点此继续"),
+                    "due-soon",
+                )
+            )
+        elif due.remaining:
+            entries.append(
+                Entry(
+                    due.template.name,
+                    url_for("patrols.index"),
+                    _(
+                        "%(period)s %(times)d 次，还差 %(n)d 次",
+                        period=PERIOD_LABELS[due.period],
+                        times=due.required,
+                        n=due.remaining,
+                    ),
+                )
+            )
+    for day, template, short in patrols.missed(user):
+        entries.append(
+            Entry(
+                template.name,
+                url_for("patrols.history"),
+                _("%(day)s 少巡 %(n)d 次", day=format_date(day, "MM-dd"), n=short),
+                "overdue",
+            )
+        )
+    return entries
+
+
+def _order_entries(orders) -> list[Entry]:
+    from webapp.labels import DEPARTMENT_LABELS
+
+    now = clock.now()
+    out = []
+    for o in orders:
+        state = deadlines.state(o.due_at, now, done=o.status != "open")
+        out.append(
+            Entry(
+                f"{o.number} · {o.location}",
+                url_for("workorders.detail", order_id=o.id),
+                f"{DEPARTMENT_LABELS.get(o.department, o.department)} · {o.description[:40]}",
+                state.css,
+            )
+        )
+    return out
+
+
+def _signature_entries(user: User) -> list[Entry]:
+    from webapp.i18n import format_when
+    from webapp.patrols import services as patrols
+
     return [
-        Section(key, str(title), str(empty)) for key, title, empty in _SECTIONS[Role(user.role)]
+        Entry(
+            f"{r.template.name} · {r.patroller.display_name}",
+            url_for("patrols.round", round_id=r.id),
+            format_when(r.finished_at),
+        )
+        for r in patrols.awaiting_signature(user)
     ]
+
+
+def _compliance_entries(user: User) -> list[Entry]:
+    from webapp.patrols import services as patrols
+
+    days, rows = patrols.compliance(user, days=2)
+    yesterday = days[0]
+    out = []
+    for row in rows:
+        _day, done, required = row.days[0]
+        if required and done < required:
+            out.append(
+                Entry(
+                    row.person.display_name,
+                    url_for("patrols.compliance"),
+                    _(
+                        "%(day)s 完成 %(done)d / %(required)d 次",
+                        day=format_date(yesterday, "MM-dd"),
+                        done=done,
+                        required=required,
+                    ),
+                    "overdue",
+                )
+            )
+    return out
+
+
+def duties_for(user: User) -> list[Section]:
+    from webapp.workorders import services as workorders
+
+    fillers = {
+        "patrols": lambda: _patrol_entries(user),
+        "signoff": lambda: _signature_entries(user),
+        "opinions": lambda: _signature_entries(user),
+        "overdue": lambda: _order_entries(workorders.escalated_to(user, clock.now())),
+        "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
+        "compliance": lambda: _compliance_entries(user),
+    }
+    sections = []
+    for key, title, empty in _SECTIONS[Role(user.role)]:
+        section = Section(key, str(title), str(empty))
+        if key in fillers:
+            section.items = fillers[key]()
+        sections.append(section)
+    return sections
 
 
 def estate_summaries(user: User) -> list[EstateSummary]:

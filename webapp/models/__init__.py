@@ -2,10 +2,37 @@
 
 from webapp.models.audit import AuditEvent
 from webapp.models.auth import AuthSession, SetupToken
+from webapp.models.patrols import (
+    CheckItem,
+    Checkpoint,
+    CheckpointVisit,
+    ItemResult,
+    PatrolRequirement,
+    PatrolRound,
+    PatrolTemplate,
+)
+from webapp.models.photos import Photo, PhotoLink
 from webapp.models.places import Building, Estate, PublicArea, Unit
+from webapp.models.records import Amendment, NumberSequence, Signature
 from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, UnitOwnership, User
+from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Amendment",
+    "CheckItem",
+    "Checkpoint",
+    "CheckpointVisit",
+    "Department",
+    "ItemResult",
+    "NumberSequence",
+    "PatrolRequirement",
+    "PatrolRound",
+    "PatrolTemplate",
+    "Photo",
+    "PhotoLink",
+    "Signature",
+    "WorkOrder",
+    "WorkOrderStatus",
     "ROLES",
     "STAFF_ROLES",
     "AuditEvent",

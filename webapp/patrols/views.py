@@ -1,0 +1,473 @@
+"""Patrols on the phone: what is due, running a round item by item, QR check-in, sign-off,
+history and compliance; the manager's templates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp import signoff
+from webapp.access import MANAGER, STAFF, SUPERVISOR_UP, allow
+from webapp.auth import services as auth_services
+from webapp.extensions import db
+from webapp.forms import choices, save
+from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
+from webapp.models import PatrolRound, PatrolTemplate, PublicArea, User
+from webapp.patrols import forms, services
+from webapp.scoping import estate_ids_of
+from webapp.web import fragment_or_redirect, render, see_other
+
+bp = Blueprint("patrols", __name__, url_prefix="/patrols")
+
+
+def _round_or_404(round_id: int) -> PatrolRound:
+    found = db.session.scalar(
+        services.visible_rounds(current_user).where(PatrolRound.id == round_id)
+    )
+    return found or abort(404)
+
+
+def _template_or_404(template_id: int) -> PatrolTemplate:
+    found = db.session.scalar(
+        services.visible_templates(current_user).where(PatrolTemplate.id == template_id)
+    )
+    return found or abort(404)
+
+
+def _record_form(**kwargs):
+    form = forms.RecordForm(**kwargs)
+    form.department.choices = choices([("", "—"), *department_choices()])
+    return form
+
+
+def _fresh() -> bool:
+    return auth_services.is_fresh(g.auth_session, current_app.config["FRESH_LOGIN_WINDOW"])
+
+
+def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, amend_form=None):
+    sigs = signoff.signatures(services.TARGET, patrol_round.id)
+    amend_form = amend_form or forms.AmendForm(formdata=None)
+    amend_form.outcome.choices = choices((k, str(v)) for k, v in OUTCOME_LABELS.items())
+    return render(
+        "patrols/round.html",
+        status=status,
+        round=patrol_round,
+        checkpoints=services.round_view(patrol_round),
+        signatures=sigs,
+        locked=bool(sigs),
+        may_sign=(
+            current_user.role in ("supervisor", "manager")
+            and patrol_round.status == "finished"
+            and current_user.id != patrol_round.patroller_id
+            and all(s.signer_id != current_user.id for s in sigs)
+        ),
+        fresh=_fresh(),
+        sign_form=sign_form or forms.SignForm(formdata=None),
+        amend_form=amend_form,
+        record_form=_record_form(formdata=None),
+        photo_form=forms.PhotoForm(formdata=None),
+        mine=patrol_round.patroller_id == current_user.id,
+    )
+
+
+@bp.get("")
+@allow(STAFF)
+def index():
+    """Today's rounds: what is due, what is running, what waits for my signature."""
+    return render(
+        "patrols/index.html",
+        due=services.due_today(current_user),
+        awaiting=services.awaiting_signature(current_user)
+        if current_user.role in ("supervisor", "manager")
+        else [],
+        recent=services.history(current_user, person_id=current_user.id, limit=10),
+    )
+
+
+@bp.post("/start/<int:template_id>")
+@allow(STAFF)
+def start(template_id: int):
+    """Start a round (or continue the one already running on this template)."""
+    template = _template_or_404(template_id)
+    form = forms.PhotoForm()  # an empty form: only the CSRF token
+    outcome = save(form, lambda: services.start_round(current_user, template))
+    if not outcome.ok:
+        for message in [*form.form_errors, *form.photos.errors]:
+            flash(message, "error")
+        return see_other(url_for("patrols.index"))
+    return see_other(url_for("patrols.round", round_id=outcome.value.id))
+
+
+@bp.get("/rounds/<int:round_id>")
+@allow(STAFF)
+def round(round_id: int):  # noqa: A001 - the endpoint's name
+    """A round: tap through it while it runs; its summary, signatures and corrections after."""
+    return _round_page(_round_or_404(round_id))
+
+
+def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200):
+    view = services.item_view(patrol_round, item_id)
+    context = dict(
+        round=patrol_round,
+        entry=view,
+        record_form=form or _record_form(formdata=None),
+        photo_form=photo_form or forms.PhotoForm(formdata=None),
+        mine=True,
+        locked=False,
+    )
+    if status != 200:
+        return render("patrols/item.html", "patrols/_item.html", status=status, **context)
+    return fragment_or_redirect(
+        "patrols/_item.html",
+        url_for("patrols.round", round_id=patrol_round.id) + f"#item-{item_id}",
+        **context,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/items/<int:item_id>")
+@allow(STAFF)
+def record(round_id: int, item_id: int):
+    """Save one tap (正常/异常/不适用), a note or a department, at once."""
+    patrol_round = _round_or_404(round_id)
+    form = _record_form()
+    if not form.validate_on_submit():
+        return _item_response(patrol_round, item_id, form, status=422)
+    fields = request.form
+    outcome = save(
+        form,
+        lambda: services.record(
+            current_user,
+            patrol_round,
+            item_id,
+            outcome=fields.get("outcome") or None,
+            note=fields.get("note"),
+            department=fields.get("department") or None,
+        ),
+    )
+    if not outcome.ok:
+        return _item_response(patrol_round, item_id, form, status=outcome.status)
+    return _item_response(patrol_round, item_id)
+
+
+@bp.post("/rounds/<int:round_id>/items/<int:item_id>/photos")
+@allow(STAFF)
+def photos(round_id: int, item_id: int):
+    """Add photos to an item (shrunk on the phone first when JavaScript runs)."""
+    patrol_round = _round_or_404(round_id)
+    form = forms.PhotoForm()
+    if not form.validate_on_submit():
+        return _item_response(patrol_round, item_id, photo_form=form, status=422)
+    uploads = request.files.getlist("photos")
+    outcome = save(form, lambda: services.add_photos(current_user, patrol_round, item_id, uploads))
+    if not outcome.ok:
+        return _item_response(patrol_round, item_id, photo_form=form, status=outcome.status)
+    return _item_response(patrol_round, item_id)
+
+
+@bp.post("/rounds/<int:round_id>/finish")
+@allow(STAFF)
+def finish(round_id: int):
+    """End the round; findings go out as work orders."""
+    patrol_round = _round_or_404(round_id)
+    form = forms.PhotoForm()
+    outcome = save(form, lambda: services.finish(current_user, patrol_round))
+    if outcome.ok:
+        flash(_("巡查已完成，发现 %(n)d 个问题，已派发工单。", n=len(outcome.value)), "success")
+    for message in form.form_errors:
+        flash(message, "error")
+    return see_other(url_for("patrols.round", round_id=patrol_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/sign")
+@allow(SUPERVISOR_UP)
+def sign(round_id: int):
+    """Sign off (supervisor) or sign an opinion (manager); needs the password again."""
+    patrol_round = _round_or_404(round_id)
+    form = forms.SignForm()
+    if form.validate_on_submit():
+        fresh = _fresh()
+        if not fresh and form.password.data:
+            fresh = auth_services.confirm_password(g.auth_session, current_user, form.password.data)
+            if not fresh:
+                form.password.errors = [_("密码不正确。")]
+        if not form.password.errors:
+            outcome = save(
+                form,
+                lambda: services.sign(
+                    current_user, patrol_round, form.opinion.data or "", fresh=fresh
+                ),
+            )
+            if outcome.ok:
+                flash(_("已签核。记录已锁定，之后的更正会单独留痕。"), "success")
+                return see_other(url_for("patrols.round", round_id=patrol_round.id))
+            db.session.commit()  # keep a successful re-authentication
+            return _round_page(patrol_round, status=outcome.status, sign_form=form)
+    return _round_page(patrol_round, status=422, sign_form=form)
+
+
+@bp.post("/rounds/<int:round_id>/items/<int:item_id>/amend")
+@allow(STAFF)
+def amend(round_id: int, item_id: int):
+    """Correct an answer after the round ended; the original stays visible."""
+    patrol_round = _round_or_404(round_id)
+    form = forms.AmendForm()
+    form.outcome.choices = choices((k, str(v)) for k, v in OUTCOME_LABELS.items())
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.amend(
+                current_user,
+                patrol_round,
+                item_id,
+                outcome=form.outcome.data,
+                note=form.note.data or "",
+                reason=form.reason.data,
+            ),
+        )
+        if outcome.ok:
+            flash(_("更正已记录。"), "success")
+            return see_other(
+                url_for("patrols.round", round_id=patrol_round.id) + f"#item-{item_id}"
+            )
+        return _round_page(patrol_round, status=outcome.status, amend_form=form)
+    return _round_page(patrol_round, status=422, amend_form=form)
+
+
+@bp.route("/scan/<token>", methods=["GET", "POST"])
+@allow(STAFF)
+def scan(token: str):
+    """A checkpoint's QR code: confirm arrival, then open that checkpoint in the running round."""
+    checkpoint = services.checkpoint_by_token(token)
+    if checkpoint is None or checkpoint.template.estate_id not in set(
+        db.session.scalars(estate_ids_of(current_user))
+    ):
+        return render("patrols/scan_invalid.html", status=404)
+    form = forms.PhotoForm()
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = save(form, lambda: services.visit(current_user, checkpoint))
+        if outcome.ok:
+            patrol_round, _visit = outcome.value
+            return see_other(
+                url_for("patrols.round", round_id=patrol_round.id) + f"#cp-{checkpoint.id}"
+            )
+    return render("patrols/scan.html", checkpoint=checkpoint, form=form)
+
+
+@bp.get("/history")
+@allow(STAFF)
+def history():
+    """Past rounds: filter by date, person, area and result."""
+    args = request.args
+
+    def as_date(value):
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    filters = {
+        "since": as_date(args.get("since")),
+        "until": as_date(args.get("until")),
+        "person_id": args.get("person", type=int),
+        "area": (args.get("area") or "").strip()[:40],
+        "result": args.get("result") if args.get("result") in ("issues", "clean") else "",
+    }
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.id.in_(
+                select(PatrolRound.patroller_id).where(
+                    PatrolRound.estate_id.in_(estate_ids_of(current_user))
+                )
+            )
+        )
+        .order_by(User.display_name)
+    ).all()
+    return render(
+        "patrols/history.html",
+        "patrols/_history_rows.html",
+        rows=services.history(current_user, **filters),
+        filters=filters,
+        people=people,
+    )
+
+
+@bp.get("/compliance")
+@allow(SUPERVISOR_UP)
+def compliance():
+    """Rounds done vs required, per person and per day."""
+    days, rows = services.compliance(current_user)
+    return render("patrols/compliance.html", days=days, rows=rows)
+
+
+# --- templates (the manager) -------------------------------------------------------------------
+
+
+def _template_create_form(**kwargs):
+    form = forms.TemplateCreateForm(**kwargs)
+    form.estate.choices = choices((e.id, e.name) for e in current_user.estates)
+    return form
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@allow(MANAGER)
+def templates():
+    """Patrol templates of the manager's estates, and a form for a new one."""
+    form = _template_create_form()
+    if form.validate_on_submit():
+        if form.estate.data not in {e.id for e in current_user.estates}:
+            abort(404)
+        outcome = save(
+            form,
+            lambda: services.create_template(
+                current_user, form.estate.data, form.name.data, form.description.data or ""
+            ),
+        )
+        if outcome.ok:
+            return see_other(url_for("patrols.template", template_id=outcome.value.id))
+    found = db.session.scalars(
+        services.visible_templates(current_user).order_by(PatrolTemplate.name)
+    ).all()
+    status = 422 if form.errors else 200
+    return render("patrols/templates.html", status=status, templates=found, form=form)
+
+
+def _checkpoint_form(template, **kwargs):
+    form = forms.CheckpointForm(**kwargs)
+    areas = db.session.scalars(
+        select(PublicArea)
+        .where(PublicArea.estate_id == template.estate_id, PublicArea.active.is_(True))
+        .order_by(PublicArea.name)
+    ).all()
+    form.area.choices = choices([("", "—"), *((a.id, a.name) for a in areas)])
+    return form
+
+
+def _requirement_form(**kwargs):
+    form = forms.RequirementForm(**kwargs)
+    form.role.choices = choices(staff_role_choices())
+    form.period.choices = choices((k, str(v)) for k, v in PERIOD_LABELS.items())
+    return form
+
+
+def _template_page(template, status=200, edit_form=None, checkpoint_form=None, req_form=None):
+    tree = services.template_tree(template.id)
+    if edit_form is None:
+        edit_form = forms.TemplateEditForm(formdata=None, obj=tree)
+        edit_form.version.data = tree.version
+    if status == 200 and any(
+        f is not None and f.errors for f in (edit_form, checkpoint_form, req_form)
+    ):
+        status = 422
+    return render(
+        "patrols/template.html",
+        status=status,
+        template=tree,
+        edit_form=edit_form,
+        checkpoint_form=checkpoint_form
+        or _checkpoint_form(tree, formdata=None, position=len(tree.checkpoints) + 1),
+        req_form=req_form or _requirement_form(formdata=None),
+        item_lines={c.id: "\n".join(i.text for i in c.items if i.active) for c in tree.checkpoints},
+        area_choices=_checkpoint_form(tree, formdata=None).area.choices,
+    )
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@allow(MANAGER)
+def template(template_id: int):
+    """Edit a template: name, checkpoints with their items, who runs it how often."""
+    template = _template_or_404(template_id)
+    if request.method == "GET":
+        return _template_page(template)
+    form = forms.TemplateEditForm()
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.update_template(
+                current_user,
+                template,
+                version=form.version_value(),
+                name=form.name.data,
+                description=form.description.data or "",
+                active=form.active.data,
+            ),
+        )
+        if outcome.ok:
+            flash(_("已保存。"), "success")
+            return see_other(url_for("patrols.template", template_id=template.id))
+        return _template_page(template, status=outcome.status, edit_form=form)
+    return _template_page(template, edit_form=form)
+
+
+@bp.post("/templates/<int:template_id>/checkpoints", defaults={"checkpoint_id": None})
+@bp.post("/templates/<int:template_id>/checkpoints/<int:checkpoint_id>")
+@allow(MANAGER)
+def checkpoint(template_id: int, checkpoint_id: int | None):
+    """Add a checkpoint, or change one (name, area, order, items one per line)."""
+    template = _template_or_404(template_id)
+    existing = None
+    if checkpoint_id is not None:
+        existing = next((c for c in template.checkpoints if c.id == checkpoint_id), None)
+        if existing is None:
+            abort(404)
+    form = _checkpoint_form(template)
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.save_checkpoint(
+                current_user,
+                template,
+                existing,
+                name=form.name.data,
+                area_id=form.area.data,
+                position=form.position.data,
+                items_text=form.items.data,
+            ),
+        )
+        if outcome.ok:
+            flash(_("巡查点已保存。"), "success")
+            return see_other(url_for("patrols.template", template_id=template.id) + "#checkpoints")
+    return _template_page(template, checkpoint_form=form)
+
+
+@bp.post("/templates/<int:template_id>/requirements")
+@allow(MANAGER)
+def requirement(template_id: int):
+    """Set how often a role must run this template (0 removes the requirement)."""
+    template = _template_or_404(template_id)
+    form = _requirement_form()
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.set_requirement(
+                current_user, template, form.role.data, form.period.data, form.times.data
+            ),
+        )
+        if outcome.ok:
+            flash(_("频次已保存。"), "success")
+            return see_other(url_for("patrols.template", template_id=template.id) + "#schedule")
+    return _template_page(template, req_form=form)
+
+
+@bp.get("/templates/<int:template_id>/qr")
+@allow(MANAGER)
+def qr_sheet(template_id: int):
+    """A printable sheet with one QR code per checkpoint."""
+    import segno
+
+    template = services.template_tree(_template_or_404(template_id).id)
+    codes = [
+        (
+            c,
+            segno.make(
+                url_for("patrols.scan", token=c.qr_token, _external=True), error="m"
+            ).svg_data_uri(scale=6, border=2),
+        )
+        for c in template.checkpoints
+        if c.active
+    ]
+    return render("patrols/qr_sheet.html", template=template, codes=codes)

@@ -1,0 +1,217 @@
+"""The one photo pipeline: validate → orient → strip metadata → store → thumbnail.
+
+Every feature that takes photos calls `ingest()` and `attach()`; every photo is served by one view
+that asks the owning record's access rule (`register_owner`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event, select
+
+from webapp import audit
+from webapp.errors import Invalid
+from webapp.extensions import db
+from webapp.models import Photo, PhotoLink, User
+from webapp.photos.storage import storage
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+MAX_BYTES = 15 * 1024 * 1024  # a raw 12-MP phone photo fits; shrunk ones are a few hundred KB
+MAX_PIXELS = 50_000_000  # 50 MP: beyond any phone camera, far below a decompression bomb
+LONG_SIDE = 2048
+THUMB_SIDE = 360
+QUALITY = 82
+
+# owner_type -> function(viewer, owner_ids) -> the ids among them the viewer may see
+_owners: dict[str, Callable[[User, list[int]], set[int]]] = {}
+
+
+def register_owner(owner_type: str, visible_ids: Callable[[User, list[int]], set[int]]) -> None:
+    """Declare which records of this type a viewer may see, so their photos follow the same rule."""
+    _owners[owner_type] = visible_ids
+
+
+def original_key(sha: str) -> str:
+    return f"{sha[:2]}/{sha}.jpg"
+
+
+def thumb_key(sha: str) -> str:
+    return f"{sha[:2]}/{sha}.thumb.jpg"
+
+
+class PhotoRejected(Invalid):
+    def __init__(self, message: str, field: str = "photos"):
+        super().__init__(field, message)
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Open and fully decode, trusting only the content: format, size and pixel checks."""
+    if len(data) > MAX_BYTES:
+        raise PhotoRejected(_("照片太大（超过 %(mb)d MB）。", mb=MAX_BYTES // (1024 * 1024)))
+    if not data:
+        raise PhotoRejected(_("文件是空的。"))
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoRejected(_("照片像素太多，无法处理。"))
+            image.load()  # a truncated file fails here, not later
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRejected(_("照片像素太多，无法处理。")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise PhotoRejected(
+            _("这不是可用的照片（只接受 JPEG、PNG、WEBP），或文件已损坏。")
+        ) from None
+    return image
+
+
+def _encode(image: Image.Image, long_side: int) -> bytes:
+    image = image.copy()
+    image.thumbnail((long_side, long_side), Image.LANCZOS)
+    out = io.BytesIO()
+    # A fresh save with no exif/icc/comment: GPS, camera data and JPEG comments are gone.
+    image.save(out, format="JPEG", quality=QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def ingest(data: bytes, uploader: User) -> Photo:
+    """Validate and store one uploaded image; the same picture twice is stored once."""
+    image = _decode(data)
+    image = ImageOps.exif_transpose(image)  # upright, as the camera held it
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    elif image.mode == "L":
+        image = image.convert("RGB")
+    encoded = _encode(image, LONG_SIDE)
+    sha = hashlib.sha256(encoded).hexdigest()
+    existing = db.session.scalar(select(Photo).where(Photo.sha256 == sha))
+    if existing is not None:
+        return existing
+    files = storage()
+    for key, blob in ((original_key(sha), encoded), (thumb_key(sha), _encode(image, THUMB_SIDE))):
+        if not files.exists(key):
+            files.put(key, blob)
+            _written(key)
+    with Image.open(io.BytesIO(encoded)) as stored:
+        width, height = stored.size
+    photo = Photo(
+        sha256=sha, width=width, height=height, size=len(encoded), uploaded_by_id=uploader.id
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def ingest_uploads(files: Iterable, uploader: User, limit: int = 6) -> list[Photo]:
+    """Every non-empty file of a multi-file field, all or none."""
+    uploads = [f for f in files if f and getattr(f, "filename", "")]
+    if len(uploads) > limit:
+        raise PhotoRejected(_("一次最多上传 %(n)d 张照片。", n=limit))
+    return [ingest(f.read(MAX_BYTES + 1), uploader) for f in uploads]
+
+
+def attach(photo: Photo, owner_type: str, owner_id: int, purpose: str, by: User) -> PhotoLink:
+    if owner_type not in _owners:
+        raise ValueError(f"no access rule registered for {owner_type!r}")
+    link = db.session.scalar(
+        select(PhotoLink).where(
+            PhotoLink.photo_id == photo.id,
+            PhotoLink.owner_type == owner_type,
+            PhotoLink.owner_id == owner_id,
+            PhotoLink.purpose == purpose,
+        )
+    )
+    if link is None:
+        link = PhotoLink(
+            photo_id=photo.id,
+            owner_type=owner_type,
+            owner_id=owner_id,
+            purpose=purpose,
+            added_by_id=by.id,
+        )
+        db.session.add(link)
+        db.session.flush()
+        audit.record(
+            by, "photo.attach", owner_type, owner_id, after={"photo": photo.id, "purpose": purpose}
+        )
+    return link
+
+
+def photos_for(owner_type: str, owner_ids: Iterable[int]) -> dict[int, list[PhotoLink]]:
+    """All photo links of many records in one query: {owner_id: [links]}."""
+    ids = list(set(owner_ids))
+    result: dict[int, list[PhotoLink]] = defaultdict(list)
+    if not ids:
+        return result
+    links = db.session.scalars(
+        select(PhotoLink)
+        .where(PhotoLink.owner_type == owner_type, PhotoLink.owner_id.in_(ids))
+        .order_by(PhotoLink.id)
+    )
+    for link in links:
+        result[link.owner_id].append(link)
+    return result
+
+
+def visible_photo(viewer: User, photo_id: int) -> Photo | None:
+    """The photo, if the viewer may see at least one record it belongs to."""
+    links = db.session.execute(
+        select(PhotoLink.owner_type, PhotoLink.owner_id).where(PhotoLink.photo_id == photo_id)
+    ).all()
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for owner_type, owner_id in links:
+        by_type[owner_type].append(owner_id)
+    for owner_type, ids in by_type.items():
+        rule = _owners.get(owner_type)
+        if rule is not None and rule(viewer, ids):
+            return db.session.get(Photo, photo_id)
+    return None
+
+
+# --- files written in a transaction that then rolls back are removed ------------------------
+
+
+def _written(key: str) -> None:
+    db.session.info.setdefault("photo_files", []).append(key)
+
+
+@event.listens_for(db.session, "after_commit")
+def _forget_files(session) -> None:
+    session.info.pop("photo_files", None)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _remove_files(session) -> None:
+    keys = session.info.pop("photo_files", None)
+    if keys and current_app:
+        files = storage()
+        for key in keys:
+            files.delete(key)
+
+
+def sweep_orphans() -> int:
+    """Delete files that no photo row names (left by a crash between write and commit)."""
+    files = storage()
+    known = set(db.session.scalars(select(Photo.sha256)))
+    removed = 0
+    for key in files.all_keys():
+        sha = key.split("/")[-1].split(".")[0]
+        if sha not in known:
+            files.delete(key)
+            removed += 1
+    return removed

@@ -1,0 +1,37 @@
+"""Every record type, once: how a viewer finds one (history pages) and whose photos it may see.
+
+Photos and history pages ask these rules instead of growing their own.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from webapp import audit, scoping
+from webapp.extensions import db
+from webapp.photos import services as photos
+
+
+def _getter(select_visible, model):
+    def get_or_404(user, record_id: int):
+        found = db.session.scalar(select_visible(user).where(model.id == record_id))
+        return found or abort(404)
+
+    return get_or_404
+
+
+def register() -> None:
+    from webapp.models import PatrolRound, PatrolTemplate, WorkOrder
+    from webapp.patrols import services as patrols
+    from webapp.workorders import services as workorders
+
+    audit.register_target("user", scoping.get_person_or_404)
+    audit.register_target("estate", scoping.get_estate_or_404)
+    audit.register_target("building", scoping.get_building_or_404)
+    audit.register_target("area", scoping.get_area_or_404)
+    audit.register_target("patrol_round", _getter(patrols.visible_rounds, PatrolRound))
+    audit.register_target("patrol_template", _getter(patrols.visible_templates, PatrolTemplate))
+    audit.register_target("work_order", _getter(workorders.visible_work_orders, WorkOrder))
+
+    photos.register_owner(patrols.RESULT, patrols.visible_result_ids)
+    photos.register_owner("work_order", workorders.visible_ids)

@@ -1,0 +1,207 @@
+"""Work orders: sent to a department, reported fixed, re-inspected (pass closes, fail reopens).
+
+The lifecycle is the table TRANSITIONS; views call transition() and nothing else moves a status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from webapp import audit, clock, deadlines
+from webapp.errors import IllegalTransition, Invalid
+from webapp.extensions import db
+from webapp.models import Department, Estate, Role, User, WorkOrder, WorkOrderStatus
+from webapp.numbering import next_number
+from webapp.photos import services as photos
+from webapp.scoping import estate_ids_of
+
+OPEN, FIXED, CLOSED = WorkOrderStatus.OPEN, WorkOrderStatus.FIXED, WorkOrderStatus.CLOSED
+
+# action -> (from status, to status)
+TRANSITIONS = {
+    "fix": (OPEN, FIXED),
+    "pass": (FIXED, CLOSED),
+    "fail": (FIXED, OPEN),
+}
+
+DEFAULT_DUE = timedelta(hours=24)
+FIELDS = ("status", "due_at", "reply_note", "reopen_count")
+
+
+def _snapshot(order: WorkOrder) -> dict:
+    return audit.snapshot(order, FIELDS)
+
+
+def dispatch(
+    actor: User,
+    *,
+    estate: Estate,
+    department: str,
+    location: str,
+    description: str,
+    due_at: datetime,
+    origin_type: str,
+    origin_id: int,
+) -> WorkOrder:
+    if department not in {d.value for d in Department}:
+        raise Invalid("department", _("请选择部门。"))
+    now = clock.now()
+    order = WorkOrder(
+        number=next_number("WO", estate, now),
+        estate_id=estate.id,
+        department=department,
+        location=location[:120],
+        description=description or _("（未填写说明）"),
+        status=OPEN,
+        due_at=due_at,
+        origin_type=origin_type,
+        origin_id=origin_id,
+        reported_by_id=actor.id,
+        created_at=now,
+    )
+    db.session.add(order)
+    db.session.flush()
+    audit.record(
+        actor,
+        "workorder.dispatch",
+        "work_order",
+        order.id,
+        estate_id=estate.id,
+        after={**_snapshot(order), "department": department, "number": order.number},
+    )
+    return order
+
+
+def may_reinspect(actor: User, order: WorkOrder) -> bool:
+    """The one who found it re-inspects; a supervisor or the manager may stand in."""
+    return actor.id == order.reported_by_id or actor.role in (Role.SUPERVISOR, Role.MANAGER)
+
+
+def transition(
+    order: WorkOrder,
+    action: str,
+    actor: User,
+    *,
+    note: str = "",
+    new_due: datetime | None = None,
+    after_photos=(),
+) -> None:
+    if action not in TRANSITIONS:
+        raise IllegalTransition(order, _("未知的操作。"))
+    source, target = TRANSITIONS[action]
+    if order.status != source:
+        raise IllegalTransition(order, _("工单当前状态不允许这个操作，请刷新后查看。"))
+    before = _snapshot(order)
+    now = clock.now()
+    if action == "fix":
+        if not note.strip():
+            raise Invalid("note", _("请填写处理情况。"))
+        order.reply_note = note.strip()
+        order.fixed_at = now
+        for photo in after_photos:
+            photos.attach(photo, "work_order", order.id, "after", actor)
+    else:
+        if not may_reinspect(actor, order):
+            raise IllegalTransition(order, _("复查应由发现问题的人或客服主任完成。"))
+        if action == "pass":
+            order.closed_at = now
+        else:
+            if new_due is None or new_due <= now:
+                raise Invalid("due", _("请给出一个将来的新期限。"))
+            order.due_at = new_due
+            order.reopen_count += 1
+            order.escalation_level = 0
+            if note.strip():
+                order.reply_note = f"{order.reply_note}\n【复查未通过】{note.strip()}".strip()
+    order.status = target
+    db.session.flush()
+    audit.record(
+        actor,
+        f"workorder.{action}",
+        "work_order",
+        order.id,
+        estate_id=order.estate_id,
+        before=before,
+        after=_snapshot(order),
+    )
+
+
+def visible_work_orders(user: User) -> Select:
+    if not user.is_staff:
+        return select(WorkOrder).where(WorkOrder.id.is_(None))
+    return select(WorkOrder).where(WorkOrder.estate_id.in_(estate_ids_of(user)))
+
+
+def visible_ids(user: User, ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            visible_work_orders(user).where(WorkOrder.id.in_(ids)).with_only_columns(WorkOrder.id)
+        )
+    )
+
+
+def listing(
+    user: User,
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    overdue: bool = False,
+    limit: int = 100,
+) -> list[WorkOrder]:
+    query = visible_work_orders(user).options(joinedload(WorkOrder.reported_by))
+    if status:
+        query = query.where(WorkOrder.status == status)
+    if department:
+        query = query.where(WorkOrder.department == department)
+    if overdue:
+        query = query.where(WorkOrder.status == OPEN, WorkOrder.due_at < clock.now())
+    return list(db.session.scalars(query.order_by(WorkOrder.status, WorkOrder.due_at).limit(limit)))
+
+
+def escalated_to(user: User, now: datetime, limit: int = 20) -> list[WorkOrder]:
+    """Open work orders past due at this person's level (the supervisor, then the manager)."""
+    level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
+    return list(
+        db.session.scalars(
+            visible_work_orders(user)
+            .where(WorkOrder.status == OPEN, WorkOrder.due_at < deadlines.overdue_since(now, level))
+            .order_by(WorkOrder.due_at)
+            .limit(limit)
+        )
+    )
+
+
+def waiting_reinspection(user: User, limit: int = 20) -> list[WorkOrder]:
+    query = visible_work_orders(user).where(WorkOrder.status == FIXED)
+    if user.role == Role.ASSISTANT:
+        query = query.where(WorkOrder.reported_by_id == user.id)
+    return list(db.session.scalars(query.order_by(WorkOrder.fixed_at).limit(limit)))
+
+
+def sweep(now: datetime) -> int:
+    """Record each newly reached escalation level once (run from cron; safe to repeat)."""
+    changed = 0
+    orders = db.session.scalars(
+        select(WorkOrder).where(WorkOrder.status == OPEN, WorkOrder.due_at < now)
+    )
+    for order in orders:
+        level = deadlines.state(order.due_at, now).level
+        if level > order.escalation_level:
+            before = {"escalation_level": order.escalation_level}
+            order.escalation_level = level
+            audit.record(
+                None,
+                "workorder.escalate",
+                "work_order",
+                order.id,
+                estate_id=order.estate_id,
+                before=before,
+                after={"escalation_level": level},
+            )
+            changed += 1
+    db.session.flush()
+    return changed
