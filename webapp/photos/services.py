@@ -80,8 +80,10 @@ def _decode(data: bytes) -> Image.Image:
 def _encode(image: Image.Image, long_side: int) -> bytes:
     image = image.copy()
     image.thumbnail((long_side, long_side), Image.LANCZOS)
+    # Pillow re-saves what `info` carries (a JPEG comment, an ICC profile, EXIF): drop all of it,
+    # so GPS, camera data and comments are gone.
+    image.info = {}
     out = io.BytesIO()
-    # A fresh save with no exif/icc/comment: GPS, camera data and JPEG comments are gone.
     image.save(out, format="JPEG", quality=QUALITY, optimize=True, progressive=True)
     return out.getvalue()
 

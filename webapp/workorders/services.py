@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, deadlines
+from webapp.admin.services import check_version
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
 from webapp.models import Department, Estate, Role, User, WorkOrder, WorkOrderStatus
@@ -86,10 +87,14 @@ def transition(
     action: str,
     actor: User,
     *,
+    version: int | None = None,
     note: str = "",
     new_due: datetime | None = None,
     after_photos=(),
 ) -> None:
+    """Move a work order along TRANSITIONS; `version` is the one the actor's form was made from."""
+    if version is not None:
+        check_version(order, version)
     if action not in TRANSITIONS:
         raise IllegalTransition(order, _("未知的操作。"))
     source, target = TRANSITIONS[action]

@@ -1,0 +1,167 @@
+"""The photo pipeline: hostile files refused with a message and nothing left behind; good photos
+shrunk, upright, without GPS or comments, served only to those who may see their record."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from tests.conftest import jpeg_bytes
+from webapp.extensions import db
+from webapp.models import Photo, PhotoLink
+from webapp.photos import services as photos
+
+
+def _files(app) -> list[Path]:
+    root = Path(app.config["UPLOAD_DIR"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def _exif_with_gps_and_rotation():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned 90° clockwise
+    exif[0x010F] = "PhoneMaker"
+    gps = {1: "N", 2: (31.0, 12.0, 30.0), 3: "E", 4: (121.0, 28.0, 10.0)}
+    exif[0x8825] = gps
+    return exif
+
+
+def _bomb_png(width=20000, height=20000) -> bytes:
+    """A PNG that claims 400 megapixels but is only a few hundred KB (all zeros compress well)."""
+    import struct
+
+    def chunk(kind, data):
+        body = kind + data
+        return (
+            struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+        )
+
+    raw = zlib.compress(b"\x00" * (width // 8 + 1) * 200, 9)  # far too little data: never decoded
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+HOSTILE = {
+    "not an image": (b"hello, I am a text file pretending" * 50, "photo.jpg"),
+    "empty": (b"", "photo.jpg"),
+    "truncated jpeg": (jpeg_bytes()[:4000], "photo.jpg"),
+    "gif": (jpeg_bytes(fmt="GIF"), "photo.gif"),
+    "svg with script": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "a.svg",
+    ),
+    "html as jpg": (b"<html><script>alert(1)</script></html>", "photo.jpg"),
+    "decompression bomb": (_bomb_png(), "photo.png"),
+    "too many bytes": (b"\xff\xd8\xff" + b"0" * (photos.MAX_BYTES + 10), "photo.jpg"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_uploads_are_refused_and_leave_nothing(app, login_as, patrol, name):
+    data, filename = HOSTILE[name]
+    c = login_as("assistant")
+    rounds_before = db.session.scalar(select(func.count()).select_from(PhotoLink))
+    photos_before = db.session.scalar(select(func.count()).select_from(Photo))
+    files_before = _files(app)
+    url = f"/patrols/rounds/{patrol.round_open.id}/items/{patrol.item2.id}/photos"
+    r = c.post(
+        url, data={"photos": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+    )
+    assert r.status_code in (413, 422), r.status_code
+    if r.status_code == 422:
+        html = r.get_data(as_text=True)
+        assert 'class="field-errors" role="alert"' in html
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == photos_before
+    assert db.session.scalar(select(func.count()).select_from(PhotoLink)) == rounds_before
+    assert _files(app) == files_before
+    # The rest of the round is untouched: the earlier answer and photo are still there.
+    page = c.get(f"/patrols/rounds/{patrol.round_open.id}").get_data(as_text=True)
+    assert "地砖松动" in page and f"/photos/{patrol.photo}/thumb" in page
+
+
+def test_a_content_check_beats_the_extension(app, world):
+    """A real PNG named .jpg is accepted (content decides); the stored file is a JPEG."""
+    photo = photos.ingest(jpeg_bytes(fmt="PNG"), world.assistant)
+    stored = Path(app.config["UPLOAD_DIR"]) / photos.original_key(photo.sha256)
+    assert Image.open(stored).format == "JPEG"
+
+
+def test_photo_is_shrunk_upright_and_stripped(app, world):
+    big = jpeg_bytes(4000, 3000, exif=_exif_with_gps_and_rotation(), comment=b"secret comment")
+    assert len(big) > 100_000
+    photo = photos.ingest(big, world.assistant)
+    db.session.commit()
+    stored = Path(app.config["UPLOAD_DIR"]) / photos.original_key(photo.sha256)
+    img = Image.open(stored)
+    # Orientation 6 means the picture must be turned: 4000×3000 becomes portrait, ≤ 2048.
+    assert img.size == (1536, 2048) == (photo.width, photo.height)
+    exif = img.getexif()
+    assert 0x8825 not in exif and 0x0112 not in exif and 0x010F not in exif
+    assert "comment" not in img.info and b"secret comment" not in stored.read_bytes()
+    assert b"GPS" not in stored.read_bytes()
+    thumb = Image.open(Path(app.config["UPLOAD_DIR"]) / photos.thumb_key(photo.sha256))
+    assert max(thumb.size) == photos.THUMB_SIDE
+    assert photo.size == stored.stat().st_size < len(big)
+
+
+def test_the_same_photo_twice_is_stored_once(app, world):
+    data = jpeg_bytes()
+    first = photos.ingest(data, world.assistant)
+    second = photos.ingest(data, world.supervisor)
+    assert first.id == second.id
+    assert len(_files(app)) == 2  # the photo and its thumbnail
+
+
+def test_a_rolled_back_upload_leaves_no_file(app, world):
+    photos.ingest(jpeg_bytes(color=(1, 2, 3)), world.assistant)
+    assert _files(app)
+    db.session.rollback()
+    assert _files(app) == []
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+
+
+def test_sweeper_removes_files_without_a_row(app, world):
+    from webapp.photos.storage import storage
+
+    storage().put("ab/" + "ab" * 32 + ".jpg", b"left behind by a crash")
+    kept = photos.ingest(jpeg_bytes(), world.assistant)
+    db.session.commit()
+    assert photos.sweep_orphans() == 1
+    assert {p.name.split(".")[0] for p in _files(app)} == {kept.sha256}
+
+
+def test_photos_are_served_privately_to_those_who_may_see_them(login_as, patrol):
+    r = login_as("supervisor").get(f"/photos/{patrol.photo}")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg"
+    assert r.headers["Cache-Control"] == "private, max-age=86400"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert login_as("assistant_other").get(f"/photos/{patrol.photo}").status_code == 404
+    assert login_as("owner_a").get(f"/photos/{patrol.photo}/thumb").status_code == 404
+    assert login_as("assistant").get("/photos/999999").status_code == 404
+
+
+def test_photos_are_stored_outside_static(app):
+    static = Path(app.static_folder).resolve()
+    assert static not in Path(app.config["UPLOAD_DIR"]).resolve().parents
+
+
+def test_upload_through_the_round_attaches_to_the_item(login_as, patrol):
+    c = login_as("assistant")
+    url = f"/patrols/rounds/{patrol.round_open.id}/items/{patrol.item2.id}/photos"
+    data = {
+        "photos": [
+            (io.BytesIO(jpeg_bytes(color=(9, 9, 9))), "a.jpg"),
+            (io.BytesIO(jpeg_bytes(color=(8, 8, 8))), "b.jpg"),
+        ]
+    }
+    r = c.htmx(
+        "post", url, target=f"item-{patrol.item2.id}", data=data, content_type="multipart/form-data"
+    )
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith('<article class="item-card') and html.count("/thumb") == 2
