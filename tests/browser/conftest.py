@@ -62,13 +62,20 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="module")
-def live_server(database, tmp_path_factory):
-    """The app with demo data, served on 127.0.0.1 from a thread of the test process."""
+def live_app(database, tmp_path_factory):
+    """The app with demo data (one per test module)."""
     app = make_app(database, tmp_path_factory.mktemp("live"))
     with app.app_context():
         demo.load()
         db.session.commit()
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    """The app served on 127.0.0.1 from a thread of the test process."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -80,12 +87,13 @@ def live_server(database, tmp_path_factory):
 
 
 @pytest.fixture
-def screenshot(page):
+def screenshot(request):
+    """Save a screenshot under test-results/screens (of `target`, or of the test's own page)."""
     SCREENS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str, full_page: bool = True) -> Path:
+    def take(name: str, full_page: bool = True, target=None) -> Path:
         path = SCREENS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        (target or request.getfixturevalue("page")).screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
