@@ -55,9 +55,19 @@ def test_locale_switch_never_redirects_off_site(client, world):
     assert r.headers["Location"] == "/"
 
 
-def test_english_pages_carry_no_untranslated_chinese(login_as, world):
+def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol):
     """Only people's and places' names may stay Chinese; every label is translated."""
     allowed = {"中文"}  # the language switch names itself
+    # Data people typed stays as typed: template, checkpoint and item names, notes.
+    allowed |= {
+        "日常巡楼",
+        "1栋大堂",
+        "地面卫生",
+        "照明正常",
+        "地砖松动",
+        "大堂地面有污渍",
+        "地面卫生：地砖松动",
+    }
     for name in (world.estate.name, world.other_estate.name):
         allowed.add(name)
     for role, pages in {
@@ -71,8 +81,23 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world):
             f"/admin/buildings/{world.unit_a.building_id}",
             f"/admin/users/{world.assistant.id}",
             f"/history/user/{world.assistant.id}",
+            "/patrols/compliance",
+            "/patrols/templates",
+            f"/patrols/templates/{patrol.template.id}",
+            f"/patrols/rounds/{patrol.round_done.id}",
         ],
-        "assistant": ["/", "/owners", "/owners/new", f"/owners/{world.owner_a.id}"],
+        "assistant": [
+            "/",
+            "/owners",
+            "/owners/new",
+            f"/owners/{world.owner_a.id}",
+            "/patrols",
+            "/patrols/history",
+            f"/patrols/rounds/{patrol.round_open.id}",
+            "/workorders",
+            f"/workorders/{patrol.order.id}",
+            f"/history/work_order/{patrol.order.id}",
+        ],
         "owner_a": ["/", "/account"],
     }.items():
         c = login_as(role)

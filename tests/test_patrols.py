@@ -40,6 +40,8 @@ def test_a_round_from_start_to_signed(login_as, world, make, app):
 
     r = _tap(assistant, round_id, a, outcome="ok")
     assert r.status_code == 200 and 'aria-pressed="true"' in r.get_data(as_text=True)
+    # The round's progress rides along out of band.
+    assert 'id="round-progress" hx-swap-oob="true">已检查 1 / 3 项' in r.get_data(as_text=True)
     _tap(assistant, round_id, b, outcome="issue")
     r = _tap(assistant, round_id, b, note="2 楼走廊灯不亮", department="engineering")
     assert "2 楼走廊灯不亮" in r.get_data(as_text=True)

@@ -72,6 +72,8 @@ def test_round_to_signed_and_locked_on_a_phone(
             "aria-pressed", "true"
         )
 
+    expect(assistant.locator("#round-progress")).to_contain_text(f"{count} / {count}")
+    expect(assistant.locator("#round-progress")).to_contain_text("异常 1")
     # The phone locks, the page is reopened: everything is still there.
     assistant.goto(round_url)
     expect(assistant.locator("button[aria-pressed=true]")).to_have_count(count)

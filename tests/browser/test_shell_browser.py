@@ -145,8 +145,12 @@ A11Y_PAGES = {
         "/admin/estates/1",
         "/history/user/1",
         "/account",
+        "/patrols/templates",
+        "/patrols/templates/1",
+        "/patrols/compliance",
+        "/patrols/templates/1/qr",
     ],
-    "assistant": ["/owners", "/owners/new"],
+    "assistant": ["/owners", "/owners/new", "/patrols", "/patrols/history", "/workorders"],
     "owner": ["/"],
 }
 

@@ -408,6 +408,7 @@ class ItemView:
     photos: list = field(default_factory=list)
     amendments: list = field(default_factory=list)
     work_order: WorkOrder | None = None
+    after_photos: list = field(default_factory=list)
 
 
 @dataclass
@@ -438,6 +439,7 @@ def round_view(patrol_round: PatrolRound) -> list[CheckpointView]:
         if order_ids
         else {}
     )
+    fixes = photos.photos_for("work_order", order_ids)
     corrections = defaultdict(list)
     if result_ids:
         for a in db.session.scalars(
@@ -464,6 +466,13 @@ def round_view(patrol_round: PatrolRound) -> list[CheckpointView]:
                         links.get(results[item.id].id, []) if item.id in results else [],
                         corrections.get(results[item.id].id, []) if item.id in results else [],
                         orders.get(results[item.id].work_order_id) if item.id in results else None,
+                        [
+                            link
+                            for link in fixes.get(results[item.id].work_order_id, [])
+                            if link.purpose == "after"
+                        ]
+                        if item.id in results
+                        else [],
                     )
                     for item in items
                 ],
@@ -471,6 +480,33 @@ def round_view(patrol_round: PatrolRound) -> list[CheckpointView]:
             )
         )
     return view
+
+
+@dataclass
+class Progress:
+    answered: int
+    total: int
+    issues: int
+
+
+def progress(patrol_round: PatrolRound) -> Progress:
+    """How far a round is, in two small queries."""
+    total = db.session.scalar(
+        select(func.count(CheckItem.id))
+        .join(Checkpoint)
+        .where(
+            Checkpoint.template_id == patrol_round.template_id,
+            Checkpoint.active.is_(True),
+            CheckItem.active.is_(True),
+        )
+    )
+    answered, issues = db.session.execute(
+        select(
+            func.count(ItemResult.outcome),
+            func.count(ItemResult.id).filter(ItemResult.outcome == Outcome.ISSUE),
+        ).where(ItemResult.round_id == patrol_round.id)
+    ).one()
+    return Progress(answered, total, issues)
 
 
 def item_view(patrol_round: PatrolRound, item_id: int) -> ItemView:

@@ -71,6 +71,7 @@ def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, am
         record_form=_record_form(formdata=None),
         photo_form=forms.PhotoForm(formdata=None),
         mine=patrol_round.patroller_id == current_user.id,
+        progress=services.progress(patrol_round),
     )
 
 
@@ -118,6 +119,7 @@ def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200
         photo_form=photo_form or forms.PhotoForm(formdata=None),
         mine=True,
         locked=False,
+        progress_oob=services.progress(patrol_round),
     )
     if status != 200:
         return render("patrols/item.html", "patrols/_item.html", status=status, **context)
