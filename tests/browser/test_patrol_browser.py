@@ -24,6 +24,16 @@ PHONE_390 = {
 }
 
 
+def shutil_copy(pdf: Path) -> None:
+    """Keep the printed PDF with the screenshots, to look at."""
+    import shutil
+
+    from tests.browser.conftest import SCREENS
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(pdf, SCREENS / pdf.name)
+
+
 def _camera_photo(path: Path, color) -> Path:
     """A 12-MP-sized camera JPEG, taken with the phone turned (EXIF orientation 6) and a GPS tag."""
     exif = Image.Exif()
@@ -114,6 +124,16 @@ def test_round_to_signed_and_locked_on_a_phone(
     assistant.goto(round_url)
     expect(assistant.locator(".tap-row")).to_have_count(0)
     expect(assistant.locator("#signatures")).to_contain_text("已阅，问题已整改")
+
+    # The work order prints as a 部门工作联系单: no forms or navigation, signature lines shown.
+    supervisor.goto(order_url)
+    supervisor.emulate_media(media="print")
+    expect(supervisor.locator(".signature-lines")).to_be_visible()
+    expect(supervisor.locator("nav.tabbar")).to_be_hidden()
+    expect(supervisor.locator(".print-title")).to_contain_text("部门工作联系单")
+    supervisor.pdf(path=str(tmp_path / "work-order.pdf"))
+    assert (tmp_path / "work-order.pdf").stat().st_size > 10_000
+    shutil_copy(tmp_path / "work-order.pdf")
 
     # On disk: shrunk in the browser, upright, no GPS or camera data.
     stored = [
