@@ -780,7 +780,9 @@ def history(
     query = visible_rounds(viewer).options(
         joinedload(PatrolRound.patroller), joinedload(PatrolRound.template)
     )
-    zone = ZoneInfo("Asia/Shanghai")
+    # Dates are the viewer's calendar days, in their estate's time zone.
+    estates = viewer.estates
+    zone = ZoneInfo(estates[0].timezone if estates else "Asia/Shanghai")
     if since:
         query = query.where(PatrolRound.started_at >= datetime.combine(since, time(0), tzinfo=zone))
     if until:
