@@ -522,3 +522,77 @@ def patrol(world) -> PatrolWorld:
         photo_id,
         other_photo_id,
     )
+
+
+@dataclass
+class DecorationWorld:
+    permit: object
+    notice: object  # issued, on owner A's unit
+    draft: object  # written by an assistant, not yet issued
+    result: object
+    notice_photo: int
+
+
+def make_rules(
+    estate, daily=("不得拆改承重结构", "装修垃圾及时清运"), completion=("公共部位完好",)
+):
+    from webapp.models import DecorationRule
+
+    for kind, lines in (("daily", daily), ("completion", completion)):
+        _db.session.add_all(
+            DecorationRule(estate_id=estate.id, kind=kind, position=i, text=t)
+            for i, t in enumerate(lines)
+        )
+    _db.session.commit()
+
+
+def make_permit(world, unit=None, status="in_progress"):
+    from datetime import date
+
+    from webapp.decoration import services as decoration
+
+    permit = decoration.register(
+        world.supervisor,
+        unit or world.unit_a,
+        owner_name="业主甲",
+        owner_phone="13900000001",
+        contractor="安居家装",
+        site_lead="刘师傅",
+        site_lead_phone="13700001111",
+        scope="水电改造、防水",
+        start_date=date(2026, 11, 1),
+        end_date=date(2026, 12, 31),
+        workers=3,
+        deposit=3000,
+    )
+    permit.status = status
+    _db.session.commit()
+    return permit
+
+
+@pytest.fixture
+def decoration(world) -> DecorationWorld:
+    from webapp.decoration import services as decoration
+
+    make_rules(world.estate)
+    permit = make_permit(world)
+    rules = decoration.rules(world.estate.id, "daily")
+    answers = [
+        decoration.Answer(
+            rules[0].id, "violation", "拆除了客厅隔墙", [upload(jpeg_bytes(color=(120, 80, 200)))]
+        ),
+        decoration.Answer(rules[1].id, "ok", "", []),
+    ]
+    inspection = decoration.inspect(
+        world.supervisor, permit, answers, note="", deadline_days=3, checked={}
+    )
+    notice = decoration.open_notices([permit.id])[permit.id][0]
+    answers = [
+        decoration.Answer(rules[0].id, "ok", "", []),
+        decoration.Answer(rules[1].id, "violation", "走廊堆放建筑垃圾", []),
+    ]
+    decoration.inspect(world.assistant, permit, answers, note="", deadline_days=2, checked={})
+    draft = next(n for n in decoration.open_notices([permit.id])[permit.id] if n.status == "draft")
+    _db.session.commit()
+    photo_id = decoration.photos.photos_for(decoration.NOTICE, [notice.id])[notice.id][0].photo_id
+    return DecorationWorld(permit, notice, draft, inspection.results[0], photo_id)

@@ -77,6 +77,20 @@ def photo(code: int) -> dict:
     }
 
 
+def owners_own(code: int, staff_code: int | None = None) -> dict:
+    """Owner A's own record: staff of the estate and owner A see it; owner B and others get 404."""
+    expect = {**dict.fromkeys(PRINCIPALS, 404), "anonymous": 302, "owner_a": code}
+    for p in ("assistant", "supervisor", "manager"):
+        expect[p] = code if staff_code is None else staff_code
+    return expect
+
+
+def owner_only(method: str, code: int) -> dict:
+    expect = dict.fromkeys(PRINCIPALS, 403)
+    expect.update(anonymous=_anon(method), owner_a=code, owner_b=code)
+    return expect
+
+
 CASES = [
     # public
     Case("/login", "GET", "/login", {**public(200), **dict.fromkeys(PRINCIPALS[1:], 303)}),
@@ -337,4 +351,85 @@ CASES = [
         "/workorders/{order}/reinspect",
         staff("POST", 422, 404),
     ),
+    # decoration sites
+    Case("/decoration", "GET", "/decoration", staff("GET", 200)),
+    Case("/decoration/permits", "GET", "/decoration/permits", staff("GET", 200)),
+    Case("/decoration/permits/new", "GET", "/decoration/permits/new", staff("GET", 200)),
+    Case("/decoration/permits/new", "POST", "/decoration/permits/new", staff("POST", 422)),
+    Case(
+        "/decoration/permits/<int:permit_id>",
+        "GET",
+        "/decoration/permits/{permit}",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/decoration/permits/<int:permit_id>/transition",
+        "POST",
+        "/decoration/permits/{permit}/transition",
+        staff("POST", 422, 404),
+    ),
+    Case(
+        "/decoration/permits/<int:permit_id>/inspect",
+        "GET",
+        "/decoration/permits/{permit}/inspect",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/decoration/permits/<int:permit_id>/inspect",
+        "POST",
+        "/decoration/permits/{permit}/inspect",
+        staff("POST", 422, 404),
+    ),
+    Case(
+        "/decoration/permits/<int:permit_id>/completion",
+        "GET",
+        "/decoration/permits/{permit}/completion",
+        supervisor_up("GET", 200),
+    ),
+    Case(
+        "/decoration/permits/<int:permit_id>/completion",
+        "POST",
+        "/decoration/permits/{permit}/completion",
+        supervisor_up("POST", 409),
+    ),
+    Case(
+        "/decoration/notices/<int:notice_id>",
+        "GET",
+        "/decoration/notices/{notice}",
+        owners_own(200),
+    ),
+    Case(
+        "/decoration/notices/<int:notice_id>",
+        "GET",
+        "/decoration/notices/{draft}",
+        {**owners_own(200), "owner_a": 404},
+    ),
+    Case(
+        "/decoration/notices/<int:notice_id>/issue",
+        "POST",
+        "/decoration/notices/{draft}/issue",
+        supervisor_up("POST", 422),
+    ),
+    Case(
+        "/decoration/notices/<int:notice_id>/reply",
+        "POST",
+        "/decoration/notices/{notice}/reply",
+        {**owner_only("POST", 422), "owner_b": 404},
+    ),
+    Case(
+        "/decoration/results/<int:result_id>/workorder",
+        "POST",
+        "/decoration/results/{result}/workorder",
+        staff("POST", 303, 404),
+    ),
+    Case(
+        "/decoration/units/<int:unit_id>/timeline",
+        "GET",
+        "/decoration/units/{unit_a}/timeline",
+        staff("GET", 200, 404),
+    ),
+    Case("/decoration/rules", "GET", "/decoration/rules", manager("GET", 200)),
+    Case("/decoration/rules", "POST", "/decoration/rules", manager("POST", 422)),
+    Case("/decoration/mine", "GET", "/decoration/mine", owner_only("GET", 200)),
+    Case("/photos/<int:photo_id>", "GET", "/photos/{notice_photo}", owners_own(200)),
 ]

@@ -24,6 +24,7 @@ HOME_SECTIONS = {
     "supervisor": {
         "duty-patrols",
         "duty-signoff",
+        "duty-decoration",
         "duty-overdue",
         "duty-reinspect",
         "duty-assign",

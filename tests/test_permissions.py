@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import PublicArea
 
 
-def _ids(world, patrol) -> dict:
+def _ids(world, patrol, decoration) -> dict:
     area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
     other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
     db.session.add_all([area, other_area])
@@ -33,6 +33,11 @@ def _ids(world, patrol) -> dict:
         "order": patrol.order.id,
         "photo": patrol.photo,
         "other_photo": patrol.other_photo,
+        "permit": decoration.permit.id,
+        "notice": decoration.notice.id,
+        "draft": decoration.draft.id,
+        "result": decoration.result.id,
+        "notice_photo": decoration.notice_photo,
     }
 
 
@@ -62,8 +67,8 @@ def test_every_view_declares_its_access(app):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_route_answers_each_principal_as_the_matrix_says(case, world, patrol, login_as):
-    ids = _ids(world, patrol)
+def test_route_answers_each_principal_as_the_matrix_says(case, world, patrol, decoration, login_as):
+    ids = _ids(world, patrol, decoration)
     url = case.url.format(**ids)
     wrong = []
     for principal in PRINCIPALS:

@@ -117,6 +117,7 @@ def _init_requests(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.decoration.views import bp as decoration_bp
     from webapp.history.views import bp as history_bp
     from webapp.home.views import bp as home_bp
     from webapp.owners.views import bp as owners_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         patrols_bp,
         workorders_bp,
         photos_bp,
+        decoration_bp,
     ):
         app.register_blueprint(bp)
 

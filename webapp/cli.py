@@ -27,13 +27,14 @@ def init_app(app: Flask) -> None:
     def sweep_command():
         """Escalate overdue work orders and remove orphaned photo files (run from cron)."""
         from webapp import clock
+        from webapp.decoration.services import sweep as sweep_notices
         from webapp.photos.services import sweep_orphans
         from webapp.workorders.services import sweep
 
-        escalated = sweep(clock.now())
+        escalated = sweep(clock.now()) + sweep_notices(clock.now())
         db.session.commit()
         removed = sweep_orphans()
-        click.echo(f"escalated {escalated} work order(s); removed {removed} orphaned file(s)")
+        click.echo(f"escalated {escalated} record(s); removed {removed} orphaned file(s)")
 
     @app.cli.command("create-manager")
     @click.argument("username")

@@ -105,6 +105,54 @@ PATROL_TEMPLATES = (
 )
 
 
+# 装修管理规定: what every active site is checked for each day, and at completion.
+DECORATION_DAILY = (
+    "不得拆改承重墙、梁、柱等主体结构",
+    "不得改变外立面、外窗及阳台外观",
+    "卫生间、厨房防水施工后做 48 小时闭水试验",
+    "动火作业须持动火证，并配备看火人",
+    "施工时间与噪音符合规定（午休及夜间不得施工）",
+    "装修垃圾袋装并及时清运，公共区域做好成品保护",
+    "现场配备有效灭火器",
+    "施工人员佩戴出入证",
+    "电线穿管敷设，不得私拉乱接",
+    "不得违章搭建、占用公共部位",
+)
+DECORATION_COMPLETION = (
+    "主体结构、外立面无改动",
+    "闭水试验记录齐全，无渗漏",
+    "公共部位及设施完好，无损坏",
+    "装修垃圾已全部清运",
+    "水电燃气改动符合规范",
+)
+DEMO_SITES = (
+    (
+        "3栋",
+        "1201",
+        "陈志强",
+        "13912345678",
+        "安居家装有限公司",
+        "刘师傅",
+        "13700001111",
+        "水电改造、防水、墙地面",
+        4,
+        3000,
+    ),
+    (
+        "2栋",
+        "801",
+        "周丽",
+        "13812340801",
+        "匠心装饰工程部",
+        "赵工",
+        "13700002222",
+        "吊顶、门窗、空调安装",
+        3,
+        2000,
+    ),
+)
+
+
 def load() -> list[str]:
     """Create whatever part of the demo data is missing; returns what was created."""
     created: list[str] = []
@@ -185,6 +233,73 @@ def load() -> list[str]:
         )
         created.append(username)
     created += _load_patrol_templates(estate)
+    created += _load_decoration(estate)
+    return created
+
+
+def _load_decoration(estate: Estate) -> list[str]:
+    from datetime import timedelta
+
+    from webapp import clock
+    from webapp.models import DecorationPermit, DecorationRule
+    from webapp.numbering import next_number
+
+    created = []
+    if not db.session.scalar(
+        select(DecorationRule.id).where(DecorationRule.estate_id == estate.id)
+    ):
+        for kind, lines in (("daily", DECORATION_DAILY), ("completion", DECORATION_COMPLETION)):
+            db.session.add_all(
+                DecorationRule(estate_id=estate.id, kind=kind, position=i, text=t)
+                for i, t in enumerate(lines)
+            )
+        created.append("decoration rules")
+    creator = db.session.scalar(select(User).where(User.username == "supervisor"))
+    today = clock.now().date()
+    for (
+        building,
+        number,
+        owner,
+        phone,
+        contractor,
+        lead,
+        lead_phone,
+        scope,
+        workers,
+        deposit,
+    ) in DEMO_SITES:
+        unit = db.session.scalar(
+            select(Unit)
+            .join(Building)
+            .where(
+                Building.estate_id == estate.id, Building.name == building, Unit.number == number
+            )
+        )
+        if unit is None or db.session.scalar(
+            select(DecorationPermit.id).where(DecorationPermit.unit_id == unit.id)
+        ):
+            continue
+        db.session.add(
+            DecorationPermit(
+                number=next_number("ZX", estate, clock.now()),
+                estate_id=estate.id,
+                unit_id=unit.id,
+                owner_name=owner,
+                owner_phone=phone,
+                contractor=contractor,
+                site_lead=lead,
+                site_lead_phone=lead_phone,
+                scope=scope,
+                start_date=today - timedelta(days=10),
+                end_date=today + timedelta(days=50),
+                workers=workers,
+                deposit=deposit,
+                status="in_progress",
+                created_by_id=creator.id,
+            )
+        )
+        created.append(f"renovation {unit.label}")
+    db.session.flush()
     return created
 
 

@@ -44,7 +44,59 @@ WORK_ORDER_STATUS_LABELS = {"open": _l("待处理"), "fixed": _l("待复查"), "
 
 PERIOD_LABELS = {"day": _l("每天"), "week": _l("每周")}
 
+PERMIT_STATUS_LABELS = {
+    "applied": _l("已申请"),
+    "approved": _l("已批准"),
+    "in_progress": _l("施工中"),
+    "suspended": _l("停工"),
+    "completion_requested": _l("申请竣工"),
+    "accepted": _l("竣工验收通过"),
+    "rejected": _l("未批准"),
+}
+
+PERMIT_ACTION_LABELS = {
+    "approve": _l("批准"),
+    "reject": _l("不批准"),
+    "start": _l("开工"),
+    "suspend": _l("停工"),
+    "resume": _l("复工"),
+    "extend": _l("延期"),
+    "request_completion": _l("申请竣工验收"),
+}
+
+NOTICE_STATUS_LABELS = {
+    "draft": _l("待签发"),
+    "issued": _l("整改中"),
+    "replied": _l("业主已回复，待复核"),
+    "rectified": _l("已整改"),
+}
+
+DEPOSIT_STATUS_LABELS = {
+    "held": _l("暂存"),
+    "refund": _l("待退还"),
+    "refunded": _l("已退还"),
+    "withheld": _l("扣除"),
+}
+
 AUDIT_ACTION_LABELS = {
+    "decoration.register": _l("登记装修"),
+    "decoration.approve": _l("批准装修"),
+    "decoration.reject": _l("不批准装修"),
+    "decoration.start": _l("开工"),
+    "decoration.suspend": _l("停工"),
+    "decoration.resume": _l("复工"),
+    "decoration.extend": _l("延期"),
+    "decoration.request_completion": _l("申请竣工验收"),
+    "decoration.completion_accepted": _l("竣工验收通过"),
+    "decoration.completion_rejected": _l("竣工验收不通过"),
+    "decoration.inspect": _l("装修巡查"),
+    "decoration.rules": _l("修改装修规定"),
+    "notice.write": _l("填写整改通知"),
+    "notice.issue": _l("签发整改通知"),
+    "notice.reply": _l("业主回复已整改"),
+    "notice.rectified": _l("复核：已整改"),
+    "notice.not_rectified": _l("复核：未整改"),
+    "notice.escalate": _l("整改逾期上报"),
     "patrol_round.start": _l("开始巡查"),
     "patrol_round.scan": _l("扫码到达巡查点"),
     "patrol_round.finish": _l("结束巡查"),
@@ -117,6 +169,16 @@ FIELD_LABELS = {
     "period": _l("周期"),
     "photo": _l("照片"),
     "purpose": _l("用途"),
+    "end_date": _l("完工日期"),
+    "deposit_status": _l("保证金"),
+    "status_note": _l("说明"),
+    "violations": _l("违规项"),
+    "inspection": _l("检查"),
+    "rule": _l("违反条款"),
+    "deadline": _l("整改期限"),
+    "reply": _l("业主回复"),
+    "daily": _l("日常巡查项目"),
+    "completion": _l("竣工验收项目"),
     "source": _l("来源"),
 }
 
@@ -178,5 +240,9 @@ def init_app(app) -> None:
         outcome=lambda v: _label(OUTCOME_LABELS, v),
         wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
         period=lambda v: _label(PERIOD_LABELS, v),
+        permit_status=lambda v: _label(PERMIT_STATUS_LABELS, v),
+        permit_action=lambda v: _label(PERMIT_ACTION_LABELS, v),
+        notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
+        deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

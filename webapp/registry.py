@@ -21,7 +21,14 @@ def _getter(select_visible, model):
 
 
 def register() -> None:
-    from webapp.models import PatrolRound, PatrolTemplate, WorkOrder
+    from webapp.decoration import services as decoration
+    from webapp.models import (
+        DecorationPermit,
+        PatrolRound,
+        PatrolTemplate,
+        RectificationNotice,
+        WorkOrder,
+    )
     from webapp.patrols import services as patrols
     from webapp.workorders import services as workorders
 
@@ -32,6 +39,12 @@ def register() -> None:
     audit.register_target("patrol_round", _getter(patrols.visible_rounds, PatrolRound))
     audit.register_target("patrol_template", _getter(patrols.visible_templates, PatrolTemplate))
     audit.register_target("work_order", _getter(workorders.visible_work_orders, WorkOrder))
+    audit.register_target(decoration.PERMIT, _getter(decoration.visible_permits, DecorationPermit))
+    audit.register_target(
+        decoration.NOTICE, _getter(decoration.visible_notices, RectificationNotice)
+    )
 
     photos.register_owner(patrols.RESULT, patrols.visible_result_ids)
+    photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
+    photos.register_owner(decoration.NOTICE, decoration.visible_notice_ids)
     photos.register_owner("work_order", workorders.visible_ids)

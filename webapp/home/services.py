@@ -58,6 +58,7 @@ _SECTIONS = {
     Role.SUPERVISOR: [
         ("patrols", _l("今日巡查（每天至少两次）"), _l("今天没有待完成的巡查。")),
         ("signoff", _l("待签核的记录"), _l("没有等待你签核的记录。")),
+        ("decoration", _l("装修现场与整改通知"), _l("今天没有需要处理的装修事项。")),
         ("overdue", _l("逾期事项"), _l("没有逾期事项。")),
         ("reinspect", _l("待复查的工单"), _l("没有等待复查的工单。")),
         ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
@@ -172,14 +173,73 @@ def _compliance_entries(user: User) -> list[Entry]:
     return out
 
 
+def _decoration_entries(user: User) -> list[Entry]:
+    from webapp.decoration import services as decoration
+
+    entries = []
+    if user.role in (Role.SUPERVISOR, Role.MANAGER):
+        for n in decoration.drafts(user):
+            entries.append(
+                Entry(
+                    f"{n.unit.label} · {n.rule_text}",
+                    url_for("decoration.notice", notice_id=n.id),
+                    _("待签发"),
+                    "due-soon",
+                )
+            )
+    for site in decoration.active_sites(user):
+        if not site.inspected_today and site.permit.status == "in_progress":
+            entries.append(
+                Entry(
+                    site.permit.unit.label,
+                    url_for("decoration.inspect", permit_id=site.permit.id),
+                    _("今日未巡查 · %(c)s", c=site.permit.contractor),
+                )
+            )
+    return entries
+
+
+def _notice_entries(notices) -> list[Entry]:
+    now = clock.now()
+    return [
+        Entry(
+            f"{n.unit.label} · {n.rule_text}",
+            url_for("decoration.notice", notice_id=n.id),
+            n.number or "",
+            deadlines.state(n.deadline, now, done=n.status != "issued").css,
+        )
+        for n in notices
+    ]
+
+
+def _owner_notice_entries(user: User) -> list[Entry]:
+    from webapp.decoration import services as decoration
+    from webapp.models import RectificationNotice
+
+    notices = db.session.scalars(
+        decoration.visible_notices(user)
+        .where(RectificationNotice.status.in_(["issued", "replied"]))
+        .order_by(RectificationNotice.deadline)
+    ).all()
+    return _notice_entries(notices)
+
+
 def duties_for(user: User) -> list[Section]:
+    from webapp.decoration import services as decoration
     from webapp.workorders import services as workorders
+
+    level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
 
     fillers = {
         "patrols": lambda: _patrol_entries(user),
         "signoff": lambda: _signature_entries(user),
         "opinions": lambda: _signature_entries(user),
-        "overdue": lambda: _order_entries(workorders.escalated_to(user, clock.now())),
+        "overdue": lambda: (
+            _order_entries(workorders.escalated_to(user, clock.now()))
+            + _notice_entries(decoration.overdue_notices(user, clock.now(), level))
+        ),
+        "decoration": lambda: _decoration_entries(user),
+        "notices": lambda: _owner_notice_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "compliance": lambda: _compliance_entries(user),
     }

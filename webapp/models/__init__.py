@@ -2,6 +2,15 @@
 
 from webapp.models.audit import AuditEvent
 from webapp.models.auth import AuthSession, SetupToken
+from webapp.models.decoration import (
+    DecorationInspection,
+    DecorationPermit,
+    DecorationResult,
+    DecorationRule,
+    NoticeStatus,
+    PermitStatus,
+    RectificationNotice,
+)
 from webapp.models.patrols import (
     CheckItem,
     Checkpoint,
@@ -18,6 +27,13 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "DecorationInspection",
+    "DecorationPermit",
+    "DecorationResult",
+    "DecorationRule",
+    "NoticeStatus",
+    "PermitStatus",
+    "RectificationNotice",
     "Amendment",
     "CheckItem",
     "Checkpoint",

@@ -66,6 +66,18 @@ def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> l
     return list(db.session.scalars(query))
 
 
+def building_choices(viewer: User) -> list[tuple[int, str]]:
+    """Buildings of the viewer's estates for a select (prefixed with the estate when several)."""
+    buildings = db.session.execute(
+        select(Building.id, Building.name, Building.estate_id)
+        .where(Building.estate_id.in_(estate_ids_of(viewer)))
+        .order_by(Building.estate_id, Building.sort_key)
+    ).all()
+    several = len({b.estate_id for b in buildings}) > 1
+    names = {e.id: e.name for e in viewer.estates} if several else {}
+    return [(b.id, f"{names[b.estate_id]} · {b.name}" if several else b.name) for b in buildings]
+
+
 def find_unit(viewer: User, building_id: int, number: str) -> Unit:
     unit = db.session.scalar(
         select(Unit)

@@ -5,33 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.access import STAFF, allow
 from webapp.auth import links
 from webapp.extensions import db
 from webapp.forms import ActionForm, choices, save
-from webapp.models import Building
 from webapp.owners import forms, services
-from webapp.scoping import estate_ids_of, get_building_or_404, get_owner_or_404, get_unit_or_404
+from webapp.scoping import get_building_or_404, get_owner_or_404, get_unit_or_404
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("owners", __name__, url_prefix="/owners")
 
 
-def _building_choices() -> list[tuple[int, str]]:
-    buildings = db.session.execute(
-        select(Building.id, Building.name, Building.estate_id)
-        .where(Building.estate_id.in_(estate_ids_of(current_user)))
-        .order_by(Building.estate_id, Building.sort_key)
-    ).all()
-    several = len({b.estate_id for b in buildings}) > 1
-    names = {e.id: e.name for e in current_user.estates} if several else {}
-    return [(b.id, f"{names[b.estate_id]} · {b.name}" if several else b.name) for b in buildings]
-
-
 def _with_buildings(form):
-    form.building.choices = choices(_building_choices())
+    form.building.choices = choices(services.building_choices(current_user))
     return form
 
 

@@ -1,0 +1,591 @@
+"""Decoration sites: the permit lifecycle, daily inspections against the rules, rectification
+notices with deadlines (issued by supervisors, answered by owners, checked on site), completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from webapp import audit, clock, deadlines
+from webapp.admin.services import check_version
+from webapp.errors import IllegalTransition, Invalid
+from webapp.extensions import db
+from webapp.models import (
+    AuditEvent,
+    DecorationInspection,
+    DecorationPermit,
+    DecorationResult,
+    DecorationRule,
+    NoticeStatus,
+    PermitStatus,
+    RectificationNotice,
+    Role,
+    Unit,
+    UnitOwnership,
+    User,
+)
+from webapp.numbering import next_number
+from webapp.photos import services as photos
+from webapp.scoping import estate_ids_of
+
+PERMIT = "decoration_permit"
+INSPECTION = "decoration_inspection"
+RESULT = "decoration_result"
+NOTICE = "rectification_notice"
+
+S = PermitStatus
+SUPERVISORS = (Role.SUPERVISOR, Role.MANAGER)
+STAFF = (Role.ASSISTANT, Role.SUPERVISOR, Role.MANAGER)
+
+# action -> (allowed from, to, who may do it)
+TRANSITIONS = {
+    "approve": ((S.APPLIED,), S.APPROVED, SUPERVISORS),
+    "reject": ((S.APPLIED,), S.REJECTED, SUPERVISORS),
+    "start": ((S.APPROVED,), S.IN_PROGRESS, STAFF),
+    "suspend": ((S.IN_PROGRESS,), S.SUSPENDED, SUPERVISORS),
+    "resume": ((S.SUSPENDED,), S.IN_PROGRESS, SUPERVISORS),
+    "extend": ((S.IN_PROGRESS, S.SUSPENDED), None, SUPERVISORS),  # status unchanged, new end date
+    "request_completion": ((S.IN_PROGRESS,), S.COMPLETION_REQUESTED, STAFF),
+}
+ACTIVE = (S.IN_PROGRESS, S.SUSPENDED, S.COMPLETION_REQUESTED)
+DEFAULT_DEADLINE_DAYS = 3
+
+PERMIT_FIELDS = ("status", "end_date", "deposit_status", "status_note")
+
+
+# --- scoping ---------------------------------------------------------------------------------
+
+
+def visible_permits(user: User) -> Select:
+    if user.is_owner:
+        mine = select(UnitOwnership.unit_id).where(UnitOwnership.user_id == user.id)
+        return select(DecorationPermit).where(DecorationPermit.unit_id.in_(mine))
+    return select(DecorationPermit).where(DecorationPermit.estate_id.in_(estate_ids_of(user)))
+
+
+def visible_notices(user: User) -> Select:
+    if user.is_owner:
+        mine = select(UnitOwnership.unit_id).where(UnitOwnership.user_id == user.id)
+        # Owners see notices once issued, never drafts.
+        return select(RectificationNotice).where(
+            RectificationNotice.unit_id.in_(mine), RectificationNotice.status != NoticeStatus.DRAFT
+        )
+    return select(RectificationNotice).where(RectificationNotice.estate_id.in_(estate_ids_of(user)))
+
+
+def visible_notice_ids(user: User, ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            visible_notices(user)
+            .where(RectificationNotice.id.in_(ids))
+            .with_only_columns(RectificationNotice.id)
+        )
+    )
+
+
+def visible_result_ids(user: User, ids: list[int]) -> set[int]:
+    if not user.is_staff:
+        return set()
+    permits = visible_permits(user).with_only_columns(DecorationPermit.id)
+    return set(
+        db.session.scalars(
+            select(DecorationResult.id)
+            .join(DecorationInspection)
+            .where(DecorationResult.id.in_(ids), DecorationInspection.permit_id.in_(permits))
+        )
+    )
+
+
+def visible_permit_ids(user: User, ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            visible_permits(user)
+            .where(DecorationPermit.id.in_(ids))
+            .with_only_columns(DecorationPermit.id)
+        )
+    )
+
+
+# --- permits -----------------------------------------------------------------------------------
+
+
+def register(actor: User, unit: Unit, **fields) -> DecorationPermit:
+    if fields["end_date"] < fields["start_date"]:
+        raise Invalid("end_date", _("结束日期不能早于开始日期。"))
+    active = db.session.scalar(
+        select(func.count()).where(
+            DecorationPermit.unit_id == unit.id,
+            DecorationPermit.status.in_([S.APPLIED, S.APPROVED, *ACTIVE]),
+        )
+    )
+    if active:
+        raise Invalid("number", _("这个房屋已有进行中的装修申请。"))
+    estate = unit.building.estate
+    permit = DecorationPermit(
+        number=next_number("ZX", estate, clock.now()),
+        estate_id=estate.id,
+        unit_id=unit.id,
+        status=S.APPLIED,
+        created_by_id=actor.id,
+        created_at=clock.now(),
+        **fields,
+    )
+    db.session.add(permit)
+    db.session.flush()
+    audit.record(
+        actor,
+        "decoration.register",
+        PERMIT,
+        permit.id,
+        estate_id=estate.id,
+        after={"number": permit.number, "unit": unit.label, "status": permit.status},
+    )
+    return permit
+
+
+def transition(
+    permit: DecorationPermit,
+    action: str,
+    actor: User,
+    *,
+    version: int,
+    note: str = "",
+    new_end: date | None = None,
+) -> None:
+    check_version(permit, version)
+    if action not in TRANSITIONS:
+        raise IllegalTransition(permit, _("未知的操作。"))
+    sources, target, who = TRANSITIONS[action]
+    if actor.role not in who:
+        raise IllegalTransition(permit, _("你的角色不能执行这个操作。"))
+    if permit.status not in sources:
+        raise IllegalTransition(permit, _("装修申请当前状态不允许这个操作。"))
+    before = audit.snapshot(permit, PERMIT_FIELDS)
+    if action == "extend":
+        if new_end is None or new_end <= permit.end_date:
+            raise Invalid("new_end", _("延期后的结束日期要晚于原结束日期。"))
+        permit.end_date = new_end
+    elif action in ("reject", "suspend") and not note.strip():
+        raise Invalid("note", _("请写明原因。"))
+    if target is not None:
+        permit.status = target
+    if note.strip():
+        permit.status_note = note.strip()
+    db.session.flush()
+    audit.record(
+        actor,
+        f"decoration.{action}",
+        PERMIT,
+        permit.id,
+        estate_id=permit.estate_id,
+        before=before,
+        after=audit.snapshot(permit, PERMIT_FIELDS),
+    )
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def rules(estate_id: int, kind: str) -> list[DecorationRule]:
+    return list(
+        db.session.scalars(
+            select(DecorationRule)
+            .where(
+                DecorationRule.estate_id == estate_id,
+                DecorationRule.kind == kind,
+                DecorationRule.active.is_(True),
+            )
+            .order_by(DecorationRule.position, DecorationRule.id)
+        )
+    )
+
+
+def set_rules(actor: User, estate_id: int, kind: str, text: str) -> None:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        raise Invalid("rules", _("至少填写一条。"))
+    if any(len(line) > 200 for line in lines):
+        raise Invalid("rules", _("每条最多 200 个字。"))
+    existing = {
+        r.text: r
+        for r in db.session.scalars(
+            select(DecorationRule).where(
+                DecorationRule.estate_id == estate_id, DecorationRule.kind == kind
+            )
+        )
+    }
+    before = [r.text for r in existing.values() if r.active]
+    for position, line in enumerate(lines):
+        rule = existing.pop(line, None) or DecorationRule(estate_id=estate_id, kind=kind, text=line)
+        rule.position, rule.active = position, True
+        db.session.add(rule)
+    for retired in existing.values():
+        retired.active = False  # inspections that used it keep pointing at it
+    db.session.flush()
+    audit.record(
+        actor,
+        "decoration.rules",
+        "estate",
+        estate_id,
+        estate_id=estate_id,
+        before={kind: before},
+        after={kind: lines},
+    )
+
+
+# --- inspections and notices ---------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    rule_id: int
+    outcome: str
+    note: str
+    uploads: list
+
+
+def inspect(
+    actor: User,
+    permit: DecorationPermit,
+    answers: list[Answer],
+    *,
+    note: str,
+    deadline_days: int,
+    checked: dict[int, str],
+    verdict: str | None = None,
+    deposit_status: str | None = None,
+    kind: str = "daily",
+) -> DecorationInspection:
+    """Record an inspection: each violation writes a notice; open notices are checked on site."""
+    if kind == "daily" and permit.status not in ACTIVE:
+        raise IllegalTransition(permit, _("只有施工中的现场需要巡查。"))
+    if kind == "completion" and permit.status != S.COMPLETION_REQUESTED:
+        raise IllegalTransition(permit, _("业主申请竣工后才能验收。"))
+    if kind == "completion" and actor.role not in SUPERVISORS:
+        raise IllegalTransition(permit, _("竣工验收由客服主任或经理完成。"))
+    rule_map = {r.id: r for r in rules(permit.estate_id, kind)}
+    if {a.rule_id for a in answers} != set(rule_map):
+        raise Invalid("answers", _("请逐项检查后再提交。"))
+    if any(a.outcome not in ("ok", "violation", "na") for a in answers):
+        raise Invalid("answers", _("请逐项检查后再提交。"))
+    violations = [a for a in answers if a.outcome == "violation"]
+    if any(not a.note.strip() for a in violations):
+        raise Invalid("answers", _("每个违规项都要写明情况。"))
+    now = clock.now()
+    inspection = DecorationInspection(
+        permit_id=permit.id, kind=kind, inspector_id=actor.id, inspected_at=now, note=note.strip()
+    )
+    db.session.add(inspection)
+    db.session.flush()
+    for answer in answers:
+        result = DecorationResult(
+            inspection_id=inspection.id,
+            rule_id=answer.rule_id,
+            outcome=answer.outcome,
+            note=answer.note.strip(),
+        )
+        db.session.add(result)
+        db.session.flush()
+        for photo in photos.ingest_uploads(answer.uploads, actor):
+            photos.attach(photo, RESULT, result.id, "evidence", actor)
+        if answer.outcome == "violation" and kind == "daily":
+            write_notice(
+                actor,
+                permit,
+                result,
+                rule_map[answer.rule_id].text,
+                answer.note,
+                now + timedelta(days=deadline_days),
+            )
+    for notice_id, state in checked.items():
+        notice = db.session.get(RectificationNotice, notice_id)
+        if (
+            notice is None
+            or notice.permit_id != permit.id
+            or notice.status not in (NoticeStatus.ISSUED, NoticeStatus.REPLIED)
+        ):
+            continue
+        if state == "rectified":
+            before = {"status": notice.status}
+            notice.status = NoticeStatus.RECTIFIED
+            notice.rectified_at = now
+            audit.record(
+                actor,
+                "notice.rectified",
+                NOTICE,
+                notice.id,
+                estate_id=notice.estate_id,
+                before=before,
+                after={"status": notice.status, "inspection": inspection.id},
+            )
+        elif state == "not_yet" and notice.status == NoticeStatus.REPLIED:
+            notice.status = NoticeStatus.ISSUED  # the owner's reply did not hold up on site
+            audit.record(
+                actor,
+                "notice.not_rectified",
+                NOTICE,
+                notice.id,
+                estate_id=notice.estate_id,
+                after={"inspection": inspection.id},
+            )
+    if kind == "completion":
+        if verdict not in ("accepted", "rejected"):
+            raise Invalid("verdict", _("请选择验收结论。"))
+        if verdict == "rejected" and not note.strip():
+            raise Invalid("note", _("不通过时请写明原因。"))
+        inspection.verdict = verdict
+        before = audit.snapshot(permit, PERMIT_FIELDS)
+        permit.status = S.ACCEPTED if verdict == "accepted" else S.IN_PROGRESS
+        permit.status_note = note.strip()
+        if verdict == "accepted" and deposit_status in ("refund", "refunded", "withheld"):
+            permit.deposit_status = deposit_status
+        audit.record(
+            actor,
+            f"decoration.completion_{verdict}",
+            PERMIT,
+            permit.id,
+            estate_id=permit.estate_id,
+            before=before,
+            after=audit.snapshot(permit, PERMIT_FIELDS),
+        )
+    db.session.flush()
+    audit.record(
+        actor,
+        "decoration.inspect",
+        PERMIT,
+        permit.id,
+        estate_id=permit.estate_id,
+        after={"kind": kind, "violations": len(violations), "inspection": inspection.id},
+    )
+    return inspection
+
+
+def write_notice(
+    actor: User,
+    permit: DecorationPermit,
+    result: DecorationResult | None,
+    rule_text: str,
+    description: str,
+    deadline: datetime,
+) -> RectificationNotice:
+    """A notice for a violation: supervisors issue it at once, an assistant's waits for approval."""
+    notice = RectificationNotice(
+        estate_id=permit.estate_id,
+        permit_id=permit.id,
+        unit_id=permit.unit_id,
+        result_id=result.id if result else None,
+        rule_text=rule_text,
+        description=description.strip(),
+        deadline=deadline,
+        status=NoticeStatus.DRAFT,
+        written_by_id=actor.id,
+        created_at=clock.now(),
+    )
+    db.session.add(notice)
+    db.session.flush()
+    if result is not None:
+        for link in photos.photos_for(RESULT, [result.id]).get(result.id, []):
+            photos.attach(link.photo, NOTICE, notice.id, "before", actor)
+    audit.record(
+        actor,
+        "notice.write",
+        NOTICE,
+        notice.id,
+        estate_id=permit.estate_id,
+        after={"rule": rule_text, "deadline": str(deadline)},
+    )
+    if actor.role in SUPERVISORS:
+        issue(actor, notice, version=notice.version)
+    return notice
+
+
+def issue(
+    actor: User, notice: RectificationNotice, *, version: int, deadline: datetime | None = None
+) -> None:
+    check_version(notice, version)
+    if actor.role not in SUPERVISORS:
+        raise IllegalTransition(notice, _("整改通知由客服主任或经理签发。"))
+    if notice.status != NoticeStatus.DRAFT:
+        raise IllegalTransition(notice, _("这份通知已经签发。"))
+    now = clock.now()
+    if deadline is not None:
+        if deadline <= now:
+            raise Invalid("deadline", _("整改期限要在将来。"))
+        notice.deadline = deadline
+    notice.status = NoticeStatus.ISSUED
+    notice.issued_by_id = actor.id
+    notice.issued_at = now
+    notice.number = next_number("ZG", notice.permit.estate, now)
+    db.session.flush()
+    audit.record(
+        actor,
+        "notice.issue",
+        NOTICE,
+        notice.id,
+        estate_id=notice.estate_id,
+        after={"number": notice.number, "deadline": str(notice.deadline)},
+    )
+
+
+def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads) -> None:
+    """The owner says it is rectified (with a photo); it waits for the next inspection."""
+    if notice.status not in (NoticeStatus.ISSUED, NoticeStatus.REPLIED):
+        raise IllegalTransition(notice, _("这份通知现在不需要回复。"))
+    if not text.strip():
+        raise Invalid("text", _("请说明整改情况。"))
+    stored = photos.ingest_uploads(uploads, owner)
+    if not stored:
+        raise Invalid("photos", _("请附上整改后的照片。"))
+    for photo in stored:
+        photos.attach(photo, NOTICE, notice.id, "after", owner)
+    notice.owner_reply = text.strip()
+    notice.replied_at = clock.now()
+    notice.status = NoticeStatus.REPLIED
+    db.session.flush()
+    audit.record(
+        owner,
+        "notice.reply",
+        NOTICE,
+        notice.id,
+        estate_id=notice.estate_id,
+        after={"reply": notice.owner_reply},
+    )
+
+
+def open_notices(permit_ids: list[int]) -> dict[int, list[RectificationNotice]]:
+    out: dict[int, list[RectificationNotice]] = {p: [] for p in permit_ids}
+    if not permit_ids:
+        return out
+    for n in db.session.scalars(
+        select(RectificationNotice)
+        .where(
+            RectificationNotice.permit_id.in_(permit_ids),
+            RectificationNotice.status.in_(
+                [NoticeStatus.DRAFT, NoticeStatus.ISSUED, NoticeStatus.REPLIED]
+            ),
+        )
+        .order_by(RectificationNotice.deadline)
+    ):
+        out[n.permit_id].append(n)
+    return out
+
+
+@dataclass
+class Site:
+    permit: DecorationPermit
+    last_inspection: datetime | None
+    inspected_today: bool
+    notices: list[RectificationNotice]
+
+
+def active_sites(user: User, now: datetime | None = None) -> list[Site]:
+    """Today's inspection round: active sites with their last inspection and open notices."""
+    from zoneinfo import ZoneInfo
+
+    now = now or clock.now()
+    permits = list(
+        db.session.scalars(
+            visible_permits(user)
+            .where(DecorationPermit.status.in_(list(ACTIVE)))
+            .options(
+                joinedload(DecorationPermit.unit).joinedload(Unit.building),
+                joinedload(DecorationPermit.estate),
+            )
+            .order_by(DecorationPermit.number)
+        )
+    )
+    ids = [p.id for p in permits]
+    last = (
+        dict(
+            db.session.execute(
+                select(DecorationInspection.permit_id, func.max(DecorationInspection.inspected_at))
+                .where(DecorationInspection.permit_id.in_(ids))
+                .group_by(DecorationInspection.permit_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    notices = open_notices(ids)
+    sites = []
+    for p in permits:
+        zone = ZoneInfo(p.estate.timezone)
+        seen = last.get(p.id)
+        today = seen is not None and seen.astimezone(zone).date() == now.astimezone(zone).date()
+        sites.append(Site(p, seen, today, notices[p.id]))
+    return sites
+
+
+def overdue_notices(
+    user: User, now: datetime, level: int, limit: int = 20
+) -> list[RectificationNotice]:
+    return list(
+        db.session.scalars(
+            visible_notices(user)
+            .where(
+                RectificationNotice.status == NoticeStatus.ISSUED,
+                RectificationNotice.deadline < deadlines.overdue_since(now, level),
+            )
+            .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
+            .order_by(RectificationNotice.deadline)
+            .limit(limit)
+        )
+    )
+
+
+def drafts(user: User, limit: int = 20) -> list[RectificationNotice]:
+    return list(
+        db.session.scalars(
+            visible_notices(user)
+            .where(RectificationNotice.status == NoticeStatus.DRAFT)
+            .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
+            .order_by(RectificationNotice.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def sweep(now: datetime) -> int:
+    """Record each newly reached escalation level of overdue notices once (safe to repeat)."""
+    changed = 0
+    for notice in db.session.scalars(
+        select(RectificationNotice).where(
+            RectificationNotice.status == NoticeStatus.ISSUED, RectificationNotice.deadline < now
+        )
+    ):
+        level = deadlines.state(notice.deadline, now).level
+        if level > notice.escalation_level:
+            audit.record(
+                None,
+                "notice.escalate",
+                NOTICE,
+                notice.id,
+                estate_id=notice.estate_id,
+                before={"escalation_level": notice.escalation_level},
+                after={"escalation_level": level},
+            )
+            notice.escalation_level = level
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def unit_timeline(unit: Unit) -> list[AuditEvent]:
+    """Everything that happened to the renovation of one unit, oldest first."""
+    permits = select(DecorationPermit.id).where(DecorationPermit.unit_id == unit.id)
+    notices = select(RectificationNotice.id).where(RectificationNotice.unit_id == unit.id)
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                ((AuditEvent.target_type == PERMIT) & AuditEvent.target_id.in_(permits))
+                | ((AuditEvent.target_type == NOTICE) & AuditEvent.target_id.in_(notices))
+            )
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
