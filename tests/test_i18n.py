@@ -55,7 +55,7 @@ def test_locale_switch_never_redirects_off_site(client, world):
     assert r.headers["Location"] == "/"
 
 
-def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol):
+def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, decoration):
     """Only people's and places' names may stay Chinese; every label is translated."""
     allowed = {"中文"}  # the language switch names itself
     # Data people typed stays as typed: template, checkpoint and item names, notes.
@@ -67,6 +67,16 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol):
         "地砖松动",
         "大堂地面有污渍",
         "地面卫生：地砖松动",
+        "业主甲",
+        "安居家装",
+        "刘师傅",
+        "水电改造、防水",
+        "不得拆改承重结构",
+        "装修垃圾及时清运",
+        "公共部位完好",
+        "拆除了客厅隔墙",
+        "走廊堆放建筑垃圾",
+        "不得拆改承重结构：拆除了客厅隔墙",
     }
     for name in (world.estate.name, world.other_estate.name):
         allowed.add(name)
@@ -85,6 +95,9 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol):
             "/patrols/templates",
             f"/patrols/templates/{patrol.template.id}",
             f"/patrols/rounds/{patrol.round_done.id}",
+            "/decoration/rules",
+            f"/decoration/permits/{decoration.permit.id}/completion",
+            f"/decoration/notices/{decoration.draft.id}",
         ],
         "assistant": [
             "/",
@@ -97,8 +110,19 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol):
             "/workorders",
             f"/workorders/{patrol.order.id}",
             f"/history/work_order/{patrol.order.id}",
+            "/decoration",
+            "/decoration/permits",
+            "/decoration/permits/new",
+            f"/decoration/permits/{decoration.permit.id}",
+            f"/decoration/permits/{decoration.permit.id}/inspect",
+            f"/decoration/units/{decoration.permit.unit_id}/timeline",
         ],
-        "owner_a": ["/", "/account"],
+        "owner_a": [
+            "/",
+            "/account",
+            "/decoration/mine",
+            f"/decoration/notices/{decoration.notice.id}",
+        ],
     }.items():
         c = login_as(role)
         _switch(c, "en")

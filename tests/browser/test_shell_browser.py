@@ -150,8 +150,19 @@ A11Y_PAGES = {
         "/patrols/compliance",
         "/patrols/templates/1/qr",
     ],
-    "assistant": ["/owners", "/owners/new", "/patrols", "/patrols/history", "/workorders"],
-    "owner": ["/"],
+    "assistant": [
+        "/owners",
+        "/owners/new",
+        "/patrols",
+        "/patrols/history",
+        "/workorders",
+        "/decoration",
+        "/decoration/permits",
+        "/decoration/permits/new",
+        "/decoration/permits/1",
+        "/decoration/permits/1/inspect",
+    ],
+    "owner": ["/", "/decoration/mine"],
 }
 
 

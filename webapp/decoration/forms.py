@@ -17,7 +17,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp.admin.forms import MultiCheckboxField
 from webapp.forms import VersionedForm, choices, name_field
 
-SCOPES = ("水电改造", "防水", "墙地面", "吊顶", "门窗", "空调安装", "橱柜洁具", "其他")
+# Stored as written in Chinese (the department's own terms); shown in the viewer's language.
+SCOPES = (
+    ("水电改造", _l("水电改造")),
+    ("防水", _l("防水")),
+    ("墙地面", _l("墙地面")),
+    ("吊顶", _l("吊顶")),
+    ("门窗", _l("门窗")),
+    ("空调安装", _l("空调安装")),
+    ("橱柜洁具", _l("橱柜洁具")),
+    ("其他", _l("其他")),
+)
 PHONE = r"^[0-9+\- ]{7,20}$"
 
 
@@ -45,7 +55,7 @@ class PermitForm(FlaskForm):
     )
     scope = MultiCheckboxField(
         _l("施工内容"),
-        choices=choices((s, s) for s in SCOPES),
+        choices=choices(SCOPES),
         validators=[DataRequired(_l("至少选择一项。"))],
     )
     start_date = DateField(_l("开工日期"), validators=[InputRequired(_l("请填写日期。"))])
