@@ -432,4 +432,10 @@ CASES = [
     Case("/decoration/rules", "POST", "/decoration/rules", manager("POST", 422)),
     Case("/decoration/mine", "GET", "/decoration/mine", owner_only("GET", 200)),
     Case("/photos/<int:photo_id>", "GET", "/photos/{notice_photo}", owners_own(200)),
+    Case(
+        "/decoration/permits/<int:permit_id>/photos",
+        "POST",
+        "/decoration/permits/{permit}/photos",
+        staff("POST", 303, 404),
+    ),
 ]

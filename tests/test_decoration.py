@@ -264,3 +264,27 @@ def test_decoration_lists_have_bounded_queries(login_as, world, count_queries, u
         assert c.get(url).status_code == 200
     assert large.count == small.count, "\n".join(large.statements)
     assert db.session.scalar(select(func.count()).select_from(decoration.DecorationPermit)) == 5
+
+
+def test_plan_photos_are_attached_and_shown_to_the_owner(login_as, decoration):
+    permit = decoration.permit
+    c = login_as("supervisor")
+    r = c.post(
+        f"/decoration/permits/{permit.id}/photos",
+        data={"photos": (io.BytesIO(jpeg_bytes(color=(200, 200, 10))), "plan.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 303
+    page = c.get(f"/decoration/permits/{permit.id}").get_data(as_text=True)
+    photo_id = int(re.search(r'id="plan".*?/photos/(\d+)/thumb', page, re.S).group(1))
+    assert "/thumb" in login_as("owner_a").get("/decoration/mine").get_data(as_text=True)
+    assert login_as("owner_a").get(f"/photos/{photo_id}").status_code == 200
+    assert login_as("owner_b").get(f"/photos/{photo_id}").status_code == 404
+    # A non-image is refused with a message and stored nowhere.
+    r = c.post(
+        f"/decoration/permits/{permit.id}/photos",
+        data={"photos": (io.BytesIO(b"not a photo"), "plan.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 303
+    assert "不是可用的照片" in c.get(f"/decoration/permits/{permit.id}").get_data(as_text=True)

@@ -47,4 +47,5 @@ def register() -> None:
     photos.register_owner(patrols.RESULT, patrols.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
     photos.register_owner(decoration.NOTICE, decoration.visible_notice_ids)
+    photos.register_owner(decoration.PERMIT, decoration.visible_permit_ids)
     photos.register_owner("work_order", workorders.visible_ids)

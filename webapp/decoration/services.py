@@ -147,6 +147,16 @@ def register(actor: User, unit: Unit, **fields) -> DecorationPermit:
     return permit
 
 
+def attach_plan(actor: User, permit: DecorationPermit, uploads) -> int:
+    """Photos of the approved plan (and other papers) attached to the permit."""
+    stored = photos.ingest_uploads(uploads, actor, limit=10)
+    if not stored:
+        raise Invalid("photos", _("请选择照片。"))
+    for photo in stored:
+        photos.attach(photo, PERMIT, permit.id, "plan", actor)
+    return len(stored)
+
+
 def transition(
     permit: DecorationPermit,
     action: str,

@@ -137,9 +137,25 @@ def _permit_page(permit, status=200, transition_form=None):
         notices=notices,
         result_photos=photos.photos_for(services.RESULT, result_ids),
         transition_form=form,
+        plan=photos.photos_for(services.PERMIT, [permit.id]).get(permit.id, []),
         actions=_allowed_actions(permit),
         now=clock.now(),
     )
+
+
+@bp.post("/permits/<int:permit_id>/photos")
+@allow(STAFF)
+def plan_photos(permit_id: int):
+    """Attach photos of the approved plan and other papers to the permit."""
+    permit = _permit_or_404(permit_id)
+    form = forms.ReplyForm(formdata=None)  # the CSRF token is checked before the view runs
+    uploads = request.files.getlist("photos")
+    outcome = save(form, lambda: services.attach_plan(current_user, permit, uploads))
+    if outcome.ok:
+        flash(_("已添加 %(n)d 张附件照片。", n=outcome.value), "success")
+    for message in [*form.form_errors, *form.photos.errors]:
+        flash(message, "error")
+    return see_other(url_for("decoration.permit", permit_id=permit.id) + "#plan")
 
 
 def _allowed_actions(permit) -> list[str]:
@@ -405,6 +421,7 @@ def mine():
     now = clock.now()
     return render(
         "decoration/mine.html",
+        plans=photos.photos_for(services.PERMIT, [p.id for p in found]),
         permits=found,
         notices=notices,
         states={n.id: deadlines.state(n.deadline, now, done=n.status != "issued") for n in notices},
