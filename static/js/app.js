@@ -82,7 +82,8 @@
   document.addEventListener("change", function (event) {
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.matches("input[type=file][data-shrink]")) return;
-    if (!input.files || !input.files.length || input.dataset.shrunk === "1") return;
+    // Replacing input.files below fires no change event, so each choice is shrunk once.
+    if (!input.files || !input.files.length) return;
     const form = input.form;
     const status = form && form.querySelector(".upload-status");
     if (status) status.textContent = "…";
@@ -90,7 +91,8 @@
       const transfer = new DataTransfer();
       files.forEach(function (f) { transfer.items.add(f); });
       input.files = transfer.files;
-      input.dataset.shrunk = "1";
+      const label = input.closest("label.camera");
+      if (label) label.dataset.count = String(files.length);
       if (form && !input.hasAttribute("data-no-autosubmit")) form.requestSubmit();
     });
   });
