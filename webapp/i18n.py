@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and services run outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
@@ -23,6 +25,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.is_staff:
         estates = current_user.estates
         if estates:

@@ -27,9 +27,11 @@ def register() -> None:
         PatrolRound,
         PatrolTemplate,
         RectificationNotice,
+        Ticket,
         WorkOrder,
     )
     from webapp.patrols import services as patrols
+    from webapp.tickets import services as tickets
     from webapp.workorders import services as workorders
 
     audit.register_target("user", scoping.get_person_or_404)
@@ -48,4 +50,6 @@ def register() -> None:
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
     photos.register_owner(decoration.NOTICE, decoration.visible_notice_ids)
     photos.register_owner(decoration.PERMIT, decoration.visible_permit_ids)
+    photos.register_owner("ticket_entry", tickets.visible_entry_ids)
+    audit.register_target(tickets.TARGET, _getter(tickets.visible_tickets, Ticket))
     photos.register_owner("work_order", workorders.visible_ids)

@@ -23,10 +23,14 @@ from webapp.models.patrols import (
 from webapp.models.photos import Photo, PhotoLink
 from webapp.models.places import Building, Estate, PublicArea, Unit
 from webapp.models.records import Amendment, NumberSequence, Signature
+from webapp.models.tickets import Ticket, TicketEntry, TicketStatus
 from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, UnitOwnership, User
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Ticket",
+    "TicketEntry",
+    "TicketStatus",
     "DecorationInspection",
     "DecorationPermit",
     "DecorationResult",
