@@ -596,3 +596,46 @@ def decoration(world) -> DecorationWorld:
     _db.session.commit()
     photo_id = decoration.photos.photos_for(decoration.NOTICE, [notice.id])[notice.id][0].photo_id
     return DecorationWorld(permit, notice, draft, inspection.results[0], photo_id)
+
+
+@dataclass
+class TicketWorld:
+    ticket: object
+    code: str
+    reply_photo: int
+    note_photo: int
+
+
+@pytest.fixture
+def ticket(world) -> TicketWorld:
+    from webapp.tickets import services as tickets
+
+    item, code = tickets.create(
+        world.assistant,
+        estate=world.estate,
+        unit=world.unit_a,
+        reporter_name="业主甲",
+        reporter_phone="13900000001",
+        kind="complaint",
+        channel="phone",
+        category="noise",
+        severity="normal",
+        description="楼上夜间施工噪音",
+    )
+    reply = tickets.add_entry(
+        item,
+        world.assistant,
+        "reply",
+        "已联系楼上",
+        uploads=[upload(jpeg_bytes(color=(60, 10, 200)))],
+    )
+    note = tickets.add_entry(
+        item,
+        world.assistant,
+        "note",
+        "内部：施工方不配合",
+        uploads=[upload(jpeg_bytes(color=(10, 200, 60)))],
+    )
+    _db.session.commit()
+    links = tickets.photos.photos_for("ticket_entry", [reply.id, note.id])
+    return TicketWorld(item, code, links[reply.id][0].photo_id, links[note.id][0].photo_id)

@@ -438,4 +438,43 @@ CASES = [
         "/decoration/permits/{permit}/photos",
         staff("POST", 303, 404),
     ),
+    # tickets
+    Case("/tickets", "GET", "/tickets", staff("GET", 200)),
+    Case("/tickets/new", "GET", "/tickets/new", staff("GET", 200)),
+    Case("/tickets/new", "POST", "/tickets/new", staff("POST", 422)),
+    Case("/tickets/<int:ticket_id>", "GET", "/tickets/{ticket}", staff("GET", 200, 404)),
+    Case("/tickets/<int:ticket_id>/act", "POST", "/tickets/{ticket}/act", staff("POST", 422, 404)),
+    Case(
+        "/tickets/<int:ticket_id>/entries",
+        "POST",
+        "/tickets/{ticket}/entries",
+        staff("POST", 422, 404),
+    ),
+    Case("/my/tickets", "GET", "/my/tickets", owner_only("GET", 200)),
+    Case("/my/tickets/new", "GET", "/my/tickets/new", owner_only("GET", 200)),
+    Case("/my/tickets/new", "POST", "/my/tickets/new", owner_only("POST", 422)),
+    Case(
+        "/my/tickets/<int:ticket_id>",
+        "GET",
+        "/my/tickets/{ticket}",
+        {**owner_only("GET", 200), "owner_b": 404},
+    ),
+    Case(
+        "/my/tickets/<int:ticket_id>/info",
+        "POST",
+        "/my/tickets/{ticket}/info",
+        {**owner_only("POST", 422), "owner_b": 404},
+    ),
+    Case(
+        "/my/tickets/<int:ticket_id>/visit",
+        "POST",
+        "/my/tickets/{ticket}/visit",
+        {**owner_only("POST", 409), "owner_b": 404},
+    ),
+    Case("/t/<number>", "GET", "/t/{ticket_number}?code={tracking_code}", public(200)),
+    Case("/t/<number>", "GET", "/t/{ticket_number}?code=00000000", public(404)),
+    Case("/photos/<int:photo_id>", "GET", "/photos/{reply_photo}", owners_own(200)),
+    Case(
+        "/photos/<int:photo_id>", "GET", "/photos/{note_photo}", {**owners_own(200), "owner_a": 404}
+    ),
 ]

@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import PublicArea
 
 
-def _ids(world, patrol, decoration) -> dict:
+def _ids(world, patrol, decoration, ticket) -> dict:
     area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
     other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
     db.session.add_all([area, other_area])
@@ -38,6 +38,11 @@ def _ids(world, patrol, decoration) -> dict:
         "draft": decoration.draft.id,
         "result": decoration.result.id,
         "notice_photo": decoration.notice_photo,
+        "ticket": ticket.ticket.id,
+        "ticket_number": ticket.ticket.number,
+        "tracking_code": ticket.code,
+        "reply_photo": ticket.reply_photo,
+        "note_photo": ticket.note_photo,
     }
 
 
@@ -67,8 +72,10 @@ def test_every_view_declares_its_access(app):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_route_answers_each_principal_as_the_matrix_says(case, world, patrol, decoration, login_as):
-    ids = _ids(world, patrol, decoration)
+def test_route_answers_each_principal_as_the_matrix_says(
+    case, world, patrol, decoration, ticket, login_as
+):
+    ids = _ids(world, patrol, decoration, ticket)
     url = case.url.format(**ids)
     wrong = []
     for principal in PRINCIPALS:

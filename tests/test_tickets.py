@@ -217,3 +217,138 @@ def test_internal_note_photos_stay_internal(world):
     assert tickets.visible_entry_ids(world.assistant, [note.id, reply.id]) == {note.id, reply.id}
     assert tickets.visible_entry_ids(world.owner_b, [note.id, reply.id]) == set()
     assert db.session.scalar(select(Ticket.id)) == ticket.id
+
+
+# --- through HTTP -------------------------------------------------------------------------------
+
+
+def test_phone_complaint_to_closed_through_the_pages(login_as, new_client, world):
+    import re
+
+    assistant = login_as("assistant")
+    r = assistant.post(
+        "/tickets/new",
+        data={
+            "kind": "complaint",
+            "channel": "phone",
+            "category": "noise",
+            "severity": "normal",
+            "reporter_name": "业主甲",
+            "reporter_phone": "13900000001",
+            "building": world.unit_a.building_id,
+            "number": world.unit_a.number,
+            "description": "楼上夜间施工噪音",
+        },
+    )
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    link = re.search(r"(/t/TS-[^\s<\"]+)", html).group(1).replace("&amp;", "&")
+    ticket = db.session.scalars(select(Ticket)).one()
+
+    # The tracking link works without logging in; a wrong code is a 404.
+    public = new_client()
+    page = public.get(link)
+    assert page.status_code == 200 and ticket.number in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert public.get(f"/t/{ticket.number}?code=wrong").status_code == 404
+
+    supervisor = login_as("supervisor")
+    r = supervisor.post(
+        f"/tickets/{ticket.id}/act",
+        data={"action": "assign", "assignee": world.assistant.id, "version": ticket.version},
+    )
+    assert r.status_code == 303
+    db.session.refresh(ticket)
+    assistant.post(f"/tickets/{ticket.id}/entries", data={"kind": "note", "body": "施工方说明天停"})
+    r = assistant.post(
+        f"/tickets/{ticket.id}/act",
+        data={"action": "resolve", "reply": "已要求晚十点后停工", "version": ticket.version},
+    )
+    assert r.status_code == 303
+
+    owner = login_as("owner_a")
+    page = owner.get(f"/my/tickets/{ticket.id}").get_data(as_text=True)
+    assert (
+        "已要求晚十点后停工" in page and "施工方说明天停" not in page
+    )  # internal notes stay internal
+    assert "13611" not in page  # no staff phone numbers
+    db.session.refresh(ticket)
+    r = owner.post(
+        f"/my/tickets/{ticket.id}/visit",
+        data={"rating": "unsatisfied", "comment": "还是吵", "version": ticket.version},
+    )
+    assert r.status_code == 303
+    db.session.refresh(ticket)
+    assert ticket.status == "in_progress" and ticket.reopen_count == 1
+    assistant.post(
+        f"/tickets/{ticket.id}/act",
+        data={"action": "resolve", "reply": "已加装隔音", "version": ticket.version},
+    )
+    db.session.refresh(ticket)
+    owner.post(
+        f"/my/tickets/{ticket.id}/visit", data={"rating": "satisfied", "version": ticket.version}
+    )
+    db.session.refresh(ticket)
+    assert ticket.status == "closed" and ticket.satisfaction == "satisfied"
+    assert login_as("owner_b").get(f"/my/tickets/{ticket.id}").status_code == 404
+
+
+def test_owner_reports_from_their_phone(login_as, world):
+    import io
+
+    owner = login_as("owner_a")
+    r = owner.post(
+        "/my/tickets/new",
+        data={
+            "unit": world.unit_a.id,
+            "kind": "repair",
+            "category": "engineering",
+            "description": "卫生间漏水",
+            "photos": (io.BytesIO(jpeg_bytes()), "leak.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 303
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert ticket.channel == "online" and ticket.owner_id == world.owner_a.id
+    inbox = login_as("assistant").get("/tickets").get_data(as_text=True)
+    assert ticket.number in inbox
+    r = owner.post(
+        "/my/tickets/new",
+        data={
+            "unit": world.unit_b.id,
+            "kind": "repair",
+            "category": "engineering",
+            "description": "别人家",
+        },
+    )
+    assert r.status_code == 422  # not one of my units
+
+
+def test_inbox_tabs_count_and_show_overdue(login_as, world):
+    for i in range(3):
+        _phone_complaint(world, description=f"问题 {i}")
+    _phone_complaint(world, severity="major", description="保安态度恶劣")
+    c = login_as("supervisor")
+    html = c.get("/tickets").get_data(as_text=True)
+    assert html.count('class="card row-card link-card') == 4
+    assert html.index("保安态度恶劣") < html.index("问题 0")  # major first
+    clock.travel(timedelta(hours=25))
+    html = login_as("supervisor").get("/tickets?tab=overdue").get_data(as_text=True)
+    assert html.count("已逾期") >= 4
+    r = login_as("supervisor").htmx("get", "/tickets?tab=open&q=保安", target="ticket-list")
+    assert r.get_data(as_text=True).count('class="card row-card') == 1
+
+
+def test_inbox_queries_are_bounded(login_as, world, count_queries):
+    c = login_as("supervisor")
+    for i in range(3):
+        _phone_complaint(world, description=f"问题 {i}")
+    c.get("/tickets")
+    with count_queries() as small:
+        c.get("/tickets")
+    for i in range(30):
+        _phone_complaint(world, description=f"更多 {i}")
+    with count_queries() as large:
+        assert c.get("/tickets").status_code == 200
+    assert large.count == small.count, "\n".join(large.statements)

@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.patrols.views import bp as patrols_bp
     from webapp.photos.views import bp as photos_bp
     from webapp.pwa.views import bp as pwa_bp
+    from webapp.tickets.views import bp as tickets_bp
     from webapp.workorders.views import bp as workorders_bp
 
     for bp in (
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         workorders_bp,
         photos_bp,
         decoration_bp,
+        tickets_bp,
     ):
         app.register_blueprint(bp)
 

@@ -78,7 +78,40 @@ DEPOSIT_STATUS_LABELS = {
     "withheld": _l("扣除"),
 }
 
+ENTRY_KIND_LABELS = {
+    "received": _l("已受理"),
+    "assigned": _l("已派单"),
+    "started": _l("开始处理"),
+    "reply": _l("回复"),
+    "note": _l("内部备注"),
+    "info": _l("业主补充"),
+    "investigation": _l("调查意见"),
+    "resolved": _l("已处理"),
+    "visit": _l("回访"),
+    "reopened": _l("重新打开"),
+}
+
+TICKET_TAB_LABELS = {
+    "open": _l("待办"),
+    "overdue": _l("逾期"),
+    "received": _l("受理"),
+    "assigned": _l("已派单"),
+    "in_progress": _l("处理中"),
+    "resolved": _l("待回访"),
+    "closed": _l("已关闭"),
+    "all": _l("全部"),
+}
+
 AUDIT_ACTION_LABELS = {
+    "ticket.create": _l("受理"),
+    "ticket.assign": _l("派单"),
+    "ticket.start": _l("开始处理"),
+    "ticket.resolve": _l("已处理"),
+    "ticket.visit": _l("回访"),
+    "ticket.reply": _l("回复业主"),
+    "ticket.note": _l("内部备注"),
+    "ticket.info": _l("业主补充"),
+    "ticket.investigation": _l("调查意见"),
     "decoration.register": _l("登记装修"),
     "decoration.approve": _l("批准装修"),
     "decoration.reject": _l("不批准装修"),
@@ -231,6 +264,8 @@ def area_kind_choices() -> list[tuple[str, str]]:
 
 
 def init_app(app) -> None:
+    from webapp.tickets import forms as tickets
+
     app.jinja_env.filters.update(
         role=role_label,
         area_kind=area_kind_label,
@@ -244,5 +279,12 @@ def init_app(app) -> None:
         permit_action=lambda v: _label(PERMIT_ACTION_LABELS, v),
         notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
+        entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
+        ticket_tab=lambda v: _label(TICKET_TAB_LABELS, v),
+        ticket_kind=lambda v: _label(tickets.KIND_LABELS, v),
+        ticket_status=lambda v: _label(tickets.STATUS_LABELS, v),
+        category=lambda v: _label(tickets.CATEGORY_LABELS, v),
+        channel=lambda v: _label(tickets.CHANNEL_LABELS, v),
+        rating=lambda v: _label(tickets.RATING_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

@@ -353,3 +353,92 @@ def investigation_overdue(ticket: Ticket, now: datetime) -> bool:
         and ticket.investigation_due_at < now
         and ticket.status != T.CLOSED
     )
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")
+PAGE = 50
+
+
+def _tab_filter(query: Select, tab: str, now: datetime) -> Select:
+    if tab == "open":
+        return query.where(Ticket.status.in_(list(OPEN)))
+    if tab == "overdue":
+        return query.where(
+            (Ticket.status.in_(list(OPEN)) & (Ticket.next_follow_up_at < now))
+            | (
+                (Ticket.severity == "major")
+                & Ticket.investigated_at.is_(None)
+                & (Ticket.investigation_due_at < now)
+                & (Ticket.status != T.CLOSED)
+            )
+        )
+    if tab in {s.value for s in T}:
+        return query.where(Ticket.status == tab)
+    return query
+
+
+def inbox(
+    user: User,
+    *,
+    tab: str = "open",
+    kind: str = "",
+    category: str = "",
+    q: str = "",
+    mine: bool = False,
+    limit: int = PAGE,
+) -> list[Ticket]:
+    """Most urgent first: major, then the oldest follow-up due; newest when closed."""
+    from sqlalchemy.orm import joinedload
+
+    now = clock.now()
+    query = _tab_filter(visible_tickets(user), tab, now)
+    if kind in KINDS:
+        query = query.where(Ticket.kind == kind)
+    if category in CATEGORIES:
+        query = query.where(Ticket.category == category)
+    if mine:
+        query = query.where(
+            (Ticket.assignee_id == user.id)
+            | ((Ticket.assignee_id.is_(None)) & (Ticket.taker_id == user.id))
+        )
+    if q.strip():
+        like = f"%{q.strip()}%"
+        query = query.where(
+            Ticket.number.ilike(like)
+            | Ticket.reporter_name.ilike(like)
+            | Ticket.reporter_phone.ilike(like)
+            | Ticket.description.ilike(like)
+        )
+    query = query.options(
+        joinedload(Ticket.unit).joinedload(Unit.building), joinedload(Ticket.assignee)
+    )
+    if tab == "closed":
+        query = query.order_by(Ticket.closed_at.desc())
+    else:
+        query = query.order_by(
+            (Ticket.severity == "major").desc(),
+            Ticket.next_follow_up_at.asc(),
+            Ticket.created_at.desc(),
+        )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def tab_counts(user: User) -> dict[str, int]:
+    """How many tickets each tab holds, in two queries."""
+    now = clock.now()
+    base = (
+        visible_tickets(user).with_only_columns(Ticket.status, func.count()).group_by(Ticket.status)
+    )
+    by_status = dict(db.session.execute(base).all())
+    counts = {s.value: by_status.get(s.value, 0) for s in T}
+    counts["open"] = sum(counts[s.value] for s in OPEN)
+    counts["all"] = sum(by_status.values())
+    counts["overdue"] = (
+        db.session.scalar(
+            _tab_filter(visible_tickets(user), "overdue", now).with_only_columns(func.count())
+        )
+        or 0
+    )
+    return counts

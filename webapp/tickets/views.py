@@ -1,0 +1,350 @@
+"""Tickets: the staff inbox and intake, a ticket's page with its actions, the owner's tickets,
+and the public tracking page (number + code, no login)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp import clock
+from webapp.access import OWNER, PUBLIC, STAFF, allow
+from webapp.extensions import db, limiter
+from webapp.forms import choices, save
+from webapp.labels import department_choices
+from webapp.models import EstateMembership, Ticket, Unit, User
+from webapp.owners.services import building_choices, find_unit
+from webapp.photos import services as photos
+from webapp.scoping import get_building_or_404, visible_units
+from webapp.tickets import forms, services
+from webapp.web import render, render_form, see_other
+
+bp = Blueprint("tickets", __name__)
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    found = db.session.scalar(services.visible_tickets(current_user).where(Ticket.id == ticket_id))
+    return found or abort(404)
+
+
+def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200, **extra):
+    entries = services.timeline(ticket, public_only=public_only)
+    now = clock.now()
+    return render(
+        template,
+        status=status,
+        ticket=ticket,
+        entries=entries,
+        entry_photos=photos.photos_for("ticket_entry", [e.id for e in entries]),
+        follow_up_overdue=services.follow_up_overdue(ticket, now),
+        investigation_overdue=services.investigation_overdue(ticket, now),
+        **extra,
+    )
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+@bp.get("/tickets")
+@allow(STAFF)
+def inbox():
+    """The inbox: tabs with counts, filters, search; most urgent first."""
+    args = request.args
+    tab = args.get("tab") if args.get("tab") in services.TABS else "open"
+    filters = {
+        "tab": tab,
+        "kind": args.get("kind", ""),
+        "category": args.get("category", ""),
+        "q": (args.get("q") or "")[:60],
+        "mine": args.get("mine") == "1",
+    }
+    now = clock.now()
+    found = services.inbox(current_user, **filters)
+    return render(
+        "tickets/inbox.html",
+        "tickets/_list.html",
+        tickets=found,
+        filters=filters,
+        counts=services.tab_counts(current_user),
+        overdue={
+            t.id
+            for t in found
+            if services.follow_up_overdue(t, now) or services.investigation_overdue(t, now)
+        },
+    )
+
+
+def _staff_form():
+    form = forms.StaffTicketForm()
+    form.building.choices = choices([("", "—"), *building_choices(current_user)])
+    return form
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@allow(STAFF)
+def create():
+    """Take a ticket by phone or at the desk; the taker owns it until it is assigned."""
+    form = _staff_form()
+    if form.validate_on_submit():
+        uploads = request.files.getlist("photos")
+
+        def take():
+            unit = None
+            if form.building.data:
+                building = get_building_or_404(current_user, form.building.data)
+                if form.number.data:
+                    unit = find_unit(current_user, building.id, form.number.data)
+            estate = unit.building.estate if unit else current_user.estates[0]
+            return services.create(
+                current_user,
+                estate=estate,
+                unit=unit,
+                reporter_name=form.reporter_name.data,
+                reporter_phone=form.reporter_phone.data or "",
+                kind=form.kind.data,
+                channel=form.channel.data,
+                category=form.category.data,
+                severity=form.severity.data,
+                description=form.description.data,
+                uploads=uploads,
+            )
+
+        outcome = save(form, take)
+        if outcome.ok:
+            ticket, code = outcome.value
+            link = url_for("tickets.track", number=ticket.number, code=code, _external=True)
+            return render("tickets/created.html", ticket=ticket, code=code, link=link)
+    return render_form("tickets/new.html", None, form)
+
+
+def _action_form(ticket, **kwargs):
+    form = forms.ActionForm(**kwargs)
+    staff = db.session.scalars(
+        select(User)
+        .join(EstateMembership, EstateMembership.user_id == User.id)
+        .where(EstateMembership.estate_id == ticket.estate_id, User.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
+    form.assignee.choices = choices([("", "—"), *((u.id, u.display_name) for u in staff)])
+    form.department.choices = choices([("", "—"), *department_choices()])
+    form.version.data = ticket.version
+    return form
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow(STAFF)
+def detail(ticket_id: int):
+    """A ticket: who, what, the whole timeline (public and internal), and what to do next."""
+    ticket = _ticket_or_404(ticket_id)
+    return _page(
+        ticket,
+        public_only=False,
+        template="tickets/detail.html",
+        action_form=_action_form(ticket, formdata=None),
+        entry_form=forms.EntryForm(formdata=None),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/act")
+@allow(STAFF)
+def act(ticket_id: int):
+    """Assign, start, resolve (with the written reply), or record the phone return visit."""
+    ticket = _ticket_or_404(ticket_id)
+    form = _action_form(ticket)
+    form.version.data = request.form.get("version")
+    status = 422
+    if form.validate_on_submit():
+        assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+        outcome = save(
+            form,
+            lambda: services.transition(
+                ticket,
+                form.action.data,
+                current_user,
+                version=form.version_value(),
+                assignee=assignee,
+                department=form.department.data or None,
+                reply=form.reply.data or "",
+                rating=request.form.get("rating") or None,
+                comment=form.comment.data or "",
+            ),
+        )
+        if outcome.ok:
+            flash(_("已更新工单。"), "success")
+            return see_other(url_for("tickets.detail", ticket_id=ticket.id))
+        status = outcome.status
+    return _page(
+        ticket,
+        public_only=False,
+        template="tickets/detail.html",
+        status=status,
+        action_form=form,
+        entry_form=forms.EntryForm(formdata=None),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/entries")
+@allow(STAFF)
+def entry(ticket_id: int):
+    """A public reply, an internal note, or the manager's investigation of a major complaint."""
+    ticket = _ticket_or_404(ticket_id)
+    form = forms.EntryForm()
+    status = 422
+    if form.validate_on_submit():
+        uploads = request.files.getlist("photos")
+        outcome = save(
+            form,
+            lambda: services.add_entry(
+                ticket, current_user, form.kind.data, form.body.data, uploads
+            ),
+        )
+        if outcome.ok:
+            flash(_("已记录。"), "success")
+            return see_other(url_for("tickets.detail", ticket_id=ticket.id) + "#timeline")
+        status = outcome.status
+    return _page(
+        ticket,
+        public_only=False,
+        template="tickets/detail.html",
+        status=status,
+        action_form=_action_form(ticket, formdata=None),
+        entry_form=form,
+    )
+
+
+# --- owners ---------------------------------------------------------------------------------------
+
+
+@bp.get("/my/tickets")
+@allow(OWNER)
+def mine():
+    """My repairs and complaints."""
+    found = db.session.scalars(
+        services.visible_tickets(current_user).order_by(Ticket.created_at.desc()).limit(100)
+    ).all()
+    return render("tickets/mine.html", tickets=found)
+
+
+@bp.route("/my/tickets/new", methods=["GET", "POST"])
+@allow(OWNER)
+def report():
+    """Report a problem from my phone, with photos."""
+    form = forms.OwnerTicketForm()
+    units = db.session.scalars(visible_units(current_user).order_by(Unit.sort_key)).all()
+    form.unit.choices = choices((u.id, u.label) for u in units)
+    if form.validate_on_submit():
+        uploads = request.files.getlist("photos")
+        unit = next((u for u in units if u.id == form.unit.data), None)
+        outcome = save(
+            form,
+            lambda: services.create(
+                current_user,
+                estate=unit.building.estate if unit else units[0].building.estate,
+                unit=unit,
+                reporter_name="",
+                reporter_phone="",
+                kind=form.kind.data,
+                channel="online",
+                category=form.category.data,
+                severity="normal",
+                description=form.description.data,
+                uploads=uploads,
+            ),
+        )
+        if outcome.ok:
+            flash(_("已提交，我们会在 24 小时内跟进。"), "success")
+            return see_other(url_for("tickets.mine_detail", ticket_id=outcome.value[0].id))
+    return render_form("tickets/report.html", None, form)
+
+
+@bp.get("/my/tickets/<int:ticket_id>")
+@allow(OWNER)
+def mine_detail(ticket_id: int):
+    """My ticket: status, public replies, what happens next; add information; rate the result."""
+    ticket = _ticket_or_404(ticket_id)
+    return _page(
+        ticket,
+        public_only=True,
+        template="tickets/mine_detail.html",
+        entry_form=forms.EntryForm(formdata=None),
+        version=ticket.version,
+    )
+
+
+@bp.post("/my/tickets/<int:ticket_id>/info")
+@allow(OWNER)
+def add_info(ticket_id: int):
+    """Add information or photos to my ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    form = forms.EntryForm()
+    status = 422
+    if form.validate_on_submit():
+        uploads = request.files.getlist("photos")
+        outcome = save(
+            form, lambda: services.add_entry(ticket, current_user, "info", form.body.data, uploads)
+        )
+        if outcome.ok:
+            flash(_("已补充。"), "success")
+            return see_other(url_for("tickets.mine_detail", ticket_id=ticket.id))
+        status = outcome.status
+    return _page(
+        ticket,
+        public_only=True,
+        template="tickets/mine_detail.html",
+        status=status,
+        entry_form=form,
+        version=ticket.version,
+    )
+
+
+@bp.post("/my/tickets/<int:ticket_id>/visit")
+@allow(OWNER)
+def visit(ticket_id: int):
+    """The return visit: rate the result; 不满意 reopens the ticket."""
+    ticket = _ticket_or_404(ticket_id)
+    form = forms.EntryForm(formdata=None)
+    outcome = save(
+        form,
+        lambda: services.transition(
+            ticket,
+            "visit",
+            current_user,
+            version=request.form.get("version", type=int) or -1,
+            rating=request.form.get("rating"),
+            comment=request.form.get("comment", ""),
+        ),
+    )
+    if outcome.ok:
+        flash(
+            _("谢谢你的评价。") if ticket.status == "closed" else _("已重新打开，我们会继续处理。"),
+            "success",
+        )
+        return see_other(url_for("tickets.mine_detail", ticket_id=ticket.id))
+    return _page(
+        ticket,
+        public_only=True,
+        template="tickets/mine_detail.html",
+        status=outcome.status,
+        entry_form=forms.EntryForm(formdata=None),
+        version=ticket.version,
+        visit_errors=form.form_errors,
+    )
+
+
+# --- the public tracking link --------------------------------------------------------------------
+
+
+@bp.get("/t/<number>")
+@allow(PUBLIC)
+@limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
+def track(number: str):
+    """One ticket's public status, for a caller without an account (number + secret code)."""
+    ticket = services.find_by_tracking(number[:32], (request.args.get("code") or "")[:32])
+    if ticket is None:
+        abort(404)
+    entries = services.timeline(ticket, public_only=True)
+    response = render("tickets/track.html", ticket=ticket, entries=entries)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
+    return response
