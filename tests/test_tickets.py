@@ -101,8 +101,14 @@ def test_the_whole_flow_with_a_reopen(world):
         tickets.transition(
             ticket, "assign", world.assistant, version=ticket.version, assignee=world.assistant
         )
-    with pytest.raises(IllegalTransition):  # no resolving before it is assigned
-        tickets.transition(ticket, "resolve", world.assistant, version=ticket.version, reply="好了")
+    from webapp.models import EstateMembership, User
+
+    colleague = User(username="colleague", display_name="同事", role="assistant", active=True)
+    colleague.memberships = [EstateMembership(estate_id=world.estate.id)]
+    db.session.add(colleague)
+    db.session.flush()
+    with pytest.raises(IllegalTransition):  # before assignment it is the taker's (首问责任制)
+        tickets.transition(ticket, "resolve", colleague, version=ticket.version, reply="好了")
     tickets.transition(
         ticket, "assign", world.supervisor, version=ticket.version, assignee=world.assistant
     )

@@ -94,7 +94,7 @@ ENTRY_KIND_LABELS = {
 TICKET_TAB_LABELS = {
     "open": _l("待办"),
     "overdue": _l("逾期"),
-    "received": _l("受理"),
+    "received": _l("已受理"),
     "assigned": _l("已派单"),
     "in_progress": _l("处理中"),
     "resolved": _l("待回访"),

@@ -35,7 +35,7 @@ CATEGORY_LABELS = {
 SEVERITY_LABELS = {"normal": _l("一般"), "major": _l("重大")}
 RATING_LABELS = {"satisfied": _l("满意"), "basic": _l("基本满意"), "unsatisfied": _l("不满意")}
 STATUS_LABELS = {
-    "received": _l("受理"),
+    "received": _l("已受理"),
     "assigned": _l("已派单"),
     "in_progress": _l("处理中"),
     "resolved": _l("已处理"),

@@ -48,8 +48,8 @@ STAFF = (Role.ASSISTANT, Role.SUPERVISOR, Role.MANAGER)
 # action -> (allowed from, to) ; who may do it is checked in transition()
 TRANSITIONS = {
     "assign": ((T.RECEIVED, T.ASSIGNED, T.IN_PROGRESS), T.ASSIGNED),
-    "start": ((T.ASSIGNED,), T.IN_PROGRESS),
-    "resolve": ((T.ASSIGNED, T.IN_PROGRESS), T.RESOLVED),
+    "start": ((T.RECEIVED, T.ASSIGNED), T.IN_PROGRESS),
+    "resolve": ((T.RECEIVED, T.ASSIGNED, T.IN_PROGRESS), T.RESOLVED),
     "visit": ((T.RESOLVED,), None),  # closed, or back in progress when the owner is not satisfied
 }
 FIELDS = ("status", "assignee_id", "department", "satisfaction", "reopen_count")
@@ -262,6 +262,14 @@ def transition(
     sources, target = TRANSITIONS[action]
     if ticket.status not in sources:
         raise IllegalTransition(ticket, _("工单当前状态不允许这个操作，请刷新后查看。"))
+    if (
+        ticket.status == T.RECEIVED
+        and action in ("start", "resolve")
+        and actor.id != ticket.taker_id
+        and actor.role not in SUPERVISORS
+    ):
+        # First-contact responsibility: until it is assigned, the ticket is the taker's.
+        raise IllegalTransition(ticket, _("这张工单由受理人负责，派单后才能由他人处理。"))
     before = audit.snapshot(ticket, FIELDS)
     now = clock.now()
     if action == "assign":
