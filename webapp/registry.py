@@ -5,19 +5,15 @@ Photos and history pages ask these rules instead of growing their own.
 
 from __future__ import annotations
 
-from flask import abort
-
 from webapp import audit, scoping
-from webapp.extensions import db
 from webapp.photos import services as photos
 
 
 def _getter(select_visible, model):
-    def get_or_404(user, record_id: int):
-        found = db.session.scalar(select_visible(user).where(model.id == record_id))
-        return found or abort(404)
+    def get(user, record_id: int):
+        return scoping.get_or_404(select_visible(user), model, record_id)
 
-    return get_or_404
+    return get
 
 
 def register() -> None:

@@ -22,6 +22,12 @@ from webapp.models import (
 )
 
 
+def get_or_404(visible: Select, model, record_id: int):
+    """The record with this id among those a `visible_<things>(user)` query allows, or 404."""
+    found = db.session.scalar(visible.where(model.id == record_id))
+    return found or abort(404)
+
+
 def estate_ids_of(user: User) -> Select:
     """A subquery: ids of the estates `user` may see."""
     if user.is_owner:

@@ -25,24 +25,18 @@ from webapp.models import (
 )
 from webapp.owners.services import building_choices
 from webapp.photos import services as photos
-from webapp.scoping import get_building_or_404, get_unit_or_404
+from webapp.scoping import get_building_or_404, get_or_404, get_unit_or_404
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("decoration", __name__, url_prefix="/decoration")
 
 
 def _permit_or_404(permit_id: int) -> DecorationPermit:
-    found = db.session.scalar(
-        services.visible_permits(current_user).where(DecorationPermit.id == permit_id)
-    )
-    return found or abort(404)
+    return get_or_404(services.visible_permits(current_user), DecorationPermit, permit_id)
 
 
 def _notice_or_404(notice_id: int) -> RectificationNotice:
-    found = db.session.scalar(
-        services.visible_notices(current_user).where(RectificationNotice.id == notice_id)
-    )
-    return found or abort(404)
+    return get_or_404(services.visible_notices(current_user), RectificationNotice, notice_id)
 
 
 @bp.get("")

@@ -18,24 +18,18 @@ from webapp.forms import choices, save
 from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
 from webapp.models import PatrolRound, PatrolTemplate, PublicArea, User
 from webapp.patrols import forms, services
-from webapp.scoping import estate_ids_of
+from webapp.scoping import estate_ids_of, get_or_404
 from webapp.web import fragment_or_redirect, render, see_other
 
 bp = Blueprint("patrols", __name__, url_prefix="/patrols")
 
 
 def _round_or_404(round_id: int) -> PatrolRound:
-    found = db.session.scalar(
-        services.visible_rounds(current_user).where(PatrolRound.id == round_id)
-    )
-    return found or abort(404)
+    return get_or_404(services.visible_rounds(current_user), PatrolRound, round_id)
 
 
 def _template_or_404(template_id: int) -> PatrolTemplate:
-    found = db.session.scalar(
-        services.visible_templates(current_user).where(PatrolTemplate.id == template_id)
-    )
-    return found or abort(404)
+    return get_or_404(services.visible_templates(current_user), PatrolTemplate, template_id)
 
 
 def _record_form(**kwargs):

@@ -16,7 +16,7 @@ from webapp.labels import department_choices
 from webapp.models import EstateMembership, Ticket, Unit, User
 from webapp.owners.services import building_choices, find_unit
 from webapp.photos import services as photos
-from webapp.scoping import get_building_or_404, visible_units
+from webapp.scoping import get_building_or_404, get_or_404, visible_units
 from webapp.tickets import forms, services
 from webapp.web import render, render_form, see_other
 
@@ -24,8 +24,7 @@ bp = Blueprint("tickets", __name__)
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
-    found = db.session.scalar(services.visible_tickets(current_user).where(Ticket.id == ticket_id))
-    return found or abort(404)
+    return get_or_404(services.visible_tickets(current_user), Ticket, ticket_id)
 
 
 def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200, **extra):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import clock, deadlines
 from webapp.access import STAFF, allow
-from webapp.extensions import db
 from webapp.forms import save
 from webapp.labels import department_choices
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
+from webapp.scoping import get_or_404
 from webapp.web import render, see_other
 from webapp.workorders import forms, services
 
@@ -22,10 +22,7 @@ bp = Blueprint("workorders", __name__, url_prefix="/workorders")
 
 
 def _order_or_404(order_id: int) -> WorkOrder:
-    found = db.session.scalar(
-        services.visible_work_orders(current_user).where(WorkOrder.id == order_id)
-    )
-    return found or abort(404)
+    return get_or_404(services.visible_work_orders(current_user), WorkOrder, order_id)
 
 
 @bp.get("")
