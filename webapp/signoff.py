@@ -53,15 +53,6 @@ def signed_ids(target_type: str, ids: Iterable[int]) -> set[int]:
     )
 
 
-def is_locked(target_type: str, target_id: int) -> bool:
-    return bool(signed_ids(target_type, [target_id]))
-
-
-def ensure_unlocked(target_type: str, target_id: int) -> None:
-    if is_locked(target_type, target_id):
-        raise Invalid("outcome", _("记录已签核，不能再修改；如需更正请提交更正说明。"))
-
-
 def sign(
     signer: User,
     target_type: str,
@@ -140,13 +131,3 @@ def amend(
         after={**after, "reason": reason.strip()},
     )
     return amendment
-
-
-def amendments(target_type: str, target_id: int) -> list[Amendment]:
-    return list(
-        db.session.scalars(
-            select(Amendment)
-            .where(Amendment.target_type == target_type, Amendment.target_id == target_id)
-            .order_by(Amendment.id)
-        )
-    )
