@@ -25,13 +25,16 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command():
-        """Escalate overdue work orders and remove orphaned photo files (run from cron)."""
+        """Escalate and notify overdue work orders, notices and tickets; remove orphaned photo
+        files (run from cron, e.g. every 15 minutes; safe to run again)."""
         from webapp import clock
         from webapp.decoration.services import sweep as sweep_notices
         from webapp.photos.services import sweep_orphans
+        from webapp.tickets.services import sweep as sweep_tickets
         from webapp.workorders.services import sweep
 
-        escalated = sweep(clock.now()) + sweep_notices(clock.now())
+        now = clock.now()
+        escalated = sweep(now) + sweep_notices(now) + sweep_tickets(now)
         db.session.commit()
         removed = sweep_orphans()
         click.echo(f"escalated {escalated} record(s); removed {removed} orphaned file(s)")

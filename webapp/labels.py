@@ -102,6 +102,13 @@ TICKET_TAB_LABELS = {
     "all": _l("全部"),
 }
 
+NOTIFICATION_KIND_LABELS = {
+    "overdue": _l("已逾期"),
+    "escalated": _l("逾期超过 24 小时，已上报经理"),
+    "major": _l("新的重大投诉，请于 48 小时内调查"),
+    "investigation": _l("重大投诉调查已逾期"),
+}
+
 AUDIT_ACTION_LABELS = {
     "ticket.create": _l("受理"),
     "ticket.assign": _l("派单"),
@@ -112,6 +119,9 @@ AUDIT_ACTION_LABELS = {
     "ticket.note": _l("内部备注"),
     "ticket.info": _l("业主补充"),
     "ticket.investigation": _l("调查意见"),
+    "ticket.escalate": _l("逾期上报"),
+    "ticket.investigation_overdue": _l("调查逾期上报"),
+    "ticket.link": _l("关联巡查或装修记录"),
     "decoration.register": _l("登记装修"),
     "decoration.approve": _l("批准装修"),
     "decoration.reject": _l("不批准装修"),
@@ -281,6 +291,7 @@ def init_app(app) -> None:
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
         ticket_tab=lambda v: _label(TICKET_TAB_LABELS, v),
+        notification_kind=lambda v: _label(NOTIFICATION_KIND_LABELS, v),
         ticket_kind=lambda v: _label(tickets.KIND_LABELS, v),
         ticket_status=lambda v: _label(tickets.STATUS_LABELS, v),
         category=lambda v: _label(tickets.CATEGORY_LABELS, v),

@@ -5,7 +5,7 @@ Photos and history pages ask these rules instead of growing their own.
 
 from __future__ import annotations
 
-from webapp import audit, scoping
+from webapp import audit, escalation, scoping
 from webapp.photos import services as photos
 
 
@@ -49,3 +49,7 @@ def register() -> None:
     photos.register_owner("ticket_entry", tickets.visible_entry_ids)
     audit.register_target(tickets.TARGET, _getter(tickets.visible_tickets, Ticket))
     photos.register_owner("work_order", workorders.visible_ids)
+
+    escalation.register_link(tickets.TARGET, "tickets.detail", "ticket_id")
+    escalation.register_link("work_order", "workorders.detail", "order_id")
+    escalation.register_link(decoration.NOTICE, "decoration.notice", "notice_id")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines
+from webapp import audit, clock, deadlines, escalation
 from webapp.admin.services import check_version
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -560,26 +560,23 @@ def drafts(user: User, limit: int = 20) -> list[RectificationNotice]:
 
 
 def sweep(now: datetime) -> int:
-    """Record each newly reached escalation level of overdue notices once (safe to repeat)."""
+    """Escalate overdue notices once per level and tell their people (safe to repeat)."""
     changed = 0
     for notice in db.session.scalars(
-        select(RectificationNotice).where(
+        select(RectificationNotice)
+        .where(
             RectificationNotice.status == NoticeStatus.ISSUED, RectificationNotice.deadline < now
         )
+        .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
     ):
-        level = deadlines.state(notice.deadline, now).level
-        if level > notice.escalation_level:
-            audit.record(
-                None,
-                "notice.escalate",
-                NOTICE,
-                notice.id,
-                estate_id=notice.estate_id,
-                before={"escalation_level": notice.escalation_level},
-                after={"escalation_level": level},
-            )
-            notice.escalation_level = level
-            changed += 1
+        changed += escalation.escalate(
+            notice,
+            target_type=NOTICE,
+            action="notice.escalate",
+            level=deadlines.state(notice.deadline, now).level,
+            due_at=notice.deadline,
+            title=f"{notice.number or ''} · {notice.unit.label}",
+        )
     db.session.flush()
     return changed
 

@@ -26,6 +26,7 @@ from webapp.models import (
 from webapp.owners.services import building_choices
 from webapp.photos import services as photos
 from webapp.scoping import get_building_or_404, get_or_404, get_unit_or_404
+from webapp.tickets import services as tickets
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("decoration", __name__, url_prefix="/decoration")
@@ -285,6 +286,9 @@ def _notice_page(item, status=200, issue_form=None, reply_form=None):
         after=[link for link in links if link.purpose == "after"],
         issue_form=issue_form,
         reply_form=reply_form or forms.ReplyForm(formdata=None),
+        ticket_links=tickets.linked_tickets(tickets.NOTICE, item.id)
+        if current_user.is_staff
+        else [],
     )
 
 

@@ -212,6 +212,28 @@ def _notice_entries(notices) -> list[Entry]:
     ]
 
 
+def _owner_ticket_entries(user: User) -> list[Entry]:
+    from webapp.models import Ticket
+    from webapp.tickets import services as ticket_services
+    from webapp.tickets.forms import STATUS_LABELS
+
+    found = db.session.scalars(
+        ticket_services.visible_tickets(user)
+        .where(Ticket.status != "closed")
+        .order_by(Ticket.created_at.desc())
+        .limit(10)
+    )
+    return [
+        Entry(
+            f"{t.number} · {t.description[:30]}",
+            url_for("tickets.mine_detail", ticket_id=t.id),
+            str(STATUS_LABELS.get(t.status, t.status)),
+            "due-soon" if t.status == "resolved" else "",
+        )
+        for t in found
+    ]
+
+
 def _owner_notice_entries(user: User) -> list[Entry]:
     from webapp.decoration import services as decoration
     from webapp.models import RectificationNotice
@@ -224,8 +246,60 @@ def _owner_notice_entries(user: User) -> list[Entry]:
     return _notice_entries(notices)
 
 
+def _ticket_entries(tickets) -> list[Entry]:
+    from webapp.tickets import services as ticket_services
+    from webapp.tickets.forms import KIND_LABELS
+
+    now = clock.now()
+    out = []
+    for t in tickets:
+        late = ticket_services.follow_up_overdue(t, now) or ticket_services.investigation_overdue(
+            t, now
+        )
+        soon = (
+            t.next_follow_up_at is not None and deadlines.state(t.next_follow_up_at, now).due_soon
+        )
+        out.append(
+            Entry(
+                f"{t.number} · {KIND_LABELS.get(t.kind, t.kind)} · {t.reporter_name}",
+                url_for("tickets.detail", ticket_id=t.id),
+                t.description[:40],
+                "overdue" if late else ("due-soon" if soon else ""),
+            )
+        )
+    return out
+
+
+def _major_entries(user: User) -> list[Entry]:
+    from webapp.i18n import format_when
+    from webapp.tickets import services as ticket_services
+
+    now = clock.now()
+    out = []
+    for t in ticket_services.major_open(user):
+        if t.investigated_at is not None:
+            meta, tone = _("已调查"), ""
+        elif ticket_services.investigation_overdue(t, now):
+            meta, tone = (
+                _("调查已逾期（应于 %(at)s 前）", at=format_when(t.investigation_due_at)),
+                "overdue",
+            )
+        else:
+            meta, tone = _("请于 %(at)s 前调查", at=format_when(t.investigation_due_at)), "due-soon"
+        out.append(
+            Entry(
+                f"{t.number} · {t.reporter_name}",
+                url_for("tickets.detail", ticket_id=t.id),
+                f"{meta} · {t.description[:30]}",
+                tone,
+            )
+        )
+    return out
+
+
 def duties_for(user: User) -> list[Section]:
     from webapp.decoration import services as decoration
+    from webapp.tickets import services as tickets
     from webapp.workorders import services as workorders
 
     level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
@@ -235,14 +309,23 @@ def duties_for(user: User) -> list[Section]:
         "signoff": lambda: _signature_entries(user),
         "opinions": lambda: _signature_entries(user),
         "overdue": lambda: (
-            _order_entries(workorders.escalated_to(user, clock.now()))
+            _ticket_entries(tickets.escalated_to(user, clock.now()))
+            + _order_entries(workorders.escalated_to(user, clock.now()))
             + _notice_entries(decoration.overdue_notices(user, clock.now(), level))
         ),
+        "major": lambda: _major_entries(user),
+        "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", limit=20)),
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "compliance": lambda: _compliance_entries(user),
     }
+    if user.role == Role.ASSISTANT:
+        fillers["tickets"] = lambda: _ticket_entries(
+            tickets.inbox(user, tab="open", mine=True, limit=20)
+        )
+    else:
+        fillers["tickets"] = lambda: _owner_ticket_entries(user)
     sections = []
     for key, title, empty in _SECTIONS[Role(user.role)]:
         section = Section(key, str(title), str(empty))

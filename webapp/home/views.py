@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, url_for
 from flask_login import current_user
 
-from webapp.access import AUTHENTICATED, allow
+from webapp import escalation
+from webapp.access import AUTHENTICATED, STAFF, allow
+from webapp.extensions import db
 from webapp.home import services
-from webapp.web import render
+from webapp.web import render, see_other
 
 bp = Blueprint("home", __name__)
 
@@ -22,4 +24,26 @@ def index():
         context["units"] = services.owner_units(user)
     else:
         context["estates"] = services.estate_summaries(user)
+        context["unread"] = escalation.unread_count(user)
     return render("home/owner.html" if user.is_owner else "home/staff.html", **context)
+
+
+@bp.get("/notifications")
+@allow(STAFF)
+def notifications():
+    """What the escalation sweep and the ticket desk told me, unread first."""
+    items = escalation.latest(current_user)
+    return render(
+        "home/notifications.html",
+        items=[(n, escalation.link(n)) for n in items],
+        unread=sum(1 for n in items if n.read_at is None),
+    )
+
+
+@bp.post("/notifications/read")
+@allow(STAFF)
+def notifications_read():
+    """Mark all my notifications as read."""
+    escalation.mark_all_read(current_user)
+    db.session.commit()
+    return see_other(url_for("home.notifications"))

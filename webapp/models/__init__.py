@@ -11,6 +11,7 @@ from webapp.models.decoration import (
     PermitStatus,
     RectificationNotice,
 )
+from webapp.models.notifications import Notification, TicketLink
 from webapp.models.patrols import (
     CheckItem,
     Checkpoint,
@@ -28,6 +29,8 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Notification",
+    "TicketLink",
     "Ticket",
     "TicketEntry",
     "TicketStatus",

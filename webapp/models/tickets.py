@@ -62,8 +62,7 @@ class Ticket(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[str | None] = mapped_column(String(16))  # satisfied | basic | unsatisfied
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
-    origin_type: Mapped[str | None] = mapped_column(String(32))
-    origin_id: Mapped[int | None] = mapped_column(Integer)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -75,6 +75,14 @@ class StaffTicketForm(TicketForm):
     reporter_phone = StringField(
         _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
     )
+    origin = HiddenField()  # "work_order:12" when the ticket starts from a finding
+
+
+class LinkForm(FlaskForm):
+    origin = HiddenField(validators=[DataRequired()])
+    number = StringField(
+        _l("工单号"), validators=[DataRequired(_l("必填。")), Length(max=32)], filters=[_strip]
+    )
 
 
 class OwnerTicketForm(TicketForm):

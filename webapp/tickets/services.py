@@ -6,16 +6,30 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import abort, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock
+from webapp import audit, clock, deadlines, escalation
 from webapp.admin.services import check_version
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
-from webapp.models import Estate, Role, Ticket, TicketEntry, TicketStatus, Unit, UnitOwnership, User
+from webapp.models import (
+    Estate,
+    EstateMembership,
+    Role,
+    Ticket,
+    TicketEntry,
+    TicketLink,
+    TicketStatus,
+    Unit,
+    UnitOwnership,
+    User,
+)
 from webapp.numbering import next_number
 from webapp.photos import services as photos
 from webapp.scoping import estate_ids_of
@@ -108,7 +122,6 @@ def create(
     severity: str,
     description: str,
     uploads=(),
-    origin: tuple[str, int] | None = None,
 ) -> tuple[Ticket, str]:
     """Record a ticket; returns it with its tracking code (shown once)."""
     _check_choice(kind, KINDS, "kind")
@@ -155,8 +168,6 @@ def create(
         tracking_hash=_digest(code),
         next_follow_up_at=now + FOLLOW_UP,
         investigation_due_at=now + INVESTIGATION if severity == "major" else None,
-        origin_type=origin[0] if origin else None,
-        origin_id=origin[1] if origin else None,
         created_at=now,
     )
     db.session.add(ticket)
@@ -172,6 +183,17 @@ def create(
         estate_id=estate.id,
         after={"number": ticket.number, "kind": kind, "severity": severity, "channel": channel},
     )
+    if severity == "major":
+        # A major complaint goes to the manager at once.
+        escalation.notify(
+            escalation.staff_of(estate.id, [Role.MANAGER]),
+            kind="major",
+            key=f"{TARGET}:{ticket.id}:major",
+            target_type=TARGET,
+            target_id=ticket.id,
+            estate_id=estate.id,
+            title=_title(ticket),
+        )
     return ticket, code
 
 
@@ -202,10 +224,15 @@ def _entry(
     return entry
 
 
+def _title(ticket: Ticket) -> str:
+    return f"{ticket.number} · {ticket.reporter_name} · {ticket.description[:40]}"
+
+
 def _followed_up(ticket: Ticket) -> None:
     now = clock.now()
     ticket.first_response_at = ticket.first_response_at or now
     ticket.next_follow_up_at = now + FOLLOW_UP if ticket.status in OPEN else None
+    ticket.escalation_level = 0  # a new follow-up deadline starts a new escalation
 
 
 def add_entry(ticket: Ticket, actor: User, kind: str, body: str, uploads=()) -> TicketEntry:
@@ -332,8 +359,6 @@ def transition(
 
 
 def timeline(ticket: Ticket, *, public_only: bool) -> list[TicketEntry]:
-    from sqlalchemy.orm import joinedload
-
     query = (
         select(TicketEntry)
         .where(TicketEntry.ticket_id == ticket.id)
@@ -395,17 +420,21 @@ def inbox(
     category: str = "",
     q: str = "",
     mine: bool = False,
+    estate_id: int | None = None,
+    assignee_id: int | None = None,
     limit: int = PAGE,
 ) -> list[Ticket]:
     """Most urgent first: major, then the oldest follow-up due; newest when closed."""
-    from sqlalchemy.orm import joinedload
-
     now = clock.now()
     query = _tab_filter(visible_tickets(user), tab, now)
     if kind in KINDS:
         query = query.where(Ticket.kind == kind)
     if category in CATEGORIES:
         query = query.where(Ticket.category == category)
+    if estate_id:
+        query = query.where(Ticket.estate_id == estate_id)
+    if assignee_id:
+        query = query.where(Ticket.assignee_id == assignee_id)
     if mine:
         query = query.where(
             (Ticket.assignee_id == user.id)
@@ -433,6 +462,24 @@ def inbox(
     return list(db.session.scalars(query.limit(limit)))
 
 
+def assignees(user: User) -> list[User]:
+    """Everyone a ticket of this person's estates may be assigned to (for the inbox filter)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(
+                    select(EstateMembership.user_id).where(
+                        EstateMembership.estate_id.in_(estate_ids_of(user))
+                    )
+                ),
+                User.role.in_(list(STAFF)),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
 def tab_counts(user: User) -> dict[str, int]:
     """How many tickets each tab holds, in two queries."""
     now = clock.now()
@@ -450,3 +497,229 @@ def tab_counts(user: User) -> dict[str, int]:
         or 0
     )
     return counts
+
+
+# --- homes and escalation -----------------------------------------------------------------------
+
+
+def _overdue_clause(now: datetime, level: int):
+    late = (
+        Ticket.status.in_(list(OPEN))
+        & Ticket.next_follow_up_at.is_not(None)
+        & (Ticket.next_follow_up_at < deadlines.overdue_since(now, level))
+    )
+    if level >= deadlines.MANAGER:
+        late = late | (
+            (Ticket.severity == "major")
+            & Ticket.investigated_at.is_(None)
+            & (Ticket.investigation_due_at < now)
+            & (Ticket.status != T.CLOSED)
+        )
+    return late
+
+
+def escalated_to(user: User, now: datetime, limit: int = 20) -> list[Ticket]:
+    """Overdue tickets at this person's level: the supervisor at once, the manager a day later
+    (and every major complaint whose investigation is late)."""
+    level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
+    return list(
+        db.session.scalars(
+            visible_tickets(user)
+            .where(_overdue_clause(now, level))
+            .order_by(Ticket.next_follow_up_at)
+            .limit(limit)
+        )
+    )
+
+
+def major_open(user: User, limit: int = 20) -> list[Ticket]:
+    """Major complaints not yet closed, the ones still to investigate first."""
+    return list(
+        db.session.scalars(
+            visible_tickets(user)
+            .where(Ticket.severity == "major", Ticket.status != T.CLOSED)
+            .order_by(Ticket.investigated_at.is_not(None), Ticket.investigation_due_at)
+            .limit(limit)
+        )
+    )
+
+
+def sweep(now: datetime) -> int:
+    """Escalate overdue tickets once per level and tell their people (run from cron)."""
+    changed = 0
+    query = (
+        select(Ticket)
+        .where(_overdue_clause(now, deadlines.MANAGER) | _overdue_clause(now, deadlines.SUPERVISOR))
+        .options(joinedload(Ticket.assignee), joinedload(Ticket.taker))
+    )
+    for ticket in db.session.scalars(query):
+        if follow_up_overdue(ticket, now):
+            changed += escalation.escalate(
+                ticket,
+                target_type=TARGET,
+                action="ticket.escalate",
+                level=deadlines.state(ticket.next_follow_up_at, now).level,
+                due_at=ticket.next_follow_up_at,
+                title=_title(ticket),
+                responsible=[ticket.assignee or ticket.taker],
+            )
+        if investigation_overdue(ticket, now):
+            told = escalation.notify(
+                escalation.staff_of(ticket.estate_id, [Role.MANAGER]),
+                kind="investigation",
+                key=f"{TARGET}:{ticket.id}:investigation",
+                target_type=TARGET,
+                target_id=ticket.id,
+                estate_id=ticket.estate_id,
+                title=_title(ticket),
+            )
+            if told:
+                audit.record(
+                    None,
+                    "ticket.investigation_overdue",
+                    TARGET,
+                    ticket.id,
+                    estate_id=ticket.estate_id,
+                )
+                changed += 1
+    db.session.flush()
+    return changed
+
+
+# --- findings of patrols and decoration inspections --------------------------------------------
+
+WORK_ORDER, NOTICE = "work_order", "rectification_notice"
+FINDING_TYPES = (WORK_ORDER, NOTICE)
+
+
+@dataclass
+class Finding:
+    """A patrol finding (its work order) or a decoration violation (its notice), as a ticket
+    would start from it."""
+
+    target_type: str
+    record: object
+    number: str
+    estate_id: int
+    unit: Unit | None
+    category: str
+    description: str
+    reporter: User
+    photo_owner: str
+    url: str
+
+
+def finding(user: User, target_type: str, target_id: int) -> Finding:
+    """The finding if this staff member may see it (404 otherwise)."""
+    from webapp.decoration import services as decoration
+    from webapp.models import RectificationNotice, WorkOrder
+    from webapp.scoping import get_or_404
+    from webapp.workorders import services as workorders
+
+    if target_type == WORK_ORDER:
+        order = get_or_404(workorders.visible_work_orders(user), WorkOrder, target_id)
+        return Finding(
+            WORK_ORDER,
+            order,
+            order.number,
+            order.estate_id,
+            None,
+            order.department if order.department in CATEGORIES else "other",
+            f"{order.location}：{order.description}" if order.location else order.description,
+            order.reported_by,
+            "work_order",
+            url_for("workorders.detail", order_id=order.id),
+        )
+    if target_type == NOTICE and user.is_staff:
+        notice = get_or_404(decoration.visible_notices(user), RectificationNotice, target_id)
+        return Finding(
+            NOTICE,
+            notice,
+            notice.number or "",
+            notice.estate_id,
+            notice.unit,
+            "decoration",
+            f"{notice.rule_text}：{notice.description}",
+            notice.written_by,
+            decoration.NOTICE,
+            url_for("decoration.notice", notice_id=notice.id),
+        )
+    abort(404)
+
+
+def link(ticket: Ticket, found: Finding, actor: User) -> bool:
+    """Tie a ticket to a finding of the same estate (once); False when it already was."""
+    if found.estate_id != ticket.estate_id:
+        raise Invalid("number", _("只能关联同一项目的工单。"))
+    exists = db.session.scalar(
+        select(TicketLink.id).where(
+            TicketLink.ticket_id == ticket.id,
+            TicketLink.target_type == found.target_type,
+            TicketLink.target_id == found.record.id,
+        )
+    )
+    if exists:
+        return False
+    db.session.add(
+        TicketLink(
+            ticket_id=ticket.id,
+            target_type=found.target_type,
+            target_id=found.record.id,
+            created_by_id=actor.id,
+            created_at=clock.now(),
+        )
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "ticket.link",
+        TARGET,
+        ticket.id,
+        estate_id=ticket.estate_id,
+        after={found.target_type: found.number},
+    )
+    return True
+
+
+def create_from_finding(actor: User, found: Finding, **fields) -> tuple[Ticket, str]:
+    """A ticket for a finding: linked to it, with its photos as the first evidence."""
+    from webapp.models import Estate
+
+    ticket, code = create(actor, estate=db.session.get(Estate, found.estate_id), **fields)
+    link(ticket, found, actor)
+    first = db.session.scalar(
+        select(TicketEntry).where(TicketEntry.ticket_id == ticket.id).order_by(TicketEntry.id)
+    )
+    for item in photos.photos_for(found.photo_owner, [found.record.id]).get(found.record.id, []):
+        photos.attach(item.photo, "ticket_entry", first.id, "evidence", actor)
+    return ticket, code
+
+
+def link_by_number(actor: User, found: Finding, number: str) -> Ticket:
+    ticket = db.session.scalar(
+        visible_tickets(actor).where(Ticket.number == number.strip().upper())
+    )
+    if ticket is None:
+        raise Invalid("number", _("找不到这个工单号。"))
+    link(ticket, found, actor)
+    return ticket
+
+
+def linked_tickets(target_type: str, target_id: int) -> list[Ticket]:
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .join(TicketLink, TicketLink.ticket_id == Ticket.id)
+            .where(TicketLink.target_type == target_type, TicketLink.target_id == target_id)
+            .order_by(Ticket.id)
+        )
+    )
+
+
+def linked_findings(user: User, ticket: Ticket) -> list[Finding]:
+    rows = db.session.execute(
+        select(TicketLink.target_type, TicketLink.target_id)
+        .where(TicketLink.ticket_id == ticket.id)
+        .order_by(TicketLink.id)
+    ).all()
+    return [finding(user, target_type, target_id) for target_type, target_id in rows]

@@ -3,21 +3,32 @@ and the public tracking page (number + code, no login)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+import re
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp import clock
-from webapp.access import OWNER, PUBLIC, STAFF, allow
+from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
-from webapp.labels import department_choices
+from webapp.labels import DEPARTMENT_LABELS, department_choices
 from webapp.models import EstateMembership, Ticket, Unit, User
 from webapp.owners.services import building_choices, find_unit
 from webapp.photos import services as photos
-from webapp.scoping import get_building_or_404, get_or_404, visible_units
+from webapp.scoping import (
+    get_building_or_404,
+    get_estate_or_404,
+    get_or_404,
+    visible_estates,
+    visible_units,
+)
 from webapp.tickets import forms, services
+from webapp.tickets import summary as monthly
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("tickets", __name__)
@@ -30,6 +41,8 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
 def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200, **extra):
     entries = services.timeline(ticket, public_only=public_only)
     now = clock.now()
+    if not public_only:
+        extra["findings"] = services.linked_findings(current_user, ticket)
     return render(
         template,
         status=status,
@@ -57,6 +70,8 @@ def inbox():
         "category": args.get("category", ""),
         "q": (args.get("q") or "")[:60],
         "mine": args.get("mine") == "1",
+        "estate_id": args.get("estate", type=int),
+        "assignee_id": args.get("assignee", type=int),
     }
     now = clock.now()
     found = services.inbox(current_user, **filters)
@@ -66,6 +81,8 @@ def inbox():
         tickets=found,
         filters=filters,
         counts=services.tab_counts(current_user),
+        estates=db.session.scalars(visible_estates(current_user)).all(),
+        assignees=services.assignees(current_user),
         overdue={
             t.id
             for t in found
@@ -80,11 +97,37 @@ def _staff_form():
     return form
 
 
+def _finding(origin: str | None):
+    """The finding named by "type:id" (a patrol's work order, a decoration notice), or None."""
+    if not origin:
+        return None
+    target_type, _sep, target_id = origin.partition(":")
+    if target_type not in services.FINDING_TYPES or not target_id.isdigit():
+        abort(404)
+    return services.finding(current_user, target_type, int(target_id))
+
+
+def _prefill(form, found) -> None:
+    form.origin.data = f"{found.target_type}:{found.record.id}"
+    form.kind.data = "repair" if found.target_type == services.WORK_ORDER else "complaint"
+    form.channel.data = "patrol"
+    form.category.data = found.category
+    form.description.data = found.description
+    form.reporter_name.data = found.reporter.display_name
+    if found.unit is not None:
+        form.building.data = found.unit.building_id
+        form.number.data = found.unit.number
+
+
 @bp.route("/tickets/new", methods=["GET", "POST"])
 @allow(STAFF)
 def create():
-    """Take a ticket by phone or at the desk; the taker owns it until it is assigned."""
+    """Take a ticket by phone or at the desk (or from a patrol or decoration finding); the taker
+    owns it until it is assigned."""
     form = _staff_form()
+    found = _finding(form.origin.data if request.method == "POST" else request.args.get("from"))
+    if request.method == "GET" and found is not None:
+        _prefill(form, found)
     if form.validate_on_submit():
         uploads = request.files.getlist("photos")
 
@@ -94,10 +137,7 @@ def create():
                 building = get_building_or_404(current_user, form.building.data)
                 if form.number.data:
                     unit = find_unit(current_user, building.id, form.number.data)
-            estate = unit.building.estate if unit else current_user.estates[0]
-            return services.create(
-                current_user,
-                estate=estate,
+            fields = dict(
                 unit=unit,
                 reporter_name=form.reporter_name.data,
                 reporter_phone=form.reporter_phone.data or "",
@@ -108,13 +148,38 @@ def create():
                 description=form.description.data,
                 uploads=uploads,
             )
+            if found is not None:
+                return services.create_from_finding(current_user, found, **fields)
+            estate = unit.building.estate if unit else current_user.estates[0]
+            return services.create(current_user, estate=estate, **fields)
 
         outcome = save(form, take)
         if outcome.ok:
             ticket, code = outcome.value
             link = url_for("tickets.track", number=ticket.number, code=code, _external=True)
             return render("tickets/created.html", ticket=ticket, code=code, link=link)
-    return render_form("tickets/new.html", None, form)
+    return render_form("tickets/new.html", None, form, found=found)
+
+
+@bp.post("/tickets/link")
+@allow(STAFF)
+def link():
+    """Tie a patrol or decoration finding to a ticket that already exists, by its number."""
+    form = forms.LinkForm()
+    found = _finding(form.origin.data)
+    if found is None:
+        abort(404)
+    if form.validate_on_submit():
+        outcome = save(form, lambda: services.link_by_number(current_user, found, form.number.data))
+        if outcome.ok:
+            flash(_("已关联工单 %(n)s。", n=outcome.value.number), "success")
+            return see_other(found.url)
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    for message in form.form_errors:
+        flash(message, "error")
+    return see_other(found.url)
 
 
 def _action_form(ticket, **kwargs):
@@ -145,6 +210,23 @@ def detail(ticket_id: int):
     )
 
 
+def _keep_typed(form) -> None:
+    """After a conflict the form shows what is stored now, but keeps what the person wrote."""
+    form.reply.data = request.form.get("reply", "")
+    form.comment.data = request.form.get("comment", "")
+
+
+def _current_state(ticket: Ticket) -> str:
+    who = [ticket.assignee.display_name] if ticket.assignee else []
+    if ticket.department:
+        who.append(str(DEPARTMENT_LABELS.get(ticket.department, ticket.department)))
+    return _(
+        "现在的状态：%(status)s；处理人：%(who)s。",
+        status=forms.STATUS_LABELS.get(ticket.status, ticket.status),
+        who=" · ".join(who) or _("未派单"),
+    )
+
+
 @bp.post("/tickets/<int:ticket_id>/act")
 @allow(STAFF)
 def act(ticket_id: int):
@@ -168,11 +250,14 @@ def act(ticket_id: int):
                 rating=request.form.get("rating") or None,
                 comment=form.comment.data or "",
             ),
+            refill=lambda _record: _keep_typed(form),
         )
         if outcome.ok:
             flash(_("已更新工单。"), "success")
             return see_other(url_for("tickets.detail", ticket_id=ticket.id))
         status = outcome.status
+        if status == 409:
+            form.form_errors.append(_current_state(ticket))
     return _page(
         ticket,
         public_only=False,
@@ -210,6 +295,54 @@ def entry(ticket_id: int):
         action_form=_action_form(ticket, formdata=None),
         entry_form=form,
     )
+
+
+# --- the monthly summary -------------------------------------------------------------------------
+
+
+def _summary_args():
+    """The estate (one of mine) and month ("2026-11"; this month when missing or malformed)."""
+    estates = db.session.scalars(visible_estates(current_user)).all()
+    if not estates:
+        abort(404)
+    wanted = request.args.get("estate", type=int)
+    estate = get_estate_or_404(current_user, wanted) if wanted else estates[0]
+    today = clock.now().astimezone(ZoneInfo(estate.timezone or "Asia/Shanghai")).date()
+    month = today.replace(day=1)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", request.args.get("month", ""))
+    if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+        month = date(int(match[1]), int(match[2]), 1)
+    return estates, estate, month
+
+
+@bp.get("/tickets/summary")
+@allow(SUPERVISOR_UP)
+def summary():
+    """投诉处理汇总表: one estate, one month, computed from the tickets; printable."""
+    estates, estate, month = _summary_args()
+    return render(
+        "tickets/summary.html",
+        estates=estates,
+        summary=monthly.monthly(estate, month),
+        labels=monthly.RATE_LABELS,
+        percent=monthly.percent,
+    )
+
+
+@bp.get("/tickets/summary.xlsx")
+@allow(SUPERVISOR_UP)
+def summary_xlsx():
+    """The same summary as an Excel workbook."""
+    _estates, estate, month = _summary_args()
+    data = monthly.workbook(monthly.monthly(estate, month))
+    response = make_response(data)
+    response.headers["Content-Type"] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"complaints-{estate.code}-{month:%Y-%m}.xlsx"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- owners ---------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines
+from webapp import audit, clock, deadlines, escalation
 from webapp.admin.services import check_version
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -188,25 +188,22 @@ def waiting_reinspection(user: User, limit: int = 20) -> list[WorkOrder]:
 
 
 def sweep(now: datetime) -> int:
-    """Record each newly reached escalation level once (run from cron; safe to repeat)."""
+    """Escalate each newly overdue level once and tell its people (cron; safe to repeat)."""
     changed = 0
     orders = db.session.scalars(
-        select(WorkOrder).where(WorkOrder.status == OPEN, WorkOrder.due_at < now)
+        select(WorkOrder)
+        .where(WorkOrder.status == OPEN, WorkOrder.due_at < now)
+        .options(joinedload(WorkOrder.reported_by))
     )
     for order in orders:
-        level = deadlines.state(order.due_at, now).level
-        if level > order.escalation_level:
-            before = {"escalation_level": order.escalation_level}
-            order.escalation_level = level
-            audit.record(
-                None,
-                "workorder.escalate",
-                "work_order",
-                order.id,
-                estate_id=order.estate_id,
-                before=before,
-                after={"escalation_level": level},
-            )
-            changed += 1
+        changed += escalation.escalate(
+            order,
+            target_type="work_order",
+            action="workorder.escalate",
+            level=deadlines.state(order.due_at, now).level,
+            due_at=order.due_at,
+            title=f"{order.number} · {order.location}",
+            responsible=[order.reported_by],
+        )
     db.session.flush()
     return changed

@@ -15,6 +15,7 @@ from webapp.labels import department_choices
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
 from webapp.scoping import get_or_404
+from webapp.tickets import services as tickets
 from webapp.web import render, see_other
 from webapp.workorders import forms, services
 
@@ -65,6 +66,7 @@ def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=Non
         fix_form=fix_form,
         reinspect_form=reinspect_form,
         may_reinspect=services.may_reinspect(current_user, order),
+        ticket_links=tickets.linked_tickets(tickets.WORK_ORDER, order.id),
     )
 
 

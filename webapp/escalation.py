@@ -1,0 +1,165 @@
+"""Escalation and notifications, once for every record with a deadline.
+
+A feature's sweep computes how far a record is past its deadline (webapp.deadlines) and calls
+`escalate()`; this module records the new level on the record and in the audit trail, and tells
+the people of that level: the one responsible and the estate's supervisors when a record is
+overdue, its managers as well a day later. `notify()` is idempotent per person and key, so a
+sweep run twice (cron overlap, a retry) never tells anyone twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy import func, select, update
+
+from webapp import audit, clock, deadlines
+from webapp.extensions import db
+from webapp.models import EstateMembership, Notification, Role, User
+
+# target_type -> function(target_id) returning the staff page of the record
+_links: dict[str, Callable[[int], str]] = {}
+
+
+def register_link(target_type: str, endpoint: str, arg: str) -> None:
+    _links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
+
+
+def link(notification: Notification) -> str:
+    maker = _links.get(notification.target_type)
+    return maker(notification.target_id) if maker else url_for("home.index")
+
+
+def staff_of(estate_id: int, roles: Iterable[str]) -> list[User]:
+    """Active staff of an estate in these roles."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(EstateMembership, EstateMembership.user_id == User.id)
+            .where(
+                EstateMembership.estate_id == estate_id,
+                User.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def notify(
+    people: Iterable[User | None],
+    *,
+    kind: str,
+    key: str,
+    target_type: str,
+    target_id: int,
+    estate_id: int | None,
+    title: str,
+) -> int:
+    """Tell each person once about this event (same key = same event); returns how many were new."""
+    ids = sorted({p.id for p in people if p is not None and p.is_staff})
+    if not ids:
+        return 0
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.key == key, Notification.user_id.in_(ids)
+            )
+        )
+    )
+    now = clock.now()
+    for user_id in ids:
+        if user_id not in told:
+            db.session.add(
+                Notification(
+                    user_id=user_id,
+                    key=key,
+                    kind=kind,
+                    target_type=target_type,
+                    target_id=target_id,
+                    estate_id=estate_id,
+                    title=title[:160],
+                    created_at=now,
+                )
+            )
+    db.session.flush()
+    return len(ids) - len(told)
+
+
+def recipients(estate_id: int, level: int, responsible: Iterable[User | None] = ()) -> list[User]:
+    """Who hears of a record at this level: the responsible and supervisors, then managers."""
+    roles = [Role.SUPERVISOR] + ([Role.MANAGER] if level >= deadlines.MANAGER else [])
+    return [*responsible, *staff_of(estate_id, roles)]
+
+
+def escalate(
+    record,
+    *,
+    target_type: str,
+    action: str,
+    level: int,
+    due_at: datetime,
+    title: str,
+    responsible: Iterable[User | None] = (),
+    kind: str | None = None,
+) -> bool:
+    """Raise a record to `level` once: store it, audit it, notify. False when already there."""
+    if level <= (record.escalation_level or 0):
+        return False
+    before = {"escalation_level": record.escalation_level}
+    record.escalation_level = level
+    audit.record(
+        None,
+        action,
+        target_type,
+        record.id,
+        estate_id=record.estate_id,
+        before=before,
+        after={"escalation_level": level},
+    )
+    notify(
+        recipients(record.estate_id, level, responsible),
+        kind=kind or ("escalated" if level >= deadlines.MANAGER else "overdue"),
+        key=f"{target_type}:{record.id}:{level}:{due_at.isoformat(timespec='minutes')}",
+        target_type=target_type,
+        target_id=record.id,
+        estate_id=record.estate_id,
+        title=title,
+    )
+    return True
+
+
+# --- reading them ---------------------------------------------------------------------------------
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def latest(user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount or 0

@@ -1,0 +1,225 @@
+"""The monthly complaint summary (投诉处理汇总表) of one estate, computed from the tickets.
+
+The month is the estate's calendar month; a ticket counts in the month it was received.
+- handled: resolved or closed now; handling rate = handled / received
+- first response: hours from receipt to the first staff update; resolution: to the (last) reply
+- overdue: the first follow-up came after 24 h (or has not come and 24 h have passed), or a major
+  complaint was investigated after 48 h (or not yet, past 48 h)
+- return-visit rate: tickets with at least one return visit / tickets resolved at least once
+- satisfaction: (满意 + 基本满意) / all return-visit answers (a 不满意 that reopened counts too)
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.models import Estate, Ticket, TicketEntry
+from webapp.tickets.services import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
+
+TARGETS = {"handling": 1.0, "return_visit": 1.0, "satisfaction": 0.9, "on_time": 1.0}
+
+
+@dataclass
+class Summary:
+    estate: Estate
+    month: date
+    received: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    # category -> kind -> count
+    grid: dict[str, dict[str, int]] = field(default_factory=dict)
+    major: int = 0
+    handled: int = 0
+    overdue: int = 0
+    resolved_once: int = 0
+    visited: int = 0
+    ratings: dict[str, int] = field(default_factory=dict)
+    first_response_hours: float | None = None
+    resolution_hours: float | None = None
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def handling_rate(self) -> float | None:
+        return self._rate(self.handled, self.received)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.received - self.overdue, self.received)
+
+    @property
+    def return_visit_rate(self) -> float | None:
+        return self._rate(self.visited, self.resolved_once)
+
+    @property
+    def answers(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        good = self.ratings.get("satisfied", 0) + self.ratings.get("basic", 0)
+        return self._rate(good, self.answers)
+
+    def rates(self) -> list[tuple[str, float | None, float]]:
+        """(key, value, target) for each figure the department is judged by."""
+        return [
+            ("handling", self.handling_rate, TARGETS["handling"]),
+            ("on_time", self.on_time_rate, TARGETS["on_time"]),
+            ("return_visit", self.return_visit_rate, TARGETS["return_visit"]),
+            ("satisfaction", self.satisfaction_rate, TARGETS["satisfaction"]),
+        ]
+
+
+def month_bounds(estate: Estate, month: date) -> tuple[datetime, datetime]:
+    """The month's first and next month's first instant in the estate's time zone, as UTC."""
+    zone = ZoneInfo(estate.timezone or "Asia/Shanghai")
+    start = datetime.combine(month.replace(day=1), time(), zone)
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    end = datetime.combine(following, time(), zone)
+    return start, end
+
+
+def _hours(delta) -> float:
+    return delta.total_seconds() / 3600
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary:
+    """Compute the summary in two queries (tickets, then their resolutions and visits)."""
+    now = now or clock.now()
+    start, end = month_bounds(estate, month)
+    rows = db.session.execute(
+        select(
+            Ticket.id,
+            Ticket.kind,
+            Ticket.category,
+            Ticket.severity,
+            Ticket.status,
+            Ticket.created_at,
+            Ticket.first_response_at,
+            Ticket.resolved_at,
+            Ticket.investigated_at,
+        ).where(Ticket.estate_id == estate.id, Ticket.created_at >= start, Ticket.created_at < end)
+    ).all()
+    out = Summary(estate, month.replace(day=1))
+    out.by_kind = {k: 0 for k in KINDS}
+    out.grid = {c: {k: 0 for k in KINDS} for c in CATEGORIES}
+    out.ratings = {r: 0 for r in RATINGS}
+    first, resolution = [], []
+    for t in rows:
+        out.received += 1
+        out.by_kind[t.kind] = out.by_kind.get(t.kind, 0) + 1
+        out.grid.setdefault(t.category, {k: 0 for k in KINDS})[t.kind] += 1
+        out.major += t.severity == "major"
+        out.handled += t.status in ("resolved", "closed")
+        late = (t.first_response_at or now) - t.created_at > FOLLOW_UP
+        if t.severity == "major":
+            late = late or (t.investigated_at or now) - t.created_at > INVESTIGATION
+        out.overdue += late
+        if t.first_response_at is not None:
+            first.append(_hours(t.first_response_at - t.created_at))
+        if t.resolved_at is not None:
+            resolution.append(_hours(t.resolved_at - t.created_at))
+    out.first_response_hours = _median(first)
+    out.resolution_hours = _median(resolution)
+    if rows:
+        ids = select(Ticket.id).where(
+            Ticket.estate_id == estate.id, Ticket.created_at >= start, Ticket.created_at < end
+        )
+        resolved, visited = set(), set()
+        for ticket_id, kind, body in db.session.execute(
+            select(TicketEntry.ticket_id, TicketEntry.kind, TicketEntry.body).where(
+                TicketEntry.ticket_id.in_(ids), TicketEntry.kind.in_(["resolved", "visit"])
+            )
+        ):
+            if kind == "resolved":
+                resolved.add(ticket_id)
+            else:
+                visited.add(ticket_id)
+                rating = body.partition(":")[0]
+                if rating in out.ratings:
+                    out.ratings[rating] += 1
+        out.resolved_once = len(resolved)
+        out.visited = len(visited & resolved)
+    return out
+
+
+RATE_LABELS = {
+    "handling": _l("处理率"),
+    "on_time": _l("24 小时内跟进率"),
+    "return_visit": _l("回访率"),
+    "satisfaction": _l("满意率"),
+}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def workbook(summary: Summary) -> bytes:
+    """The summary as an .xlsx workbook, laid out like the paper form."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from webapp.tickets.forms import CATEGORY_LABELS, KIND_LABELS, RATING_LABELS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_l("投诉处理汇总表"))[:31]
+    bold = Font(bold=True)
+    sheet.append([str(_l("投诉处理汇总表"))])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(
+        [str(_l("项目")), summary.estate.name, str(_l("月份")), summary.month.strftime("%Y-%m")]
+    )
+    sheet.append([])
+    sheet.append([str(_l("类别")), *(str(KIND_LABELS[k]) for k in KINDS), str(_l("合计"))])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for category, counts in summary.grid.items():
+        row = [counts.get(k, 0) for k in KINDS]
+        sheet.append([str(CATEGORY_LABELS.get(category, category)), *row, sum(row)])
+    sheet.append([str(_l("合计")), *(summary.by_kind.get(k, 0) for k in KINDS), summary.received])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    sheet.append([])
+    figures = [
+        (_l("受理数"), summary.received),
+        (_l("重大投诉"), summary.major),
+        (_l("已处理"), summary.handled),
+        (_l("逾期"), summary.overdue),
+        (_l("首次响应中位时长（小时）"), summary.first_response_hours),
+        (_l("处理完成中位时长（小时）"), summary.resolution_hours),
+        (_l("回访"), summary.visited),
+        *((RATING_LABELS[r], summary.ratings.get(r, 0)) for r in RATINGS),
+    ]
+    for label, value in figures:
+        sheet.append([str(label), "—" if value is None else value])
+    sheet.append([])
+    sheet.append([str(_l("指标")), str(_l("实际")), str(_l("目标"))])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for key, value, target in summary.rates():
+        sheet.append([str(RATE_LABELS[key]), percent(value), f"≥ {target * 100:.0f}%"])
+    sheet.column_dimensions["A"].width = 28
+    for column in "BCDEF":
+        sheet.column_dimensions[column].width = 12
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row[1:]:
+            cell.alignment = Alignment(horizontal="right")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
