@@ -202,6 +202,7 @@ def test_the_second_editor_gets_a_conflict_with_the_current_state(login_as, worl
     assert "刚被其他人修改过" in html
     assert "已派单" in html and world.assistant.display_name in html  # what it is now
     assert "我来回复：已处理完毕" in html  # what they typed is kept to send again
+    assert f'selected value="{world.assistant.id}"' in html  # the assignee as stored now
     db.session.refresh(ticket)
     assert ticket.status == "assigned" and ticket.resolved_at is None  # no silent overwrite
     fresh = f'value="{ticket.version}"'

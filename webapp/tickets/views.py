@@ -193,6 +193,9 @@ def _action_form(ticket, **kwargs):
     form.assignee.choices = choices([("", "—"), *((u.id, u.display_name) for u in staff)])
     form.department.choices = choices([("", "—"), *department_choices()])
     form.version.data = ticket.version
+    if kwargs.get("formdata", True) is None:  # a fresh page shows who has it now
+        form.assignee.data = ticket.assignee_id
+        form.department.data = ticket.department or ""
     return form
 
 
@@ -210,8 +213,10 @@ def detail(ticket_id: int):
     )
 
 
-def _keep_typed(form) -> None:
+def _keep_typed(form, ticket: Ticket) -> None:
     """After a conflict the form shows what is stored now, but keeps what the person wrote."""
+    form.assignee.data = ticket.assignee_id
+    form.department.data = ticket.department or ""
     form.reply.data = request.form.get("reply", "")
     form.comment.data = request.form.get("comment", "")
 
@@ -250,7 +255,7 @@ def act(ticket_id: int):
                 rating=request.form.get("rating") or None,
                 comment=form.comment.data or "",
             ),
-            refill=lambda _record: _keep_typed(form),
+            refill=lambda record: _keep_typed(form, record),
         )
         if outcome.ok:
             flash(_("已更新工单。"), "success")
