@@ -110,6 +110,7 @@ CASES = [
     Case("/account", "GET", "/account", signed_in("GET", 200)),
     Case("/account", "POST", "/account", signed_in("POST", 422)),
     Case("/logout", "POST", "/logout", signed_in("POST", 303)),
+    Case("/session/csrf", "GET", "/session/csrf", signed_in("GET", 200)),
     # staff: owners of their estates
     Case("/owners", "GET", "/owners", staff("GET", 200)),
     Case("/owners/new", "GET", "/owners/new", staff("GET", 200)),

@@ -87,6 +87,9 @@ def _init_requests(app: Flask) -> None:
 
     # Deny by default, then CSRF: registered after the request set-up above.
     app.before_request(access.enforce)
+    from webapp import replay
+
+    replay.init_app(app)
 
     @app.after_request
     def _finish(response):

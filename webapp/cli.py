@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
         now = clock.now()
         escalated = sweep(now) + sweep_notices(now) + sweep_tickets(now)
         db.session.commit()
+        from webapp import replay
+
+        replay.sweep(now)
+        db.session.commit()
         removed = sweep_orphans()
         click.echo(f"escalated {escalated} record(s); removed {removed} orphaned file(s)")
 

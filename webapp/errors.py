@@ -6,6 +6,7 @@ import secrets
 
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -46,7 +47,16 @@ def _page(code: int, **extra):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err):
-        return _page(400, reason="csrf")
+        html, code = _page(400, reason="csrf")
+        # The offline queue refreshes its token and sends again instead of dropping the item.
+        return html, code, {"X-CSRF-Failed": "1"}
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err):
+        from webapp import replay
+
+        answer = replay.duplicate(err)
+        return answer if answer is not None else _unexpected(err)
 
     @app.errorhandler(Conflict)
     def _conflict(err):

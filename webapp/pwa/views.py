@@ -10,7 +10,7 @@ from functools import cache
 from flask import Blueprint, current_app, make_response, render_template, url_for
 from flask_babel import gettext as _
 
-from webapp.access import PUBLIC, allow
+from webapp.access import AUTHENTICATED, PUBLIC, allow
 from webapp.assets import asset_url, file_version, vendor_files, vendor_url
 
 bp = Blueprint("pwa", __name__)
@@ -117,4 +117,16 @@ def favicon():
 
     response = send_from_directory(os.path.join(current_app.static_folder, "icons"), "favicon.ico")
     response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.get("/session/csrf")
+@allow(AUTHENTICATED)
+def csrf_token():
+    """A fresh CSRF token for the offline queue, whose page may be hours old."""
+    from flask import jsonify
+    from flask_wtf.csrf import generate_csrf
+
+    response = jsonify(token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
     return response
