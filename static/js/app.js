@@ -107,6 +107,14 @@
     });
   });
 
+  // Logging out: the service worker forgets the pages it kept for offline rounds.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.getAttribute("action") === "/logout" && navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage("logout");
+    }
+  }, true);
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});

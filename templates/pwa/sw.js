@@ -3,6 +3,10 @@ const VERSION = "{{ version }}";
 const SHELL_CACHE = "propdesk-shell-" + VERSION;
 const OFFLINE_URL = "{{ offline_url }}";
 const SHELL = {{ shell|tojson }};
+// Pages of a round or an inspection under way, kept across deployments (not versioned), so a
+// reload in a basement still shows the form; the queue (IndexedDB) keeps what was entered.
+const PAGES_CACHE = "propdesk-pages";
+const FIELD_PAGES = [/^\/patrols\/rounds\/\d+$/, /^\/decoration\/permits\/\d+\/inspect$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -25,6 +29,11 @@ function isShellAsset(url) {
     (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/"));
 }
 
+// Logging out forgets the kept pages (they hold personal data).
+self.addEventListener("message", (event) => {
+  if (event.data === "logout") event.waitUntil(caches.delete(PAGES_CACHE));
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -32,7 +41,21 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === "navigate") {
-    // Pages hold personal data and change often: always from the network, never cached.
+    if (FIELD_PAGES.some((pattern) => pattern.test(url.pathname))) {
+      // Network first; the last copy when there is no signal.
+      event.respondWith(
+        fetch(request).then((response) => {
+          if (response.ok && !response.redirected) {
+            const copy = response.clone();
+            caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));
+          }
+          return response;
+        }).catch(() => caches.match(url.pathname, { cacheName: PAGES_CACHE })
+          .then((hit) => hit || caches.match(OFFLINE_URL, { ignoreSearch: true })))
+      );
+      return;
+    }
+    // Other pages hold personal data and change often: always from the network, never cached.
     event.respondWith(
       fetch(request).catch(() => caches.match(OFFLINE_URL, { ignoreSearch: true }))
     );
@@ -40,6 +63,8 @@ self.addEventListener("fetch", (event) => {
   }
   if (isShellAsset(url)) {
     // Versioned URLs never change: the cache answers first.
+    // A page kept from before a deployment asks for the old version: offline, the current
+    // file of the same name answers instead.
     event.respondWith(
       caches.match(request).then((hit) => hit || fetch(request).then((response) => {
         if (response.ok) {
@@ -47,7 +72,7 @@ self.addEventListener("fetch", (event) => {
           caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy));
         }
         return response;
-      }))
+      }).catch(() => caches.match(request, { ignoreSearch: true }).then((old) => old || Response.error())))
     );
   }
 });

@@ -22,6 +22,7 @@ BACKGROUND_COLOR = "#f5f7f6"
 SHELL_ASSETS = (
     "css/app.css",
     "js/app.js",
+    "js/queue.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/icon.svg",

@@ -1,0 +1,330 @@
+/* PropDesk offline queue: what is tapped, typed or photographed on a round or an inspection is
+   kept on the phone (IndexedDB) until the server has it.
+
+   - Every POST from inside [data-queue] carries an Idempotency-Key. If it cannot be sent (no
+     signal, or the answer was lost), the same request with the same key goes into the queue.
+   - The queue is sent in order when the signal returns (and on every page load, and every few
+     seconds while items wait). The server remembers keys, so a replay never makes a duplicate.
+   - An expired CSRF token is refreshed and the item sent again; an expired login keeps the items
+     until the person logs in again; 5xx and network errors retry with backoff.
+   - A final refusal (409, 422, 403, 404) is shown with the server's reason, to retry or discard.
+   The IndexedDB code is a few lines of our own: one object store used as a FIFO. */
+(function () {
+  "use strict";
+
+  const DB_NAME = "propdesk";
+  const STORE = "queue";
+  const REFUSED = new Set([403, 404, 409, 410, 413, 422]);
+  const status = () => document.getElementById("queue-status");
+  let flushing = false;
+  let pendingHere = 0;
+  let retryTimer = null;
+
+  // --- storage ---------------------------------------------------------------------------------
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        const tx = db.transaction(STORE, mode);
+        const result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+        tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  const all = () => withStore("readonly", (store) => store.getAll());
+  const put = (item) => withStore("readwrite", (store) => store.put(item));
+  const remove = (id) => withStore("readwrite", (store) => store.delete(id));
+
+  function currentUser() {
+    const meta = document.querySelector('meta[name="user-id"]');
+    return meta ? meta.content : "";
+  }
+
+  function mine(items) {
+    const user = currentUser();
+    return items.filter((item) => item.user === user).sort((a, b) => a.id - b.id);
+  }
+
+  // --- what the person sees --------------------------------------------------------------------
+
+  function text(name, n) {
+    const box = status();
+    return box ? (box.dataset[name] || "").replace("{n}", String(n)) : "";
+  }
+
+  function render() {
+    return all().then(function (items) {
+      items = mine(items);
+      const box = status();
+      if (!box) return;
+      const waiting = items.filter((i) => i.state !== "refused");
+      const refused = items.filter((i) => i.state === "refused");
+      const count = box.querySelector("[data-count]");
+      count.textContent = waiting.length ? text(box.dataset.login === "1" ? "loginText" : "waiting", waiting.length) : "";
+      pendingHere = waiting.filter((i) => i.page === location.pathname).length;
+      count.hidden = !waiting.length;
+      const list = box.querySelector("[data-refused]");
+      list.replaceChildren();
+      refused.forEach(function (item) {
+        const li = document.createElement("li");
+        li.className = "queue-refused";
+        const what = document.createElement("strong");
+        what.textContent = item.label;
+        const why = document.createElement("span");
+        why.textContent = item.error || "";
+        const again = document.createElement("button");
+        again.type = "button";
+        again.className = "button button-small";
+        again.textContent = text("retry");
+        again.addEventListener("click", function () {
+          item.state = "waiting"; item.error = ""; item.attempts = 0; item.nextAt = 0;
+          put(item).then(flush);
+        });
+        const drop = document.createElement("button");
+        drop.type = "button";
+        drop.className = "button button-small button-danger";
+        drop.textContent = text("discard");
+        drop.addEventListener("click", function () { remove(item.id).then(render); });
+        const link = document.createElement("a");
+        link.href = item.page;
+        link.textContent = text("open");
+        li.append(what, why, link, again, drop);
+        list.append(li);
+      });
+      list.hidden = !refused.length;
+      box.hidden = !waiting.length && !refused.length;
+      reapply(items);
+    }).catch(function () {});
+  }
+
+  // After a reload (from the service worker's copy of the page) show what is still waiting.
+  function reapply(items) {
+    items.filter((i) => i.page === location.pathname && i.ui && i.state !== "refused").forEach(function (item) {
+      const card = document.getElementById(item.ui.card);
+      if (!card) return;
+      card.classList.add("is-queued");
+      if (item.ui.pressed) press(card, item.ui.pressed);
+    });
+  }
+
+  function press(card, value) {
+    card.querySelectorAll(".tap-row button[name=outcome]").forEach(function (button) {
+      const on = button.value === value;
+      button.classList.toggle("is-on", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  // --- putting things in -------------------------------------------------------------------------
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function describe(elt, fields) {
+    const card = elt.closest(".item-card");
+    const title = card ? card.querySelector(".item-text") : document.querySelector("main h1");
+    const name = title ? title.textContent.trim().slice(0, 60) : location.pathname;
+    const outcome = fields.find(([n]) => n === "outcome");
+    const files = fields.filter(([, v]) => v instanceof Blob).length;
+    const ui = card ? { card: card.id, pressed: outcome ? outcome[1] : null, photos: files } : null;
+    return { label: name, ui: ui };
+  }
+
+  function enqueue(config, elt) {
+    const fields = [];
+    config.formData.forEach(function (value, name) { fields.push([name, value]); });
+    const about = describe(elt, fields);
+    const item = {
+      user: currentUser(),
+      key: config.headers["Idempotency-Key"],
+      url: config.path,
+      fields: fields,
+      page: location.pathname,
+      label: about.label,
+      ui: about.ui,
+      created: Date.now(),
+      attempts: 0,
+      nextAt: 0,
+      state: "waiting",
+    };
+    return put(item).then(render);
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    const elt = event.detail.elt;
+    if (event.detail.verb !== "post" || !elt || !elt.closest("[data-queue]")) return;
+    event.detail.headers["Idempotency-Key"] = newKey();
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    const config = event.detail.requestConfig;
+    if (!config || !config.headers["Idempotency-Key"]) return;
+    const elt = event.detail.elt;
+    enqueue(config, elt).then(function () {
+      if (elt) elt.classList.remove("send-failed");
+      const card = elt && elt.closest(".item-card");
+      if (card) {
+        card.classList.add("is-queued");
+        const outcome = config.formData.get("outcome");
+        if (outcome) press(card, outcome);
+      } else {
+        showSaved("saved");
+      }
+      scheduleRetry(3000);
+    });
+  });
+
+  // A round is not finished while some of its answers are still on the phone.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (pendingHere > 0 && elt && elt.closest && elt.closest(".finish-form")) {
+      event.preventDefault();
+      showSaved("finishWait");
+    }
+  });
+
+  function showSaved(name) {
+    const box = status();
+    const region = document.getElementById("flash");
+    if (!box || !region) return;
+    const p = document.createElement("p");
+    p.className = "flash";
+    p.textContent = text(name || "saved");
+    region.replaceChildren(p);
+  }
+
+  // --- sending -------------------------------------------------------------------------------------
+
+  function token() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function freshToken() {
+    return fetch("/session/csrf", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 401 || response.redirected) throw new Error("login");
+        return response.json();
+      })
+      .then(function (data) {
+        const meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) meta.content = data.token;
+        return data.token;
+      });
+  }
+
+  function send(item, csrf) {
+    const body = new FormData();
+    item.fields.forEach(function ([name, value]) {
+      if (name === "csrf_token") return;
+      if (value instanceof Blob) body.append(name, value, value.name || "photo.jpg");
+      else body.append(name, value);
+    });
+    body.append("csrf_token", csrf);
+    return fetch(item.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Idempotency-Key": item.key, "X-CSRFToken": csrf, "HX-Request": "true" },
+    });
+  }
+
+  function reason(response) {
+    return response.text().then(function (html) {
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      const found = Array.from(doc.querySelectorAll(".field-errors, .form-errors, [role=alert], .error-message"))
+        .map((e) => e.textContent.trim()).filter(Boolean);
+      return found.length ? found.join(" ") : text("refusedGeneric") + " (" + response.status + ")";
+    }).catch(() => text("refusedGeneric") + " (" + response.status + ")");
+  }
+
+  function scheduleRetry(ms) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, ms);
+  }
+
+  function flush() {
+    if (flushing || !currentUser()) return Promise.resolve();
+    flushing = true;
+    const box = status();
+    return all().then(function (items) {
+      const waiting = mine(items).filter((i) => i.state !== "refused");
+      let chain = Promise.resolve(true);
+      waiting.forEach(function (item) {
+        chain = chain.then(function (go) {
+          if (!go) return false;
+          if (item.nextAt > Date.now()) { scheduleRetry(item.nextAt - Date.now()); return false; }
+          return deliver(item, false);
+        });
+      });
+      return chain.then(function (done) {
+        if (done && box) box.dataset.login = "0";
+      });
+    }).catch(function () {}).then(function () {
+      flushing = false;
+      return render();
+    });
+  }
+
+  // Resolves true to go on with the next item, false to stop (and keep the order).
+  function deliver(item, refreshed) {
+    return send(item, token()).then(function (response) {
+      if (response.ok || response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+        return remove(item.id).then(() => true);
+      }
+      if (response.status === 400 && response.headers.get("X-CSRF-Failed") && !refreshed) {
+        return freshToken().then(() => deliver(item, true));
+      }
+      if (response.status === 401) {
+        const box = status();
+        if (box) box.dataset.login = "1";
+        return false;
+      }
+      if (REFUSED.has(response.status)) {
+        return reason(response).then(function (why) {
+          item.state = "refused";
+          item.error = why;
+          return put(item).then(() => true);
+        });
+      }
+      throw new Error("server " + response.status);
+    }).catch(function (error) {
+      if (error && error.message === "login") {
+        const box = status();
+        if (box) box.dataset.login = "1";
+        return false;
+      }
+      item.attempts += 1;
+      const wait = Math.min(60000, 1000 * Math.pow(2, item.attempts));
+      item.nextAt = Date.now() + wait;
+      return put(item).then(function () { scheduleRetry(wait); return false; });
+    });
+  }
+
+  window.addEventListener("online", function () {
+    all().then(function (items) {
+      // The signal is back: try everything now rather than at its backoff time.
+      return Promise.all(mine(items).map(function (item) { item.nextAt = 0; return put(item); }));
+    }).then(flush);
+  });
+  document.addEventListener("DOMContentLoaded", function () { render().then(flush); });
+  setInterval(function () { if (navigator.onLine) flush(); }, 15000);
+  window.PropDeskQueue = { flush: flush, render: render };
+})();

@@ -1,0 +1,202 @@
+"""Issue 6's acceptance in a real browser at phone size: nothing entered on a round or an
+inspection is lost without signal — through a reload, a browser restart, a lost response, an
+expired CSRF token — and what the server refuses is shown, not dropped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests.browser.conftest import SCREENS, log_in
+from tests.browser.test_patrol_browser import PHONE_390
+from tests.conftest import jpeg_bytes
+from webapp.extensions import db
+from webapp.models import DecorationInspection, ItemResult, PatrolRound, PhotoLink
+
+pytestmark = pytest.mark.browser
+PERSISTENT = {**PHONE_390, "service_workers": "allow"}
+
+
+def _start_round(page, base, template="日常巡楼") -> str:
+    page.goto(f"{base}/patrols")
+    due = page.locator("#due article", has_text=template)
+    start = due.get_by_role("button", name="开始巡查")
+    if start.count():
+        start.click()
+    else:
+        due.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    return page.url
+
+
+def _controlled(page) -> None:
+    """Wait until the service worker controls the page (a reload may be needed the first time)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def _waiting(page):
+    return page.locator("#queue-status [data-count]")
+
+
+def _results(live_app, round_id: int) -> list[tuple[str, int]]:
+    with live_app.app_context():
+        rows = db.session.execute(
+            select(ItemResult.outcome, func.count(PhotoLink.id))
+            .outerjoin(
+                PhotoLink,
+                (PhotoLink.owner_type == "patrol_result") & (PhotoLink.owner_id == ItemResult.id),
+            )
+            .where(ItemResult.round_id == round_id)
+            .group_by(ItemResult.id, ItemResult.outcome)
+        ).all()
+        db.session.remove()
+    return [tuple(r) for r in rows]
+
+
+def test_offline_round_survives_reload_and_restart(
+    browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
+):
+    profile = tmp_path / "profile"
+    photos = []
+    for i, color in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
+        path = tmp_path / f"p{i}.jpg"
+        path.write_bytes(jpeg_bytes(3000, 2000, color=color))
+        photos.append(path)
+
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, **PERSISTENT
+    )
+    page = context.pages[0] if context.pages else context.new_page()
+    log_in(page, live_server, "assistant")
+    round_url = _start_round(page, live_server)
+    round_id = int(round_url.rsplit("/", 1)[1])
+    _controlled(page)
+    page.goto(round_url)  # through the service worker, which keeps a copy
+
+    context.set_offline(True)
+    cards = page.locator("article.item-card")
+    for i in range(3):
+        card = cards.nth(i)
+        card.get_by_role("button", name="异常", exact=True).click()
+        expect(card).to_have_class(re.compile(r"\bis-queued\b"))
+        card.locator("input[type=file]").set_input_files(str(photos[i]))
+        expect(_waiting(page)).to_contain_text(f"待发送：{2 * (i + 1)} 条")
+    expect(cards.nth(1).get_by_role("button", name="异常", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.screenshot(path=str(SCREENS / "offline-round-queued.png"), full_page=False)
+    assert _results(live_app, round_id) == []  # nothing reached the server
+
+    # Reload without signal: the page comes from the service worker, the queue from IndexedDB.
+    page.reload()
+    expect(_waiting(page)).to_contain_text("待发送：6 条")
+    expect(cards.nth(2)).to_have_class(re.compile(r"\bis-queued\b"))
+    context.close()
+
+    # Restart the browser, still without signal.
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, **PERSISTENT
+    )
+    context.set_offline(True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(round_url)
+    expect(_waiting(page)).to_contain_text("待发送：6 条")
+
+    # The signal returns: everything goes, in order, and the badge empties.
+    context.set_offline(False)
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=30_000)
+    results = _results(live_app, round_id)
+    assert sorted(results) == [("issue", 1)] * 3, results
+    page.goto(round_url)
+    expect(page.locator("#round-progress")).to_contain_text("异常 3")
+    screenshot("offline-round-delivered", target=page)
+    context.close()
+
+
+def test_lost_response_is_replayed_once(browser, live_server, live_app, tmp_path):
+    photo = tmp_path / "v.jpg"
+    photo.write_bytes(jpeg_bytes(1600, 1200, color=(120, 90, 60)))
+    # No service worker here: the test stands between the page and the server.
+    context = browser.new_context(**{**PHONE_390, "service_workers": "block"})
+    page = context.new_page()
+    log_in(page, live_server, "assistant")
+    page.goto(f"{live_server}/decoration")
+    page.locator("#sites article", has_text="3栋-1201").get_by_role("link", name="巡查").click()
+    page.wait_for_url("**/inspect")
+    inspect_url = page.url
+    with live_app.app_context():
+        before = db.session.scalar(select(func.count(DecorationInspection.id)))
+        db.session.remove()
+
+    def deliver_then_drop(route):
+        route.fetch()  # the server saves it ...
+        route.abort()  # ... and the phone never hears back
+
+    page.route(
+        inspect_url,
+        lambda route: (
+            deliver_then_drop(route) if route.request.method == "POST" else route.continue_()
+        ),
+    )
+    rules = page.locator("fieldset.rule")
+    for i in range(rules.count()):
+        rules.nth(i).locator("label.radio-tap", has_text="合规").click()
+    page.get_by_role("button", name="提交检查").click()
+    expect(_waiting(page)).to_contain_text("待发送：1 条")
+    page.unroute(inspect_url)
+    page.evaluate("window.PropDeskQueue.flush()")
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=20_000)
+    with live_app.app_context():
+        after = db.session.scalar(select(func.count(DecorationInspection.id)))
+        db.session.remove()
+    assert after == before + 1  # saved once, replayed without a second inspection
+    context.close()
+
+
+def test_expired_csrf_token_is_refreshed_and_a_refusal_is_shown(browser, live_server, live_app):
+    context = browser.new_context(**{**PHONE_390, "service_workers": "block"})
+    page = context.new_page()
+    log_in(page, live_server, "supervisor")
+    round_url = _start_round(page, live_server, "主任巡查")
+    round_id = int(round_url.rsplit("/", 1)[1])
+    statuses = []
+    page.on("response", lambda r: statuses.append(r.status) if r.request.method == "POST" else None)
+
+    context.set_offline(True)
+    cards = page.locator("article.item-card")
+    cards.nth(0).get_by_role("button", name="正常", exact=True).click()
+    expect(_waiting(page)).to_contain_text("待发送：1 条")
+    # While offline the page's token expires (here: the server will not know it).
+    page.evaluate("document.querySelector('meta[name=csrf-token]').content = 'expired-token'")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=20_000)
+    assert 400 in statuses  # refused for the token, then sent again with a fresh one
+    assert [o for o, _n in _results(live_app, round_id)] == ["ok"]
+
+    # Offline again; meanwhile the round is finished on the server (another device).
+    context.set_offline(True)
+    cards.nth(1).get_by_role("button", name="异常", exact=True).click()
+    expect(_waiting(page)).to_contain_text("待发送：1 条")
+    with live_app.app_context():
+        patrol_round = db.session.get(PatrolRound, round_id)
+        patrol_round.status = "finished"
+        db.session.commit()
+        db.session.remove()
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    refused = page.locator("#queue-status li.queue-refused")
+    expect(refused).to_have_count(1, timeout=20_000)
+    expect(refused).to_contain_text("这一轮巡查已经结束")
+    page.screenshot(path=str(SCREENS / "offline-refused.png"), full_page=False)
+    page.reload()
+    expect(refused).to_have_count(1)  # kept until the person decides
+    refused.get_by_role("button", name="放弃").click()
+    expect(page.locator("#queue-status")).to_be_hidden()
+    context.close()
