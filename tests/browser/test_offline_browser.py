@@ -200,3 +200,46 @@ def test_expired_csrf_token_is_refreshed_and_a_refusal_is_shown(browser, live_se
     refused.get_by_role("button", name="放弃").click()
     expect(page.locator("#queue-status")).to_be_hidden()
     context.close()
+
+
+def test_a_new_deployment_does_not_break_a_round_in_progress(
+    browser, live_server, live_app, monkeypatch
+):
+    from webapp.pwa import views as pwa
+
+    context = browser.new_context(**{**PHONE_390, "service_workers": "allow"})
+    page = context.new_page()
+    log_in(page, live_server, "manager")
+    round_url = _start_round(page, live_server, "整体巡楼")
+    _controlled(page)
+    page.goto(round_url)
+    old = page.evaluate("caches.keys()")
+    assert "propdesk-pages" in old
+
+    # Deploy: the service worker script changes; the phone picks it up mid-round.
+    monkeypatch.setattr(pwa, "cache_version", lambda: "deployment-2")
+    page.evaluate(
+        """() => new Promise((resolve) => {
+             navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true));
+             navigator.serviceWorker.getRegistration().then((r) => r.update());
+           })"""
+    )
+    page.wait_for_function(
+        "caches.keys().then(k => k.includes('propdesk-shell-deployment-2') && "
+        "!k.some(n => n.startsWith('propdesk-shell-') && n !== 'propdesk-shell-deployment-2'))"
+    )
+    assert "propdesk-pages" in page.evaluate("caches.keys()")  # the round's page survived
+
+    # Without signal the round still opens, styled, and still takes answers.
+    context.set_offline(True)
+    page.reload()
+    card = page.locator("article.item-card").first
+    expect(card).to_be_visible()
+    bg = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
+    assert bg == "rgb(255, 255, 255)"
+    card.get_by_role("button", name="正常", exact=True).click()
+    expect(_waiting(page)).to_contain_text("待发送：1 条")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=20_000)
+    context.close()
