@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import SCREENS, log_in
-from tests.browser.test_patrol_browser import PHONE_390
+from tests.browser.test_patrol_browser import PHONE_390, _camera_photo
 from tests.conftest import jpeg_bytes
 from webapp.extensions import db
 from webapp.models import DecorationInspection, ItemResult, PatrolRound, PhotoLink
@@ -63,11 +63,10 @@ def test_offline_round_survives_reload_and_restart(
     browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
 ):
     profile = tmp_path / "profile"
-    photos = []
-    for i, color in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)]):
-        path = tmp_path / f"p{i}.jpg"
-        path.write_bytes(jpeg_bytes(3000, 2000, color=color))
-        photos.append(path)
+    photos = [
+        _camera_photo(tmp_path / f"p{i}.jpg", color)
+        for i, color in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)])
+    ]
 
     context = browser_type.launch_persistent_context(
         profile, **browser_type_launch_args, **PERSISTENT
@@ -107,6 +106,24 @@ def test_offline_round_survives_reload_and_restart(
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(round_url)
     expect(_waiting(page)).to_contain_text("待发送：6 条")
+    # The photos waiting on the phone were shrunk before they were queued.
+    queued = page.evaluate(
+        """() => new Promise((resolve) => {
+             const open = indexedDB.open("propdesk");
+             open.onsuccess = () => {
+               const get = open.result.transaction("queue").objectStore("queue").getAll();
+               get.onsuccess = () => Promise.all(get.result.flatMap((item) => item.fields)
+                 .filter(([, v]) => v instanceof Blob)
+                 .map(([, v]) => createImageBitmap(v)
+                   .then((b) => [v.type, v.size, b.width, b.height])))
+                 .then(resolve);
+             };
+           })"""
+    )
+    original = photos[0].stat().st_size
+    assert len(queued) == 3, queued
+    for kind, size, width, height in queued:
+        assert kind == "image/jpeg" and max(width, height) <= 2048 and size < original / 2
 
     # The signal returns: everything goes, in order, and the badge empties.
     context.set_offline(False)
