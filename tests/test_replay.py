@@ -138,3 +138,13 @@ def test_old_keys_are_swept(app, login_as, world, site):
     result = app.test_cli_runner().invoke(args=["sweep"])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 0
+
+
+def test_a_refusal_by_the_service_is_not_remembered(login_as, world, patrol):
+    c = login_as("assistant")
+    round_ = patrol.round_done  # finished: the service refuses any further answer
+    url = f"/patrols/rounds/{round_.id}/items/{patrol.item.id}"
+    headers = {"Idempotency-Key": "late-tap-000001", "HX-Request": "true"}
+    r = c.post(url, data={"outcome": "issue"}, headers=headers)
+    assert r.status_code == 409 and "已经结束" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 0

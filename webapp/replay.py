@@ -87,6 +87,13 @@ def _wrote(session, _flush_context) -> None:
         pending["wrote"] = True
 
 
+def _rolled_back(_session) -> None:
+    """after_rollback: a refused change left nothing to remember."""
+    pending = _pending()
+    if pending and not pending["stored"]:
+        pending["wrote"] = False
+
+
 def _remember(session) -> None:
     """before_commit: the key goes in with the change it made, or not at all."""
     pending = _pending()
@@ -154,4 +161,5 @@ def init_app(app: Flask) -> None:
     app.after_request(finish)
     if not event.contains(Session, "before_commit", _remember):
         event.listen(Session, "after_flush", _wrote)
+        event.listen(Session, "after_rollback", _rolled_back)
         event.listen(Session, "before_commit", _remember)
