@@ -260,3 +260,33 @@ def test_a_new_deployment_does_not_break_a_round_in_progress(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#queue-status")).to_be_hidden(timeout=20_000)
     context.close()
+
+
+def test_an_expired_login_keeps_the_queue_until_the_person_logs_in(browser, live_server, live_app):
+    from datetime import timedelta
+
+    from webapp import clock
+
+    context = browser.new_context(**{**PHONE_390, "service_workers": "block"})
+    page = context.new_page()
+    log_in(page, live_server, "assistant")
+    round_url = _start_round(page, live_server)
+    round_id = int(round_url.rsplit("/", 1)[1])
+    context.set_offline(True)
+    card = page.locator("article.item-card").nth(5)
+    card.get_by_role("button", name="不适用", exact=True).click()
+    expect(_waiting(page)).to_contain_text("待发送：1 条")
+    clock.travel(timedelta(hours=13))  # the phone slept through the night: the session idled out
+    try:
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(_waiting(page)).to_contain_text("登录已过期", timeout=20_000)
+        before = _results(live_app, round_id)
+        log_in(page, live_server, "assistant")
+        page.goto(round_url)
+        expect(page.locator("#queue-status")).to_be_hidden(timeout=20_000)
+        after = _results(live_app, round_id)
+        assert len(after) == len(before) + 1 and ("na", 0) in after
+    finally:
+        clock.travel(timedelta(hours=-13))
+        context.close()
