@@ -598,6 +598,26 @@ def decoration(world) -> DecorationWorld:
     return DecorationWorld(permit, notice, draft, inspection.results[0], photo_id)
 
 
+def take_ticket(world, actor=None, **overrides):
+    """A phone complaint by owner A about noise, taken by the assistant (any field overridden);
+    returns (ticket, tracking code), not yet committed."""
+    from webapp.tickets import services as tickets
+
+    fields = dict(
+        estate=world.estate,
+        unit=world.unit_a,
+        reporter_name="业主甲",
+        reporter_phone="13900000001",
+        kind="complaint",
+        channel="phone",
+        category="noise",
+        severity="normal",
+        description="楼上夜间装修噪音",
+    )
+    fields.update(overrides)
+    return tickets.create(actor or world.assistant, **fields)
+
+
 @dataclass
 class TicketWorld:
     ticket: object
@@ -610,18 +630,7 @@ class TicketWorld:
 def ticket(world) -> TicketWorld:
     from webapp.tickets import services as tickets
 
-    item, code = tickets.create(
-        world.assistant,
-        estate=world.estate,
-        unit=world.unit_a,
-        reporter_name="业主甲",
-        reporter_phone="13900000001",
-        kind="complaint",
-        channel="phone",
-        category="noise",
-        severity="normal",
-        description="楼上夜间施工噪音",
-    )
+    item, code = take_ticket(world, description="楼上夜间施工噪音")
     reply = tickets.add_entry(
         item,
         world.assistant,

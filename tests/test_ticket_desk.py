@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
+from tests.conftest import take_ticket
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, Notification, Photo, Ticket, TicketEntry, TicketLink
@@ -19,19 +20,7 @@ from webapp.tickets import summary as monthly
 
 
 def _take(world, actor=None, **overrides):
-    fields = dict(
-        estate=world.estate,
-        unit=world.unit_a,
-        reporter_name="业主甲",
-        reporter_phone="13900000001",
-        kind="complaint",
-        channel="phone",
-        category="noise",
-        severity="normal",
-        description="楼上夜间装修噪音",
-    )
-    fields.update(overrides)
-    ticket, code = tickets.create(actor or world.assistant, **fields)
+    ticket, _code = take_ticket(world, actor, **overrides)
     db.session.commit()
     return ticket
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import jpeg_bytes, upload
+from tests.conftest import jpeg_bytes, take_ticket, upload
 from webapp import clock
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -17,19 +17,7 @@ from webapp.tickets import services as tickets
 
 
 def _phone_complaint(world, **overrides):
-    fields = dict(
-        estate=world.estate,
-        unit=world.unit_a,
-        reporter_name="业主甲",
-        reporter_phone="13900000001",
-        kind="complaint",
-        channel="phone",
-        category="noise",
-        severity="normal",
-        description="楼上夜间装修噪音",
-    )
-    fields.update(overrides)
-    ticket, code = tickets.create(world.assistant, **fields)
+    ticket, code = take_ticket(world, **overrides)
     db.session.commit()
     return ticket, code
 

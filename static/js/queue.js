@@ -141,8 +141,7 @@
     const title = card ? card.querySelector(".item-text") : document.querySelector("main h1");
     const name = title ? title.textContent.trim().slice(0, 60) : location.pathname;
     const outcome = fields.find(([n]) => n === "outcome");
-    const files = fields.filter(([, v]) => v instanceof Blob).length;
-    const ui = card ? { card: card.id, pressed: outcome ? outcome[1] : null, photos: files } : null;
+    const ui = card ? { card: card.id, pressed: outcome ? outcome[1] : null } : null;
     return { label: name, ui: ui };
   }
 

@@ -253,9 +253,7 @@ def _ticket_entries(tickets) -> list[Entry]:
     now = clock.now()
     out = []
     for t in tickets:
-        late = ticket_services.follow_up_overdue(t, now) or ticket_services.investigation_overdue(
-            t, now
-        )
+        late = ticket_services.is_overdue(t, now)
         soon = (
             t.next_follow_up_at is not None and deadlines.state(t.next_follow_up_at, now).due_soon
         )

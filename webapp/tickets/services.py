@@ -388,6 +388,11 @@ def investigation_overdue(ticket: Ticket, now: datetime) -> bool:
     )
 
 
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    """Late in either way: the follow-up, or a major complaint's investigation."""
+    return follow_up_overdue(ticket, now) or investigation_overdue(ticket, now)
+
+
 # --- the inbox ---------------------------------------------------------------------------------
 
 TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")

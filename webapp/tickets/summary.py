@@ -80,9 +80,18 @@ class Summary:
         ]
 
 
+def _zone(estate: Estate) -> ZoneInfo:
+    return ZoneInfo(estate.timezone or "Asia/Shanghai")
+
+
+def this_month(estate: Estate) -> date:
+    """The first day of the current month on the estate's calendar."""
+    return clock.now().astimezone(_zone(estate)).date().replace(day=1)
+
+
 def month_bounds(estate: Estate, month: date) -> tuple[datetime, datetime]:
     """The month's first and next month's first instant in the estate's time zone, as UTC."""
-    zone = ZoneInfo(estate.timezone or "Asia/Shanghai")
+    zone = _zone(estate)
     start = datetime.combine(month.replace(day=1), time(), zone)
     following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     end = datetime.combine(following, time(), zone)

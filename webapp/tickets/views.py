@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
@@ -83,11 +82,7 @@ def inbox():
         counts=services.tab_counts(current_user),
         estates=db.session.scalars(visible_estates(current_user)).all(),
         assignees=services.assignees(current_user),
-        overdue={
-            t.id
-            for t in found
-            if services.follow_up_overdue(t, now) or services.investigation_overdue(t, now)
-        },
+        overdue={t.id for t in found if services.is_overdue(t, now)},
     )
 
 
@@ -312,8 +307,7 @@ def _summary_args():
         abort(404)
     wanted = request.args.get("estate", type=int)
     estate = get_estate_or_404(current_user, wanted) if wanted else estates[0]
-    today = clock.now().astimezone(ZoneInfo(estate.timezone or "Asia/Shanghai")).date()
-    month = today.replace(day=1)
+    month = monthly.this_month(estate)
     match = re.fullmatch(r"(\d{4})-(\d{2})", request.args.get("month", ""))
     if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
         month = date(int(match[1]), int(match[2]), 1)
