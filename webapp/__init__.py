@@ -32,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     _init_extensions(app)
+    from webapp import inputs
+
+    inputs.init_app(app)  # before any route: the cleaning request class and bounded converters
     _init_requests(app)
     _register_blueprints(app)
 

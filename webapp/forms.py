@@ -8,12 +8,49 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, StringField
+from wtforms import fields as wtf_fields
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from webapp.errors import Conflict, Invalid
 from webapp.extensions import db
+from webapp.inputs import MAX_ID, MAX_YEAR, MIN_YEAR
+
+# --- fields with the bounds every database and the calendar code can hold --------------------
+
+
+class IntegerField(wtf_fields.IntegerField):
+    """A whole number that fits an INTEGER column (a larger one is an input error, not a 500)."""
+
+    def pre_validate(self, form):
+        if self.data is not None and not -MAX_ID <= self.data <= MAX_ID:
+            self.data = None
+            raise StopValidation(_l("这个数字太大了。"))
+
+
+class _BoundedYears:
+    def pre_validate(self, form):
+        if self.data is not None and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+            self.data = None
+            raise StopValidation(
+                _l("请填写 %(low)s 到 %(high)s 年之间的日期。", low=MIN_YEAR, high=MAX_YEAR)
+            )
+
+
+class DateField(_BoundedYears, wtf_fields.DateField):
+    """A date in the years the app works with (9999-12-31 would overflow its deadline sums)."""
+
+
+class DateTimeLocalField(_BoundedYears, wtf_fields.DateTimeLocalField):
+    """A local date and time in the years the app works with."""
 
 
 def choices(pairs) -> list[SelectChoice]:

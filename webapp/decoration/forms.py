@@ -3,10 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    DateTimeLocalField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     SelectField,
     StringField,
@@ -15,7 +12,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from webapp.admin.forms import MultiCheckboxField
-from webapp.forms import VersionedForm, choices, name_field
+from webapp.forms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    VersionedForm,
+    choices,
+    name_field,
+)
 
 # Stored as written in Chinese (the department's own terms); shown in the viewer's language.
 SCOPES = (

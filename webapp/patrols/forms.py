@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     PasswordField,
     SelectField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.forms import VersionedForm, name_field
+from webapp.forms import IntegerField, VersionedForm, name_field
 
 
 class RecordForm(FlaskForm):

@@ -3,8 +3,6 @@ history and compliance; the manager's templates."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +13,7 @@ from webapp.access import MANAGER, STAFF, SUPERVISOR_UP, allow
 from webapp.auth import services as auth_services
 from webapp.extensions import db
 from webapp.forms import choices, save
+from webapp.inputs import parse_date
 from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
 from webapp.models import PatrolRound, PatrolTemplate, PublicArea, User
 from webapp.patrols import forms, services
@@ -258,16 +257,9 @@ def scan(token: str):
 def history():
     """Past rounds: filter by date, person, area and result."""
     args = request.args
-
-    def as_date(value):
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
     filters = {
-        "since": as_date(args.get("since")),
-        "until": as_date(args.get("until")),
+        "since": parse_date(args.get("since")),
+        "until": parse_date(args.get("until")),
         "person_id": args.get("person", type=int),
         "area": (args.get("area") or "").strip()[:40],
         "result": args.get("result") if args.get("result") in ("issues", "clean") else "",

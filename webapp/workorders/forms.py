@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, MultipleFileField, TextAreaField
+from wtforms import HiddenField, MultipleFileField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import VersionedForm
+from webapp.forms import DateTimeLocalField, VersionedForm
 
 
 class FixForm(VersionedForm):

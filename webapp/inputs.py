@@ -1,0 +1,107 @@
+"""What the outside world may send, cleaned once for every route (RELIABILITY.md, "outside probes").
+
+Three classes of hostile input used to reach the database and answer 500, and each is handled here
+rather than form by form:
+
+- text: NUL and other control characters are dropped from every form field, query parameter and
+  path segment. PostgreSQL refuses NUL in text while SQLite stores it, so without this the two
+  databases would end up holding different data;
+- integers: ids in paths and `?x=` filters are bounded to what an INTEGER column holds; a larger
+  number is simply not a record (404, or the filter is ignored);
+- dates: one parser, bounded to years the app can add days to without overflowing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Flask
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
+
+# The largest id an INTEGER column holds on PostgreSQL (SQLite's are 64-bit, but data must move).
+MAX_ID = 2**31 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+# C0 controls except tab, line feed and carriage return; DEL; lone surrogates (not encodable).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without the control characters no database or page should hold."""
+    return _CONTROL.sub("", value)
+
+
+def bounded_int(value: object) -> int | None:
+    """`value` as an id-sized integer, or None (not a number, or beyond an INTEGER column)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if -MAX_ID <= number <= MAX_ID else None
+
+
+def parse_date(value: str | None) -> date | None:
+    """An ISO date (2026-11-30) within the years the app works with; None otherwise."""
+    if not value:
+        return None
+    try:
+        parsed = date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if MIN_YEAR <= parsed.year <= MAX_YEAR else None
+
+
+def _cleaned(pairs):
+    for key, value in pairs:
+        yield (
+            clean_text(key) if isinstance(key, str) else key,
+            clean_text(value) if isinstance(value, str) else value,
+        )
+
+
+class CleanMultiDict(ImmutableMultiDict):
+    """Form data and query strings with control characters removed.
+
+    `get(name, type=int)` also answers the default for integers beyond an INTEGER column, so a
+    filter like `?estate=99999999999999999999` is ignored instead of failing in the database.
+    """
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+        else:
+            super().__init__(list(_cleaned(MultiDict(mapping).items(multi=True))))
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's signature)
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and value is not default:
+            return value if -MAX_ID <= value <= MAX_ID else default
+        return value
+
+
+class IdConverter(IntegerConverter):
+    """`<int:id>`: a positive number that fits an INTEGER column; anything else is no route."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>`: no control characters in a path segment."""
+
+    def to_python(self, value: str) -> str:
+        if _CONTROL.search(value):
+            raise ValidationError()
+        return value
+
+
+def init_app(app: Flask) -> None:
+    """Install the cleaning request class and the bounded converters (before any route is added)."""
+    # On top of whatever request class the extensions installed (htmx-flask adds `request.htmx`).
+    app.request_class = type(
+        "CleanRequest", (app.request_class,), {"parameter_storage_class": CleanMultiDict}
+    )
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter)
