@@ -9,6 +9,8 @@ import re
 import pytest
 from PIL import Image
 
+from tests.conftest import PASSWORD
+
 
 def test_manifest_is_installable(client):
     r = client.get("/manifest.webmanifest")
@@ -191,3 +193,61 @@ def test_configuration_from_the_environment(monkeypatch, tmp_path):
     assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/propdesk"
     assert cfg["UPLOAD_DIR"] == str(tmp_path / "photos")
     assert cfg["BABEL_DEFAULT_TIMEZONE"] == "Asia/Hong_Kong"
+
+
+# --- the shell: a page reached through htmx is the same document as the page loaded fresh -----
+
+
+def _shell(client, path: str = "/login") -> str:
+    """The shell the page at `path` was drawn for, as the browser would send it back."""
+    return re.search(r'data-shell="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+
+def _boosted(shell: str) -> dict:
+    return {"HX-Request": "true", "HX-Boosted": "true", "X-PropDesk-Shell": shell}
+
+
+def test_a_boosted_login_loads_the_signed_in_page_whole(client, world):
+    """The form posts through htmx; the page it reaches was drawn for nobody: a full load."""
+    client.refresh_csrf("/login")
+    anon = _shell(client)
+    login = client.post(
+        "/login",
+        data={"username": "assistant", "password": PASSWORD},
+        headers=_boosted(anon),
+    )
+    assert login.status_code == 303
+    home = client.get(login.headers["Location"], headers=_boosted(anon))
+    assert home.status_code == 204 and home.headers["HX-Redirect"] == "/"
+    assert "X-PropDesk-Shell" in home.headers["Vary"]
+    # Loaded whole, the page says whose shell it is; htmx requests from it swap as usual.
+    page = client.get("/")
+    shell = _shell(client, "/")
+    assert shell.startswith(f"{world.assistant.id}.") and shell != anon
+    assert "js/queue.js" in page.get_data(as_text=True)
+    same = client.get("/patrols", headers=_boosted(shell))
+    assert same.status_code == 200 and "HX-Redirect" not in same.headers
+
+
+def test_logout_and_a_language_switch_change_the_shell(login_as, world):
+    client = login_as("assistant")
+    shell = _shell(client, "/")
+    client.post("/locale", data={"locale": "en", "next": "/patrols"})
+    switched = client.get("/patrols", headers=_boosted(shell))
+    assert switched.headers["HX-Redirect"] == "/patrols"
+    fragment = client.htmx("GET", "/tickets?tab=open", headers={"X-PropDesk-Shell": shell})
+    assert fragment.headers["HX-Refresh"] == "true"
+    client.post("/logout")
+    signed_out = client.get("/login", headers=_boosted(shell))
+    assert signed_out.headers["HX-Redirect"] == "/login"
+
+
+def test_a_boosted_link_to_a_download_is_fetched_by_the_browser(login_as, world):
+    client = login_as("manager")
+    shell = _shell(client, "/")
+    answer = client.get("/tickets/summary.xlsx?month=2026-11", headers=_boosted(shell))
+    assert answer.status_code == 204
+    assert answer.headers["HX-Redirect"] == "/tickets/summary.xlsx?month=2026-11"
+    page = client.get("/tickets/summary").get_data(as_text=True)
+    link = re.search(r'<a [^>]*summary\.xlsx[^>]*>', page)[0]
+    assert 'hx-boost="false"' in link and "download" in link

@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     labels.init_app(app)
-    app.jinja_env.globals.update(fragment_request=web.wants_fragment)
+    web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -5,7 +5,22 @@ Views call these helpers and never read HX-* headers themselves.
 
 from __future__ import annotations
 
-from flask import Response, get_flashed_messages, make_response, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    get_flashed_messages,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+
+# The page's shell (who it was drawn for, in which language), sent back by app.js on every
+# htmx request. htmx swaps only the body's content, so a boosted login would keep the
+# signed-out <head>, scripts and body class: when the shell changes, the page is loaded whole.
+SHELL_HEADER = "X-PropDesk-Shell"
 
 
 def wants_fragment() -> bool:
@@ -86,3 +101,48 @@ def _flash_oob() -> str:
     if not messages:
         return ""
     return render_template("_flash.html", messages=messages, oob=True)
+
+
+def shell_id() -> str:
+    """Who the page is drawn for and in which language (base.html puts it on <body>)."""
+    user = current_user
+    who = str(user.id) if user and user.is_authenticated else "-"
+    return f"{who}.{get_locale()}"
+
+
+def _whole_document(response: Response) -> Response:
+    """after_request: answers that htmx must not swap into the current page become a full load.
+
+    - the shell changed (login, logout, language, another account in another tab): the page
+      reached is loaded whole, with its own scripts, body class and navigation;
+    - a boosted link reached a download (a workbook, a photo): the browser fetches it itself
+      instead of pouring its bytes into the page.
+    """
+    if not request.htmx or "HX-Redirect" in response.headers or response.status_code >= 500:
+        return response
+    response.vary.add(SHELL_HEADER)
+    sent = request.headers.get(SHELL_HEADER)
+    stale_shell = sent is not None and sent != shell_id()
+    download = request.htmx.boosted and (
+        response.mimetype != "text/html"
+        or response.headers.get("Content-Disposition", "").startswith("attachment")
+    )
+    if not (stale_shell or download) or 300 <= response.status_code < 400:
+        return response  # a redirect is followed by the browser: its target answers
+    if request.method == "GET" and not wants_fragment() and response.status_code < 400:
+        target = request.full_path if request.query_string else request.path
+        replacement = make_response("", 204)
+        replacement.headers["HX-Redirect"] = target
+    else:
+        replacement = make_response("", 204)
+        replacement.headers["HX-Refresh"] = "true"
+    replacement.vary.update(response.vary)
+    for name, value in response.headers.items():
+        if name.lower() == "set-cookie":
+            replacement.headers.add(name, value)
+    return replacement
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_whole_document)
+    app.jinja_env.globals.update(fragment_request=wants_fragment, shell_id=shell_id)

@@ -7,9 +7,13 @@
     return meta ? meta.content : "";
   }
 
-  // Every htmx request carries the CSRF token.
+  // Every htmx request carries the CSRF token, and the shell the page was drawn for: when the
+  // server's differs (logged in or out, another language) it answers with a full page load.
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    if (document.body && document.body.dataset.shell) {
+      event.detail.headers["X-PropDesk-Shell"] = document.body.dataset.shell;
+    }
   });
 
   // A boosted page that cannot be fetched: let the browser navigate, so the
@@ -105,6 +109,22 @@
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
     });
+  });
+
+  // A round or an inspection under way asks to be kept for a reload without signal. It may have
+  // been reached by a tapped link or a form (htmx), so the page keeps itself rather than the
+  // service worker guessing from navigations: one fresh copy, stored where the worker looks.
+  function keepForOffline() {
+    if (!document.querySelector("[data-keep-offline]") || !window.caches || !navigator.onLine) return;
+    const path = window.location.pathname;
+    fetch(path, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || response.redirected) return;
+      return caches.open("propdesk-pages").then(function (cache) { return cache.put(path, response); });
+    }).catch(function () {});
+  }
+  document.addEventListener("DOMContentLoaded", keepForOffline);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.boosted) keepForOffline();
   });
 
   // Logging out: the service worker forgets the pages it kept for offline rounds.

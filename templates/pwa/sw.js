@@ -5,8 +5,8 @@ const OFFLINE_URL = "{{ offline_url }}";
 const SHELL = {{ shell|tojson }};
 // Pages of a round or an inspection under way, kept across deployments (not versioned), so a
 // reload in a basement still shows the form; the queue (IndexedDB) keeps what was entered.
+// The pages say so themselves (data-keep-offline), however they were reached: app.js keeps them.
 const PAGES_CACHE = "propdesk-pages";
-const FIELD_PAGES = [/^\/patrols\/rounds\/\d+$/, /^\/decoration\/permits\/\d+\/inspect$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -41,23 +41,20 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === "navigate") {
-    if (FIELD_PAGES.some((pattern) => pattern.test(url.pathname))) {
-      // Network first; the last copy when there is no signal.
-      event.respondWith(
-        fetch(request).then((response) => {
-          if (response.ok && !response.redirected) {
-            const copy = response.clone();
-            caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));
-          }
-          return response;
-        }).catch(() => caches.match(url.pathname, { cacheName: PAGES_CACHE })
-          .then((hit) => hit || caches.match(OFFLINE_URL, { ignoreSearch: true })))
-      );
-      return;
-    }
-    // Other pages hold personal data and change often: always from the network, never cached.
+    // From the network; without signal, the copy of a page that asked to be kept (a round or an
+    // inspection under way: app.js stores it), else the offline page. Other pages hold personal
+    // data and change often: never cached.
     event.respondWith(
-      fetch(request).catch(() => caches.match(OFFLINE_URL, { ignoreSearch: true }))
+      fetch(request).then((response) => {
+        if (response.ok && !response.redirected) {
+          const copy = response.clone();
+          caches.open(PAGES_CACHE).then((cache) => cache.match(url.pathname).then((kept) => {
+            if (kept) cache.put(url.pathname, copy);
+          }));
+        }
+        return response;
+      }).catch(() => caches.match(url.pathname, { cacheName: PAGES_CACHE })
+        .then((hit) => hit || caches.match(OFFLINE_URL, { ignoreSearch: true })))
     );
     return;
   }

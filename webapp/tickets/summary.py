@@ -222,7 +222,12 @@ def workbook(summary: Summary) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for key, value, target in summary.rates():
-        sheet.append([str(RATE_LABELS[key]), percent(value), f"≥ {target * 100:.0f}%"])
+        # Numbers with a percent format, so the workbook can be summed and charted; an empty
+        # cell where nothing was measured (no tickets, no visits).
+        sheet.append([str(RATE_LABELS[key]), value, target])
+        actual, goal = sheet[sheet.max_row][1:3]
+        actual.number_format = "0.0%"
+        goal.number_format = '"≥ "0%'
     sheet.column_dimensions["A"].width = 28
     for column in "BCDEF":
         sheet.column_dimensions[column].width = 12

@@ -1,0 +1,131 @@
+"""Issue 11's acceptance, arriving as a person does: through the login form, by tapping, with no
+reload the person would not make. The page after logging in is a whole signed-in page (its
+offline queue included), and what is tapped without signal reaches the server exactly once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SCREENS
+from tests.browser.test_offline_browser import PERSISTENT, _results, _waiting
+from tests.browser.test_patrol_browser import _camera_photo
+from webapp import demo
+
+pytestmark = pytest.mark.browser
+
+
+def _kept_for_offline(page) -> bool:
+    return page.evaluate(
+        """() => caches.open("propdesk-pages")
+             .then((cache) => cache.match(location.pathname)).then((hit) => !!hit)"""
+    )
+
+
+def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
+    browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
+):
+    profile = tmp_path / "profile"
+    photos = [
+        _camera_photo(tmp_path / f"d{i}.jpg", color)
+        for i, color in enumerate([(220, 60, 60), (60, 220, 60), (60, 60, 220)])
+    ]
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, **PERSISTENT
+    )
+    page = context.pages[0] if context.pages else context.new_page()
+
+    # The only address typed: the login page. Everything after is tapped.
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "assistant")
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server}/")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bsigned-in\b"))
+    assert page.locator("script[src*='js/queue.js']").count() == 1
+    assert page.evaluate("document.body.dataset.shell").split(".")[0] != "-"
+    expect(page.locator("nav.tabbar")).to_be_visible()
+
+    page.locator("nav.tabbar").get_by_role("link", name="巡查").click()
+    page.wait_for_url(f"{live_server}/patrols")
+    page.locator("#due article", has_text="日常巡楼").get_by_role("button", name="开始巡查").click()
+    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    round_url = page.url
+    round_id = int(round_url.rsplit("/", 1)[1])
+    # The round keeps itself for a reload without signal (a second or two on a phone).
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready")
+    for _ in range(50):
+        if _kept_for_offline(page):
+            break
+        page.wait_for_timeout(100)
+    assert _kept_for_offline(page), "the round page was not kept for offline use"
+
+    context.set_offline(True)
+    cards = page.locator("article.item-card")
+    for i in range(3):
+        card = cards.nth(i)
+        card.get_by_role("button", name="异常", exact=True).click()
+        expect(card).to_have_class(re.compile(r"\bis-queued\b"))
+        card.locator("input[type=file]").set_input_files(str(photos[i]))
+        expect(_waiting(page)).to_contain_text(f"待发送：{2 * (i + 1)} 条")
+    assert _results(live_app, round_id) == []
+
+    page.reload()  # without signal: the kept round, with its queued answers
+    expect(page.locator("h1, .topbar-title").first).not_to_contain_text("离线")
+    expect(cards.nth(2)).to_have_class(re.compile(r"\bis-queued\b"))
+    expect(_waiting(page)).to_contain_text("待发送：6 条")
+    page.screenshot(path=str(SCREENS / "first-day-offline-reload.png"), full_page=False)
+    context.close()
+
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, **PERSISTENT
+    )
+    context.set_offline(True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(round_url)
+    expect(_waiting(page)).to_contain_text("待发送：6 条")
+    context.set_offline(False)
+    expect(page.locator("#queue-status")).to_be_hidden(timeout=30_000)
+    assert sorted(_results(live_app, round_id)) == [("issue", 1)] * 3
+    context.close()
+
+
+def test_export_excel_on_a_phone_downloads_a_workbook(browser, live_server, tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.browser.test_patrol_browser import PHONE_390
+
+    context = browser.new_context(**PHONE_390, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "manager")
+    page.fill("#password", demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server}/")
+    page.locator("nav.tabbar").get_by_role("link", name="投诉").click()
+    page.get_by_role("link", name="汇总表").click()
+    page.wait_for_url(re.compile(r".*/tickets/summary"))
+    button = page.get_by_role("link", name="导出 Excel")
+    # Scrolled to the bottom, the tab bar does not cover it.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert button.evaluate(
+        """(el) => { const r = el.getBoundingClientRect();
+                     const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                     return hit === el || el.contains(hit); }"""
+    )
+    with page.expect_download() as info:
+        button.tap()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    sheet = load_workbook(path).active
+    rates = [row[1] for row in sheet.iter_rows() if row[0].value == "满意率"]
+    assert rates and (rates[0].value is None or isinstance(rates[0].value, float))
+    assert rates[0].number_format == "0.0%"
+    # The page is still the summary, not the workbook's bytes.
+    expect(page.locator("main h1")).to_be_visible()
+    assert "PK\x03\x04" not in page.content()
+    context.close()
