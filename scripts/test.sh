@@ -17,5 +17,15 @@ if [ ! -x "$chromium" ] || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"
   fi
 fi
 
+# The reverse-proxy test runs Debian's nginx in front of the app (as a child, with its own config).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing Debian's nginx for the reverse-proxy test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  else
+    echo "!! nginx not found: the reverse-proxy test will be skipped (install the nginx package)." >&2
+  fi
+fi
+
 echo "==> running the tests${DATABASE_URL:+ on $(echo "$DATABASE_URL" | sed -E 's#//[^@]*@#//#')}"
 exec .venv/bin/python -m pytest "$@"

@@ -38,18 +38,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_requests(app)
     _register_blueprints(app)
 
-    from webapp import cli, errors, i18n, labels, web
+    from webapp import cli, errors, i18n, labels, proxy, web
 
     i18n.init_app(app)
     labels.init_app(app)
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    proxy.init_app(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from webapp import db as db_module
+    from webapp.auth import throttle
     from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -58,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    throttle.init_app(app)  # the login throttle; before the limiter, which shares its options
     limiter.init_app(app)
     from webapp.i18n import select_locale, select_timezone
 

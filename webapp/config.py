@@ -19,6 +19,17 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str) -> int:
+    value = os.environ[name].strip()
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise RuntimeError(f"{name} must not be negative")
+    return number
+
+
 def defaults(instance_path: str) -> dict:
     """Settings that hold unless the environment or the caller says otherwise."""
     return {
@@ -47,8 +58,21 @@ def defaults(instance_path: str) -> dict:
         # Login throttling: storage shared between workers in production (redis://...).
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_ACCOUNT": "5/minute",
+        # A store outage degrades to this process's memory instead of answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Failed password checks (successes are given back): per account from one client, per
+        # account from all clients together (a ceiling, so that an attacker elsewhere does not
+        # lock the owner out of their own phone), and per client address (one office NAT).
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT": "5/minute",
+        "LOGIN_LIMIT_PER_ACCOUNT": "30/minute",
         "LOGIN_LIMIT_PER_IP": "60/minute",
+        # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-*.
+        # 0 = none: the headers are ignored (anyone could send them).
+        "TRUSTED_PROXIES": 0,
+        # Where people reach the app (https://propdesk.example.cn): links that leave the app
+        # (invites, tracking links, checkpoint QR codes) are built from it.
+        # None: from the request's host.
+        "PUBLIC_URL": None,
         "INVITE_VALID_FOR": timedelta(days=7),
         # Argon2id cost; the test suite may pick a cheaper profile.
         "PASSWORD_HASH_PROFILE": "strong",
@@ -73,6 +97,12 @@ def from_environment() -> dict:
         cfg["BABEL_DEFAULT_LOCALE"] = env["DEFAULT_LOCALE"]
     if env.get("RATELIMIT_STORAGE_URI"):
         cfg["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    if env.get("RATELIMIT_KEY_PREFIX"):
+        cfg["RATELIMIT_KEY_PREFIX"] = env["RATELIMIT_KEY_PREFIX"]
+    if env.get("TRUSTED_PROXIES"):
+        cfg["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES")
+    if env.get("PUBLIC_URL"):
+        cfg["PUBLIC_URL"] = env["PUBLIC_URL"]
     if "PROPDESK_DEMO" in env:
         cfg["DEMO"] = _env_bool("PROPDESK_DEMO", False)
     if "SESSION_COOKIE_SECURE" in env:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import segno
-from flask import current_app, url_for
+from flask import current_app
 
 from webapp.auth import services
+from webapp.links import external_url
 
 
 def issue(person, purpose: str, issued_by) -> str:
@@ -20,7 +21,7 @@ def issue(person, purpose: str, issued_by) -> str:
 
 def link_context(person, token: str, purpose: str) -> dict:
     """What the link page shows: the URL, a QR code of it, and a message ready to send."""
-    url = url_for("auth.invite", token=token, _external=True)
+    url = external_url("auth.invite", token=token)
     qr = segno.make(url, error="m")
     return {
         "person": person,

@@ -7,21 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from webapp.access import AUTHENTICATED, PUBLIC, allow
-from webapp.auth import services
+from webapp.auth import services, throttle
 from webapp.auth.forms import ChangePasswordForm, LocaleForm, LoginForm, SetPasswordForm
-from webapp.extensions import db, limiter
+from webapp.extensions import db
 from webapp.i18n import LOCALE_COOKIE
 from webapp.web import is_safe_next, render, render_form, see_other
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_failed(response) -> bool:
-    return response.status_code != 303
-
-
-def _account_key() -> str:
-    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
 
 
 def _sign_in(user) -> None:
@@ -33,28 +25,19 @@ def _sign_in(user) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    exempt_when=lambda: not (request.form.get("username") or "").strip(),
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-ip",
-)
 def login():
-    """Log in with username and password."""
+    """Log in with username and password (throttled: webapp.auth.throttle)."""
     if current_user.is_authenticated and request.method == "GET":
         return see_other(url_for("home.index"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        # The hit is taken before the password is checked: parallel attempts cannot overrun it.
+        attempt = throttle.reserve(form.username.data)
+        if not attempt.allowed:
+            abort(429)
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            attempt.give_back()
             _sign_in(user)
             db.session.commit()
             target = form.next.data if is_safe_next(form.next.data) else url_for("home.index")

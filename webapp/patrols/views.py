@@ -447,13 +447,15 @@ def qr_sheet(template_id: int):
     """A printable sheet with one QR code per checkpoint."""
     import segno
 
+    from webapp.links import external_url
+
     template = services.template_tree(_template_or_404(template_id).id)
     codes = [
         (
             c,
-            segno.make(
-                url_for("patrols.scan", token=c.qr_token, _external=True), error="m"
-            ).svg_data_uri(scale=6, border=2),
+            segno.make(external_url("patrols.scan", token=c.qr_token), error="m").svg_data_uri(
+                scale=6, border=2
+            ),
         )
         for c in template.checkpoints
         if c.active

@@ -151,7 +151,9 @@ def create():
         outcome = save(form, take)
         if outcome.ok:
             ticket, code = outcome.value
-            link = url_for("tickets.track", number=ticket.number, code=code, _external=True)
+            from webapp.links import external_url
+
+            link = external_url("tickets.track", number=ticket.number, code=code)
             return render("tickets/created.html", ticket=ticket, code=code, link=link)
     return render_form("tickets/new.html", None, form, found=found)
 
