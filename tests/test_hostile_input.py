@@ -51,6 +51,7 @@ NUMBERS = [
     "9223372036854775808",
     "-1",
     "0",
+    "2147483647",
     "1.5",
     "1e309",
     "NaN",
@@ -269,6 +270,11 @@ def test_no_input_gives_a_500(world, patrol, decoration, ticket, login_as):
                 walk.send(who, "POST", url, data=data)
                 sent += 1
         walk.per_form[path] = sent
+        # Path parameters hostile too, with the form otherwise as the page filled it.
+        valid = {name: (values[0] if values else "") for name, values in form.fields.items()}
+        for hostile_url in _hostile_paths(case.rule, url):
+            for who in ("owner_a", "assistant", "manager"):
+                walk.send(who, "POST", hostile_url, data=valid)
         # Headers the offline queue and htmx send, hostile too.
         for value in ("k\x00ey", "x" * 500, "99999999999999999999"):
             walk.send("assistant", "POST", url, data={}, headers={"Idempotency-Key": value})

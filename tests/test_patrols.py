@@ -389,3 +389,19 @@ def test_round_page_queries_do_not_grow_with_photos(login_as, patrol, world, cou
     with count_queries() as large:
         c.get(url)
     assert large.count == small.count
+
+
+def test_a_refused_tap_answers_with_the_reason_never_500(login_as, patrol):
+    """What the offline queue sends and the server refuses gets a final 4xx it can show."""
+    c = login_as("assistant")
+    base = f"/patrols/rounds/{patrol.round_open.id}/items"
+    for missing in (0, 2147483647):
+        assert c.htmx("POST", f"{base}/{missing}", data={"outcome": "ok"}).status_code == 404
+    long_note = c.htmx("POST", f"{base}/{patrol.item.id}", data={"note": "长" * 1001})
+    assert long_note.status_code == 422
+    assert "1000" in long_note.get_data(as_text=True)
+    finished = c.htmx(
+        "POST", f"/patrols/rounds/{patrol.round_done.id}/items/{patrol.item.id}",
+        data={"outcome": "ok"},
+    )
+    assert finished.status_code == 409

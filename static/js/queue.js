@@ -7,7 +7,8 @@
      seconds while items wait). The server remembers keys, so a replay never makes a duplicate.
    - An expired CSRF token is refreshed and the item sent again; an expired login keeps the items
      until the person logs in again; 5xx and network errors retry with backoff.
-   - A final refusal (409, 422, 403, 404) is shown with the server's reason, to retry or discard.
+   - A final refusal (409, 422, 403, 404) is shown with the server's reason, to retry or discard;
+     so is an item the server failed on (5xx) five times, and the items behind it go on.
    The IndexedDB code is a few lines of our own: one object store used as a FIFO. */
 (function () {
   "use strict";
@@ -15,6 +16,9 @@
   const DB_NAME = "propdesk";
   const STORE = "queue";
   const REFUSED = new Set([403, 404, 409, 410, 413, 422]);
+  // An item the server keeps failing on (5xx) stops blocking the ones behind it after this many
+  // answers: it is shown as needing attention, with the error id, to retry or discard.
+  const MAX_SERVER_ERRORS = 5;
   const status = () => document.getElementById("queue-status");
   let flushing = false;
   let pendingHere = 0;
@@ -92,6 +96,7 @@
         again.textContent = text("retry");
         again.addEventListener("click", function () {
           item.state = "waiting"; item.error = ""; item.attempts = 0; item.nextAt = 0;
+          item.serverErrors = 0;
           put(item).then(flush);
         });
         const drop = document.createElement("button");
@@ -248,7 +253,7 @@
   function reason(response) {
     return response.text().then(function (html) {
       const doc = new DOMParser().parseFromString(html, "text/html");
-      const found = Array.from(doc.querySelectorAll(".field-errors, .form-errors, [role=alert], .error-message"))
+      const found = Array.from(doc.querySelectorAll(".field-errors, .form-errors, [role=alert], .error-message, .error-id"))
         .map((e) => e.textContent.trim()).filter(Boolean);
       return found.length ? found.join(" ") : text("refusedGeneric") + " (" + response.status + ")";
     }).catch(() => text("refusedGeneric") + " (" + response.status + ")");
@@ -302,6 +307,16 @@
           item.error = why;
           return put(item).then(() => true);
         });
+      }
+      if (response.status >= 500) {
+        item.serverErrors = (item.serverErrors || 0) + 1;
+        if (item.serverErrors >= MAX_SERVER_ERRORS) {
+          return reason(response).then(function (why) {
+            item.state = "refused";
+            item.error = text("serverFailed") + " " + why;
+            return put(item).then(() => true);
+          });
+        }
       }
       throw new Error("server " + response.status);
     }).catch(function (error) {

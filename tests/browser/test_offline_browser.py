@@ -290,3 +290,45 @@ def test_an_expired_login_keeps_the_queue_until_the_person_logs_in(browser, live
     finally:
         clock.travel(timedelta(hours=-13))
         context.close()
+
+
+def test_an_item_the_server_keeps_failing_on_does_not_block_the_rest(
+    browser, live_server, live_app
+):
+    context = browser.new_context(**{**PHONE_390, "service_workers": "block"})
+    page = context.new_page()
+    log_in(page, live_server, "assistant")
+    round_url = _start_round(page, live_server)
+    round_id = int(round_url.rsplit("/", 1)[1])
+    cards = page.locator("article.item-card")
+    failing = live_server + cards.nth(0).locator("form[hx-post]").first.get_attribute("hx-post")
+    context.set_offline(True)
+    for i in range(2):
+        cards.nth(i).get_by_role("button", name="正常", exact=True).click()
+        expect(cards.nth(i)).to_have_class(re.compile(r"\bis-queued\b"))
+    expect(_waiting(page)).to_contain_text("待发送：2 条")
+
+    # The server fails on the first item every time (a stand-in for a bug on the server).
+    hits = []
+
+    def fail(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        hits.append(1)
+        route.fulfill(
+            status=500, content_type="text/html", body='<p class="error-id">错误编号：e1</p>'
+        )
+
+    page.route(failing, fail)
+    context.set_offline(False)
+    for _ in range(8):  # the signal comes and goes: each return tries again at once
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_timeout(400)
+    refused = page.locator("#queue-status [data-refused] li")
+    expect(refused).to_have_count(1, timeout=10_000)
+    expect(refused).to_contain_text("错误编号：e1")
+    expect(_waiting(page)).to_be_hidden()
+    assert len(hits) == 5
+    assert [outcome for outcome, _photos in _results(live_app, round_id)] == ["ok"]
+    context.close()

@@ -509,12 +509,13 @@ def progress(patrol_round: PatrolRound) -> Progress:
     return Progress(answered, total, issues)
 
 
-def item_view(patrol_round: PatrolRound, item_id: int) -> ItemView:
+def item_view(patrol_round: PatrolRound, item_id: int) -> ItemView | None:
+    """One item of the round as its card shows it; None when the item is not on this round."""
     for checkpoint in round_view(patrol_round):
         for item in checkpoint.items:
             if item.item.id == item_id:
                 return item
-    raise Invalid("item", _("这一项不属于这张巡查表。"))
+    return None
 
 
 def round_content(patrol_round: PatrolRound) -> dict:

@@ -105,6 +105,8 @@ def round(round_id: int):  # noqa: A001 - the endpoint's name
 
 def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200):
     view = services.item_view(patrol_round, item_id)
+    if view is None:
+        abort(404)  # not an item of this round: there is no card to answer with
     context = dict(
         round=patrol_round,
         entry=view,
