@@ -9,10 +9,8 @@ under its own key prefix.
 
 from __future__ import annotations
 
-import http.client
 import logging
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -24,12 +22,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, TEST_CONFIG, make_app
+from tests.conftest import TEST_CONFIG, make_app
+from tests.live import Browser, serve
 from webapp import clock
 from webapp.db import write_intent
 from webapp.extensions import db as _db
@@ -65,81 +62,6 @@ def app(database, tmp_path, overrides):
     _db.engine.dispose()
     ctx.pop()
     clock.reset()
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """The app on a free loopback port, one thread per request (as under real load)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-class Browser:
-    """A minimal HTTP client over a real socket: cookies, the CSRF token, a source address."""
-
-    def __init__(self, base: str, source: str = "127.0.0.1", headers: dict | None = None):
-        parts = urlsplit(base)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.source = source
-        self.headers = dict(headers or {})
-        self.cookies: dict[str, str] = {}
-        self.csrf: str | None = None
-
-    def request(
-        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
-    ):
-        conn = http.client.HTTPConnection(
-            self.host, self.port, timeout=30, source_address=(self.source, 0)
-        )
-        sent = {**self.headers, **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode({**form, "csrf_token": self.csrf or ""})
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                cookie_value = rest.split(";", 1)[0]
-                if cookie_value and "max-age=0" not in value.lower():
-                    self.cookies[key] = cookie_value
-                else:
-                    self.cookies.pop(key, None)
-        return response.status, dict(response.getheaders()), text
-
-    def get(self, path: str, **kwargs):
-        status, headers, text = self.request("GET", path, **kwargs)
-        match = _CSRF.search(text)
-        if match:
-            self.csrf = match.group(1)
-        return status, headers, text
-
-    def post(self, path: str, form: dict, **kwargs):
-        return self.request("POST", path, form=form, **kwargs)
-
-    def login(self, username: str, password: str = PASSWORD) -> int:
-        self.get("/login")
-        status, _, _ = self.post("/login", {"username": username, "password": password})
-        if status == 303:
-            self.get("/account")  # a new session after login: a new CSRF token
-        return status
 
 
 def parallel_failures(browser: Browser, username: str, n: int = PARALLEL) -> Counter:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+import zlib
 from datetime import timedelta
 
 from flask import Flask, Response, g, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,9 @@ from webapp.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 KEY_FORMAT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 KEEP = timedelta(days=14)
+# How long a copy waits for the first copy's answer to be written down (it is, right after the
+# first copy's commit; only a worker killed in between leaves it unwritten).
+SETTLE_WAIT = 10.0
 
 
 def fingerprint() -> str:
@@ -61,17 +66,47 @@ def check() -> Response | None:
     if not KEY_FORMAT.match(key):
         return make_response(_("无效的请求标识。"), 400)
     mark = fingerprint()
-    row = db.session.scalar(
+    _one_copy_at_a_time(current_user.id, key)
+    row = _stored(key)
+    if row is not None:
+        if row.fingerprint != mark:
+            return make_response(_("这个请求标识已用于另一项内容，未保存。"), 422)
+        return _replayed(_settled(row, key))
+    g.idempotency = {"key": key, "fingerprint": mark, "stored": False, "wrote": False}
+    return None
+
+
+def _stored(key: str) -> IdempotencyKey | None:
+    return db.session.scalar(
         select(IdempotencyKey).where(
             IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key
         )
     )
-    if row is not None:
-        if row.fingerprint != mark:
-            return make_response(_("这个请求标识已用于另一项内容，未保存。"), 422)
-        return _replayed(row)
-    g.idempotency = {"key": key, "fingerprint": mark, "stored": False, "wrote": False}
-    return None
+
+
+def _one_copy_at_a_time(user_id: int, key: str) -> None:
+    """Copies of one keyed request wait for each other here, so that a copy never races the
+    first through the service (a false 409, a second record): it finds the first's key instead.
+
+    PostgreSQL: a transaction-scoped advisory lock on (user, key), held until the first copy
+    commits. SQLite: a POST's transaction already begins with BEGIN IMMEDIATE (webapp.db), so
+    writers queue one after another anyway.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:user_id, :key)"),
+            {"user_id": user_id, "key": zlib.crc32(key.encode()) - 2**31},
+        )
+
+
+def _settled(row: IdempotencyKey, key: str) -> IdempotencyKey:
+    """The first copy's row once its answer is written down (just after its commit)."""
+    deadline = time.monotonic() + SETTLE_WAIT
+    while row.status is None and time.monotonic() < deadline:
+        db.session.rollback()
+        time.sleep(0.02)
+        row = _stored(key) or row
+    return row
 
 
 def _pending() -> dict | None:

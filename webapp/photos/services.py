@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp import audit
 from webapp.errors import Invalid
@@ -114,8 +115,19 @@ def ingest(data: bytes, uploader: User) -> Photo:
     photo = Photo(
         sha256=sha, width=width, height=height, size=len(encoded), uploaded_by_id=uploader.id
     )
-    db.session.add(photo)
-    db.session.flush()
+    try:
+        # The same picture sent twice at once (a double tap, two copies of a queued item): the
+        # second insert meets the first's unique hash and uses that photo instead of failing.
+        with db.session.begin_nested():
+            db.session.add(photo)
+    except IntegrityError:
+        existing = db.session.scalar(select(Photo).where(Photo.sha256 == sha))
+        if existing is None:
+            raise
+        # The files are the committed photo's now: a later rollback here must not remove them.
+        mine = db.session.info.get("photo_files", [])
+        mine[:] = [k for k in mine if k not in (original_key(sha), thumb_key(sha))]
+        return existing
     return photo
 
 
@@ -194,11 +206,15 @@ def _written(key: str) -> None:
 
 @event.listens_for(db.session, "after_commit")
 def _forget_files(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the files still depend on the outer transaction's commit
     session.info.pop("photo_files", None)
 
 
 @event.listens_for(db.session, "after_rollback")
 def _remove_files(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction decides
     keys = session.info.pop("photo_files", None)
     if keys and current_app:
         files = storage()

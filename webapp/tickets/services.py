@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, deadlines, escalation
@@ -235,6 +235,29 @@ def _followed_up(ticket: Ticket) -> None:
     ticket.escalation_level = 0  # a new follow-up deadline starts a new escalation
 
 
+def _appended(ticket: Ticket, *, investigated: bool) -> None:
+    """What an appended entry moves on the ticket: its follow-up deadline (and the investigation).
+
+    This is bookkeeping, not an edit of fields someone saw, so it is one UPDATE that neither
+    checks nor bumps the ticket's version: two people adding notes at once never conflict.
+    """
+    now = clock.now()
+    values = {
+        "first_response_at": func.coalesce(Ticket.first_response_at, now),
+        "next_follow_up_at": now + FOLLOW_UP if ticket.status in OPEN else None,
+        "escalation_level": 0,
+    }
+    if investigated:
+        values["investigated_at"] = func.coalesce(Ticket.investigated_at, now)
+    db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(ticket, list(values))
+
+
 def add_entry(ticket: Ticket, actor: User, kind: str, body: str, uploads=()) -> TicketEntry:
     """A public reply or internal note (staff), more information (the owner), an investigation."""
     if ticket.status == T.CLOSED:
@@ -251,14 +274,13 @@ def add_entry(ticket: Ticket, actor: User, kind: str, body: str, uploads=()) -> 
         if actor.role != Role.MANAGER or ticket.severity != "major":
             raise IllegalTransition(ticket, _("重大投诉的调查意见由客服经理填写。"))
         public = False
-        ticket.investigated_at = ticket.investigated_at or clock.now()
     else:
         raise Invalid("kind", _("请选择一项。"))
     entry = _entry(ticket, actor, kind, body, public=public)
     for photo in photos.ingest_uploads(uploads, actor):
         photos.attach(photo, "ticket_entry", entry.id, "evidence", actor)
     if actor.is_staff:
-        _followed_up(ticket)
+        _appended(ticket, investigated=kind == "investigation")
     db.session.flush()
     audit.record(
         actor,
