@@ -77,3 +77,16 @@ def test_create_manager_for_a_new_installation(app):
 
 def test_cli_runner_is_click(app):
     assert isinstance(app.test_cli_runner(), CliRunner)
+
+
+def test_demo_data_is_refused_outside_the_demo(database, tmp_path):
+    """A production configuration never gets the accounts with the public demo password."""
+    from tests.conftest import make_app
+
+    production = make_app(database, tmp_path, TESTING=False, DEMO=False)
+    result = production.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "PROPDESK_DEMO=1" in result.output
+    with production.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.session.remove()
+        db.engine.dispose()

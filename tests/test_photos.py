@@ -3,6 +3,9 @@ shrunk, upright, without GPS or comments, served only to those who may see their
 
 from __future__ import annotations
 
+import os
+import time
+
 import io
 import zlib
 from pathlib import Path
@@ -125,14 +128,44 @@ def test_a_rolled_back_upload_leaves_no_file(app, world):
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
 
 
-def test_sweeper_removes_files_without_a_row(app, world):
+def _left_behind(key: str, hours_ago: float) -> None:
     from webapp.photos.storage import storage
 
-    storage().put("ab/" + "ab" * 32 + ".jpg", b"left behind by a crash")
+    storage().put(key, b"left behind by a crash")
+    then = time.time() - hours_ago * 3600
+    os.utime(storage().path(key), (then, then))
+
+
+def test_sweeper_removes_old_files_without_a_row(app, world):
+    old, young = "ab/" + "ab" * 32 + ".jpg", "cd/" + "cd" * 32 + ".jpg"
+    _left_behind(old, hours_ago=25)
+    _left_behind(young, hours_ago=1)  # may be an upload whose commit is on its way
     kept = photos.ingest(jpeg_bytes(), world.assistant)
     db.session.commit()
-    assert photos.sweep_orphans() == 1
-    assert {p.name.split(".")[0] for p in _files(app)} == {kept.sha256}
+    assert photos.sweep_orphans(dry_run=True) == [old]
+    assert len(_files(app)) == 4  # a dry run removes nothing
+    assert photos.sweep_orphans() == [old]
+    assert {p.name.split(".")[0] for p in _files(app)} == {kept.sha256, "cd" * 32}
+
+
+def test_sweeper_refuses_a_database_without_photos_beside_a_full_folder(app, world):
+    """A wrong DATABASE_URL (an empty migrated database) must not delete every photo."""
+    _left_behind("ab/" + "ab" * 32 + ".jpg", hours_ago=48)
+    with pytest.raises(photos.SweepRefused):
+        photos.sweep_orphans()
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code != 0 and "DATABASE_URL" in result.output
+    assert len(_files(app)) == 1
+
+
+def test_two_sweeps_at_once_do_not_collide(app):
+    from webapp import locks
+
+    with locks.exclusive("sweep") as mine:
+        assert mine
+        result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0 and "another sweep is running" in result.output
+    assert "escalated 0" in app.test_cli_runner().invoke(args=["sweep"]).output
 
 
 def test_photos_are_served_privately_to_those_who_may_see_them(login_as, patrol):

@@ -1,21 +1,33 @@
-"""Command-line tasks: demo data, and the first manager of a real installation."""
+"""Command-line tasks: demo data, the cron sweep, and the first manager of an installation."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
-from webapp import demo
+from webapp import clock, demo, locks, replay
+from webapp.decoration.services import sweep as sweep_notices
 from webapp.extensions import db
 from webapp.models import Estate, EstateMembership, Role, User
 from webapp.passwords import hash_password, policy_problem
+from webapp.photos.services import SweepRefused, sweep_orphans
+from webapp.tickets.services import sweep as sweep_tickets
+from webapp.workorders.services import sweep as sweep_orders
 
 
 def init_app(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command():
-        """Load the demo estate and the demo accounts (safe to run again)."""
+        """Load the demo estate and the demo accounts (safe to run again; demo mode only)."""
+        if not (app.config["DEMO"] or app.config["TESTING"]):
+            # The demo accounts share one public password: never in a real installation.
+            raise click.ClickException(
+                "refused: demo data only where PROPDESK_DEMO=1 (the local demo). "
+                "A real installation starts with `flask create-manager`."
+            )
         created = demo.load()
         db.session.commit()
         if created:
@@ -24,24 +36,41 @@ def init_app(app: Flask) -> None:
             click.echo("Demo data already present; nothing changed.")
 
     @app.cli.command("sweep")
-    def sweep_command():
+    @click.option("--dry-run", is_flag=True, help="List orphaned photo files; remove nothing.")
+    @click.option(
+        "--min-age-hours",
+        type=click.IntRange(1, 24 * 365),
+        default=24,
+        show_default=True,
+        help="Only files at least this old count as orphaned.",
+    )
+    def sweep_command(dry_run: bool, min_age_hours: int):
         """Escalate and notify overdue work orders, notices and tickets; remove orphaned photo
-        files (run from cron, e.g. every 15 minutes; safe to run again)."""
-        from webapp import clock
-        from webapp.decoration.services import sweep as sweep_notices
-        from webapp.photos.services import sweep_orphans
-        from webapp.tickets.services import sweep as sweep_tickets
-        from webapp.workorders.services import sweep
+        files (run from cron, e.g. every 15 minutes; safe to run again, one at a time)."""
+        with locks.exclusive("sweep") as mine:
+            if not mine:
+                click.echo("another sweep is running; this one did nothing")
+                return
+            _sweep(dry_run, timedelta(hours=min_age_hours))
 
+    def _sweep(dry_run: bool, min_age: timedelta) -> None:
         now = clock.now()
-        escalated = sweep(now) + sweep_notices(now) + sweep_tickets(now)
-        db.session.commit()
-        from webapp import replay
-
-        replay.sweep(now)
-        db.session.commit()
-        removed = sweep_orphans()
-        click.echo(f"escalated {escalated} record(s); removed {removed} orphaned file(s)")
+        escalated = 0
+        if not dry_run:
+            escalated = sweep_orders(now) + sweep_notices(now) + sweep_tickets(now)
+            db.session.commit()
+            replay.sweep(now)
+            db.session.commit()
+        try:
+            orphans = sweep_orphans(min_age, dry_run=dry_run)
+        except SweepRefused as refusal:
+            raise click.ClickException(str(refusal)) from None
+        if dry_run:
+            for key in orphans:
+                click.echo(f"would remove {key}")
+            click.echo(f"dry run: {len(orphans)} orphaned file(s) would be removed")
+        else:
+            click.echo(f"escalated {escalated} record(s); removed {len(orphans)} orphaned file(s)")
 
     @app.cli.command("create-manager")
     @click.argument("username")

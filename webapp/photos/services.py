@@ -11,6 +11,7 @@ import io
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit
+from webapp import audit, clock
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.models import Photo, PhotoLink, User
@@ -222,14 +223,36 @@ def _remove_files(session) -> None:
             files.delete(key)
 
 
-def sweep_orphans() -> int:
-    """Delete files that no photo row names (left by a crash between write and commit)."""
+class SweepRefused(RuntimeError):
+    """The orphan sweep saw something that looks like the wrong database: it deletes nothing."""
+
+
+# A file younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_MIN_AGE = timedelta(hours=24)
+
+
+def sweep_orphans(min_age: timedelta = ORPHAN_MIN_AGE, *, dry_run: bool = False) -> list[str]:
+    """The files that no photo row names and that are older than `min_age` (left by a crash
+    between write and commit), removed unless `dry_run`.
+
+    Refuses outright when the database holds no photos while the folder holds files: that is a
+    wrong DATABASE_URL (an empty, freshly migrated database), not thousands of orphans.
+    """
     files = storage()
+    keys = files.all_keys()
     known = set(db.session.scalars(select(Photo.sha256)))
-    removed = 0
-    for key in files.all_keys():
-        sha = key.split("/")[-1].split(".")[0]
-        if sha not in known:
+    if keys and not known:
+        raise SweepRefused(
+            f"the database has no photos but {files!r} holds {len(keys)} file(s): "
+            "is DATABASE_URL the right database? Nothing was removed."
+        )
+    cutoff = (clock.now() - min_age).timestamp()
+    orphans = [
+        key
+        for key in keys
+        if key.split("/")[-1].split(".")[0] not in known and files.modified(key) <= cutoff
+    ]
+    if not dry_run:
+        for key in orphans:
             files.delete(key)
-            removed += 1
-    return removed
+    return orphans

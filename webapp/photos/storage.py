@@ -16,6 +16,7 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
     def all_keys(self) -> list[str]: ...
+    def modified(self, key: str) -> float: ...
 
 
 class LocalStorage:
@@ -23,6 +24,9 @@ class LocalStorage:
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"the folder {self.root}"
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -49,6 +53,10 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def modified(self, key: str) -> float:
+        """When the file was last written (seconds since the epoch)."""
+        return self.path(key).stat().st_mtime
 
     def all_keys(self) -> list[str]:
         if not self.root.exists():
