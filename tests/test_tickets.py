@@ -346,3 +346,26 @@ def test_inbox_queries_are_bounded(login_as, world, count_queries):
     with count_queries() as large:
         assert c.get("/tickets").status_code == 200
     assert large.count == small.count, "\n".join(large.statements)
+
+
+def test_tracking_codes_carry_64_random_bits_and_may_be_typed_in_groups(app, world):
+    ticket, code = take_ticket(world)
+    db.session.commit()
+    assert len(code) >= 16 and int(code, 16) >= 0  # 64 bits of hex
+    grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4)).upper()
+    assert tickets.find_by_tracking(ticket.number, grouped) == ticket
+    assert tickets.find_by_tracking(ticket.number, code[:8]) is None
+
+
+def test_a_major_complaint_is_not_resolved_before_the_investigation(app, world):
+    ticket, _code = take_ticket(world, severity="major")
+    db.session.commit()
+    with pytest.raises(IllegalTransition, match="调查"):
+        tickets.transition(
+            ticket, "resolve", world.supervisor, version=ticket.version, reply="已处理"
+        )
+    db.session.rollback()
+    tickets.add_entry(ticket, world.manager, "investigation", "已调查：水管老化。")
+    db.session.commit()
+    tickets.transition(ticket, "resolve", world.supervisor, version=ticket.version, reply="已处理")
+    assert ticket.status == "resolved"

@@ -69,6 +69,11 @@ TRANSITIONS = {
 FIELDS = ("status", "assignee_id", "department", "satisfaction", "reopen_count")
 
 
+# 64 random bits: the ticket number is predictable, so the code alone keeps a caller's ticket
+# private (a guess per request at the tracking page's rate limit would take millennia).
+TRACKING_CODE_BYTES = 8
+
+
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
@@ -150,7 +155,7 @@ def create(
     if not reporter_name.strip():
         raise Invalid("reporter_name", _("请填写反映人。"))
     now = clock.now()
-    code = secrets.token_hex(4)
+    code = secrets.token_hex(TRACKING_CODE_BYTES)
     ticket = Ticket(
         number=next_number("TS", estate, now),
         estate_id=estate.id,
@@ -202,7 +207,8 @@ def find_by_tracking(number: str, code: str) -> Ticket | None:
     if ticket is None or not ticket.tracking_hash:
         _digest(code)  # the same work either way
         return None
-    return ticket if hmac.compare_digest(ticket.tracking_hash, _digest(code or "")) else None
+    typed = "".join(ch for ch in (code or "").lower() if ch not in " -")  # read out in groups
+    return ticket if hmac.compare_digest(ticket.tracking_hash, _digest(typed)) else None
 
 
 # --- working it ---------------------------------------------------------------------------------
@@ -319,6 +325,9 @@ def transition(
     ):
         # First-contact responsibility: until it is assigned, the ticket is the taker's.
         raise IllegalTransition(ticket, _("这张工单由受理人负责，派单后才能由他人处理。"))
+    if action == "resolve" and ticket.severity == "major" and ticket.investigated_at is None:
+        # A major complaint stays on the manager's list until the investigation is written.
+        raise IllegalTransition(ticket, _("重大投诉须先由客服经理填写调查意见，才能办结。"))
     before = audit.snapshot(ticket, FIELDS)
     now = clock.now()
     if action == "assign":
