@@ -118,7 +118,7 @@ class BuildingEditForm(VersionedForm):
 
 class UnitsAddForm(FlaskForm):
     numbers = StringField(
-        _l("房号"),
+        _l("房号（可多个）"),
         validators=[DataRequired(_l("必填。")), Length(max=500)],
         description=_l("多个房号用空格或逗号分隔，例如 101 102 201。"),
     )

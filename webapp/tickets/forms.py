@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -18,7 +19,7 @@ CHANNEL_LABELS = {
     "visit": _l("来访"),
     "written": _l("书面"),
     "online": _l("线上"),
-    "patrol": _l("巡查"),
+    "patrol": _lp("ticket channel", "巡查"),
 }
 CATEGORY_LABELS = {
     "engineering": _l("工程维修"),
