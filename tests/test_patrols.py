@@ -401,7 +401,8 @@ def test_a_refused_tap_answers_with_the_reason_never_500(login_as, patrol):
     assert long_note.status_code == 422
     assert "1000" in long_note.get_data(as_text=True)
     finished = c.htmx(
-        "POST", f"/patrols/rounds/{patrol.round_done.id}/items/{patrol.item.id}",
+        "POST",
+        f"/patrols/rounds/{patrol.round_done.id}/items/{patrol.item.id}",
         data={"outcome": "ok"},
     )
     assert finished.status_code == 409

@@ -3,10 +3,9 @@ shrunk, upright, without GPS or comments, served only to those who may see their
 
 from __future__ import annotations
 
+import io
 import os
 import time
-
-import io
 import zlib
 from pathlib import Path
 

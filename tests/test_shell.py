@@ -249,5 +249,5 @@ def test_a_boosted_link_to_a_download_is_fetched_by_the_browser(login_as, world)
     assert answer.status_code == 204
     assert answer.headers["HX-Redirect"] == "/tickets/summary.xlsx?month=2026-11"
     page = client.get("/tickets/summary").get_data(as_text=True)
-    link = re.search(r'<a [^>]*summary\.xlsx[^>]*>', page)[0]
+    link = re.search(r"<a [^>]*summary\.xlsx[^>]*>", page)[0]
     assert 'hx-boost="false"' in link and "download" in link
