@@ -112,10 +112,17 @@ def make_app(database: Database, tmp_path: Path, **overrides) -> Flask:
 
 
 @pytest.fixture
-def app(database, tmp_path):
+def app_config() -> dict:
+    """Settings for the test's app beyond TEST_CONFIG (a test module may override this)."""
+    return {}
+
+
+@pytest.fixture
+def app(database, tmp_path, app_config):
     clock.reset()
-    application = make_app(database, tmp_path)
-    limiter.reset()
+    application = make_app(database, tmp_path, **app_config)
+    if application.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        limiter.reset()  # a shared store (Redis) is kept apart by a key prefix per test instead
     ctx = application.app_context()
     ctx.push()
     # The test's own reads take no write lock (as a GET would not).
@@ -596,6 +603,21 @@ def decoration(world) -> DecorationWorld:
     _db.session.commit()
     photo_id = decoration.photos.photos_for(decoration.NOTICE, [notice.id])[notice.id][0].photo_id
     return DecorationWorld(permit, notice, draft, inspection.results[0], photo_id)
+
+
+def ticket_form(world) -> dict:
+    """What the desk's intake form posts for a phone complaint about owner A's unit."""
+    return {
+        "kind": "complaint",
+        "channel": "phone",
+        "category": "noise",
+        "severity": "normal",
+        "reporter_name": "业主甲",
+        "reporter_phone": "13900000001",
+        "building": world.unit_a.building_id,
+        "number": world.unit_a.number,
+        "description": "楼上夜间施工噪音",
+    }
 
 
 def take_ticket(world, actor=None, **overrides):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import http.client
 import re
+import socket
+import subprocess
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
@@ -114,3 +117,51 @@ class Browser:
         if status == 303:
             self.get("/account")  # a new session after login: a new CSRF token
         return status
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(
+    proc: subprocess.Popen,
+    base: str,
+    *,
+    ready: Callable[[], bool],
+    what: str,
+    log: Callable[[], str],
+    timeout: float,
+) -> Iterator[str]:
+    """A server process started for the test (nginx, gunicorn): yields `base` once `ready()`
+    says it answers, fails with its log if it dies or takes longer than `timeout`, and stops it
+    afterwards."""
+    try:
+        deadline = time.monotonic() + timeout
+        while not _answers(ready):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not start:\n{log()}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _answers(ready: Callable[[], bool]) -> bool:
+    try:
+        return ready()
+    except OSError:
+        return False
+
+
+def accepts(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:`port`."""
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True

@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,29 +16,16 @@ import pytest
 import segno
 
 from tests import test_throttle
-from tests.conftest import make_template
-from tests.test_throttle import REDIS_URL, ROOT, Browser, serve, throttle_warnings
+from tests.conftest import make_template, ticket_form
+from tests.live import Browser, accepts, free_port, running, serve
+from tests.test_throttle import REDIS_URL, ROOT, throttle_warnings
 from webapp.links import external_url, normalise_public_url
 
 PUBLIC = "https://propdesk.example.cn"
 
 # The same fixtures as there: an app built with this test's `overrides`.
-app = test_throttle.app
+app_config = test_throttle.app_config
 overrides = test_throttle.overrides
-
-
-def _ticket_form(world) -> dict:
-    return {
-        "kind": "complaint",
-        "channel": "phone",
-        "category": "noise",
-        "severity": "normal",
-        "reporter_name": "业主甲",
-        "reporter_phone": "13900000001",
-        "building": world.unit_a.building_id,
-        "number": world.unit_a.number,
-        "description": "楼上夜间施工噪音",
-    }
 
 
 def _qr(url: str) -> str:
@@ -89,7 +74,7 @@ def test_invite_tracking_and_qr_links_use_the_public_url(app, world, login_as, n
     html = manager.post(f"/admin/users/{world.assistant.id}/reset").get_data(as_text=True)
     assert f"{PUBLIC}/invite/" in html and "http://localhost" not in html
     html = (
-        login_as("assistant").post("/tickets/new", data=_ticket_form(world)).get_data(as_text=True)
+        login_as("assistant").post("/tickets/new", data=ticket_form(world)).get_data(as_text=True)
     )
     assert re.search(re.escape(PUBLIC) + r"/t/[^?\s\"]+\?code=", html), html[:2000]
     template = make_template(world.estate)
@@ -194,18 +179,12 @@ def readme_server_block() -> str:
     return blocks[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def nginx_in_front(app_base: str, tmp_path: Path) -> Iterator[str]:
     """nginx as a child process, with the README's server block: only the listen address (plain
     HTTP on loopback instead of 443 with a certificate) and the upstream differ."""
     binary = _nginx_binary()
-    port = _free_port()
+    port = free_port()
     block = readme_server_block()
     assert "listen 443 ssl;" in block and "proxy_pass http://127.0.0.1:8000;" in block
     block = block.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
@@ -250,26 +229,14 @@ http {{
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
-                    raise AssertionError(f"nginx did not start: {err}\n{log}") from None
-                time.sleep(0.05)
+
+    def log() -> str:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        errors = work / "error.log"
+        return err + "\n" + (errors.read_text() if errors.exists() else "")
+
+    with running(proc, base, ready=lambda: accepts(port), what="nginx", log=log, timeout=10):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.mark.parametrize(
@@ -297,7 +264,7 @@ def test_behind_nginx_links_use_the_public_url_and_the_throttle_sees_the_client(
         # The real person, on another address, is not locked out.
         assistant = Browser(base, source="127.0.0.3", headers={"Host": "evil.example"})
         assert assistant.login("assistant") == 303
-        status, _, html = assistant.post("/tickets/new", _ticket_form(world))
+        status, _, html = assistant.post("/tickets/new", ticket_form(world))
         assert status == 200 and re.search(re.escape(PUBLIC) + r"/t/[^?\s\"]+\?code=", html)
 
         manager = Browser(base, source="127.0.0.4")

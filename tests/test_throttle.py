@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -25,11 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_CONFIG, make_app
-from tests.live import Browser, serve
-from webapp import clock
-from webapp.db import write_intent
-from webapp.extensions import db as _db
+from tests.conftest import TEST_CONFIG
+from tests.live import Browser, free_port, running, serve
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -48,20 +43,9 @@ def overrides() -> dict:
 
 
 @pytest.fixture
-def app(database, tmp_path, overrides):
-    """Like conftest's `app`, with `overrides` and a key prefix of its own in the store."""
-    clock.reset()
-    config = {"RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}", **overrides}
-    application = make_app(database, tmp_path, **config)
-    ctx = application.app_context()
-    ctx.push()
-    token = write_intent.set(False)
-    yield application
-    write_intent.reset(token)
-    _db.session.remove()
-    _db.engine.dispose()
-    ctx.pop()
-    clock.reset()
+def app_config(overrides) -> dict:
+    """conftest's app, with `overrides` and a key prefix of its own in the store."""
+    return {"RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}", **overrides}
 
 
 def parallel_failures(browser: Browser, username: str, n: int = PARALLEL) -> Counter:
@@ -176,17 +160,11 @@ def test_successes_are_given_back(app, world, new_client):
 # --- several workers ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(config: dict, tmp_path: Path, workers: int = 4) -> Iterator[tuple[str, Path]]:
     """`gunicorn -w N "webapp:create_app({...})"` as the README runs it, on a free port;
     yields its address and the file that collects its output."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / f"gunicorn-{port}.log"
     env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("WEB_CONCURRENCY", None)
@@ -209,25 +187,15 @@ def gunicorn(config: dict, tmp_path: Path, workers: int = 4) -> Iterator[tuple[s
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if Browser(base).get("/login")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("gunicorn did not start:\n" + log_path.read_text())
-            time.sleep(0.1)
+    with running(
+        proc,
+        base,
+        ready=lambda: Browser(base).get("/login")[0] == 200,
+        what="gunicorn",
+        log=log_path.read_text,
+        timeout=30,
+    ):
         yield base, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _gunicorn_config(app, **extra) -> dict:

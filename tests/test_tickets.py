@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import jpeg_bytes, take_ticket, upload
+from tests.conftest import jpeg_bytes, take_ticket, ticket_form, upload
 from webapp import clock
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -220,20 +220,7 @@ def test_phone_complaint_to_closed_through_the_pages(login_as, new_client, world
     import re
 
     assistant = login_as("assistant")
-    r = assistant.post(
-        "/tickets/new",
-        data={
-            "kind": "complaint",
-            "channel": "phone",
-            "category": "noise",
-            "severity": "normal",
-            "reporter_name": "业主甲",
-            "reporter_phone": "13900000001",
-            "building": world.unit_a.building_id,
-            "number": world.unit_a.number,
-            "description": "楼上夜间施工噪音",
-        },
-    )
+    r = assistant.post("/tickets/new", data=ticket_form(world))
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     link = re.search(r"(/t/TS-[^\s<\"]+)", html).group(1).replace("&amp;", "&")

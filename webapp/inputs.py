@@ -33,15 +33,6 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
-def bounded_int(value: object) -> int | None:
-    """`value` as an id-sized integer, or None (not a number, or beyond an INTEGER column)."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if -MAX_ID <= number <= MAX_ID else None
-
-
 def parse_date(value: str | None) -> date | None:
     """An ISO date (2026-11-30) within the years the app works with; None otherwise."""
     if not value:

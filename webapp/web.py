@@ -129,13 +129,12 @@ def _whole_document(response: Response) -> Response:
     )
     if not (stale_shell or download) or 300 <= response.status_code < 400:
         return response  # a redirect is followed by the browser: its target answers
+    replacement = make_response("", 204)
     if request.method == "GET" and not wants_fragment() and response.status_code < 400:
         target = request.full_path if request.query_string else request.path
-        replacement = make_response("", 204)
-        replacement.headers["HX-Redirect"] = target
+        replacement.headers["HX-Redirect"] = target  # the page reached, loaded whole
     else:
-        replacement = make_response("", 204)
-        replacement.headers["HX-Refresh"] = "true"
+        replacement.headers["HX-Refresh"] = "true"  # a part of a page drawn for another shell
     replacement.vary.update(response.vary)
     for name, value in response.headers.items():
         if name.lower() == "set-cookie":

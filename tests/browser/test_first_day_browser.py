@@ -9,10 +9,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENS
-from tests.browser.test_offline_browser import PERSISTENT, _results, _waiting
-from tests.browser.test_patrol_browser import _camera_photo
-from webapp import demo
+from tests.browser.conftest import SCREENS, log_in
+from tests.browser.test_offline_browser import (
+    _phone,
+    _results,
+    _three_issues_offline,
+    _three_photos,
+    _waiting,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,21 +32,9 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
 ):
     profile = tmp_path / "profile"
-    photos = [
-        _camera_photo(tmp_path / f"d{i}.jpg", color)
-        for i, color in enumerate([(220, 60, 60), (60, 220, 60), (60, 60, 220)])
-    ]
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, **PERSISTENT
-    )
-    page = context.pages[0] if context.pages else context.new_page()
-
-    # The only address typed: the login page. Everything after is tapped.
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "assistant")
-    page.fill("#password", demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/")
+    photos = _three_photos(tmp_path, "d")
+    context, page = _phone(browser_type, browser_type_launch_args, profile)
+    log_in(page, live_server, "assistant")  # through the form, as a person does: no reload
     expect(page.locator("body")).to_have_class(re.compile(r"\bsigned-in\b"))
     assert page.locator("script[src*='js/queue.js']").count() == 1
     assert page.evaluate("document.body.dataset.shell").split(".")[0] != "-"
@@ -63,13 +55,8 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     assert _kept_for_offline(page), "the round page was not kept for offline use"
 
     context.set_offline(True)
+    _three_issues_offline(page, photos)
     cards = page.locator("article.item-card")
-    for i in range(3):
-        card = cards.nth(i)
-        card.get_by_role("button", name="异常", exact=True).click()
-        expect(card).to_have_class(re.compile(r"\bis-queued\b"))
-        card.locator("input[type=file]").set_input_files(str(photos[i]))
-        expect(_waiting(page)).to_contain_text(f"待发送：{2 * (i + 1)} 条")
     assert _results(live_app, round_id) == []
 
     page.reload()  # without signal: the kept round, with its queued answers
@@ -79,11 +66,7 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     page.screenshot(path=str(SCREENS / "first-day-offline-reload.png"), full_page=False)
     context.close()
 
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, **PERSISTENT
-    )
-    context.set_offline(True)
-    page = context.pages[0] if context.pages else context.new_page()
+    context, page = _phone(browser_type, browser_type_launch_args, profile, offline=True)
     page.goto(round_url)
     expect(_waiting(page)).to_contain_text("待发送：6 条")
     context.set_offline(False)
@@ -99,11 +82,7 @@ def test_export_excel_on_a_phone_downloads_a_workbook(browser, live_server, tmp_
 
     context = browser.new_context(**PHONE_390, accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "manager")
-    page.fill("#password", demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/")
+    log_in(page, live_server, "manager")
     page.locator("nav.tabbar").get_by_role("link", name="投诉").click()
     page.get_by_role("link", name="汇总表").click()
     page.wait_for_url(re.compile(r".*/tickets/summary"))

@@ -59,26 +59,24 @@ def _results(live_app, round_id: int) -> list[tuple[str, int]]:
     return [tuple(r) for r in rows]
 
 
-def test_offline_round_survives_reload_and_restart(
-    browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
-):
-    profile = tmp_path / "profile"
-    photos = [
-        _camera_photo(tmp_path / f"p{i}.jpg", color)
+def _three_photos(tmp_path, prefix: str = "p") -> list:
+    """Three 12-MP camera photos of different colours."""
+    return [
+        _camera_photo(tmp_path / f"{prefix}{i}.jpg", color)
         for i, color in enumerate([(200, 40, 40), (40, 200, 40), (40, 40, 200)])
     ]
 
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, **PERSISTENT
-    )
-    page = context.pages[0] if context.pages else context.new_page()
-    log_in(page, live_server, "assistant")
-    round_url = _start_round(page, live_server)
-    round_id = int(round_url.rsplit("/", 1)[1])
-    _controlled(page)
-    page.goto(round_url)  # through the service worker, which keeps a copy
 
-    context.set_offline(True)
+def _phone(browser_type, launch_args, profile, *, offline: bool = False):
+    """The phone's browser with its profile on disk (so a restart keeps its storage)."""
+    context = browser_type.launch_persistent_context(profile, **launch_args, **PERSISTENT)
+    if offline:
+        context.set_offline(True)
+    return context, (context.pages[0] if context.pages else context.new_page())
+
+
+def _three_issues_offline(page, photos) -> None:
+    """Without signal: 异常 with one photo on each of the first three items; all queued."""
     cards = page.locator("article.item-card")
     for i in range(3):
         card = cards.nth(i)
@@ -86,6 +84,23 @@ def test_offline_round_survives_reload_and_restart(
         expect(card).to_have_class(re.compile(r"\bis-queued\b"))
         card.locator("input[type=file]").set_input_files(str(photos[i]))
         expect(_waiting(page)).to_contain_text(f"待发送：{2 * (i + 1)} 条")
+
+
+def test_offline_round_survives_reload_and_restart(
+    browser_type, browser_type_launch_args, live_server, live_app, tmp_path, screenshot
+):
+    profile = tmp_path / "profile"
+    photos = _three_photos(tmp_path)
+    context, page = _phone(browser_type, browser_type_launch_args, profile)
+    log_in(page, live_server, "assistant")
+    round_url = _start_round(page, live_server)
+    round_id = int(round_url.rsplit("/", 1)[1])
+    _controlled(page)
+    page.goto(round_url)  # through the service worker, which keeps a copy
+
+    context.set_offline(True)
+    _three_issues_offline(page, photos)
+    cards = page.locator("article.item-card")
     expect(cards.nth(1).get_by_role("button", name="异常", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
@@ -99,11 +114,7 @@ def test_offline_round_survives_reload_and_restart(
     context.close()
 
     # Restart the browser, still without signal.
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, **PERSISTENT
-    )
-    context.set_offline(True)
-    page = context.pages[0] if context.pages else context.new_page()
+    context, page = _phone(browser_type, browser_type_launch_args, profile, offline=True)
     page.goto(round_url)
     expect(_waiting(page)).to_contain_text("待发送：6 条")
     # The photos waiting on the phone were shrunk before they were queued.

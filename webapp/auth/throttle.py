@@ -1,7 +1,7 @@
 """Login throttling that holds under parallel requests and several workers.
 
 Each login attempt first *reserves* one hit on three counters with an atomic increment-and-test
-(Redis INCRBY in a Lua script; a lock in memory), and only then is the password checked. So N+k
+(INCRBY in Redis; a lock in memory), and only then is the password checked. So N+k
 parallel attempts get at most N password checks, whatever the timing. A right password gives its
 hits back: the counters count failed checks only. The counters (fixed one-minute windows):
 
@@ -37,6 +37,8 @@ from flask import Flask, abort, current_app, request
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
+
+from webapp.i18n import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -203,8 +205,6 @@ def client_id(address: str | None) -> str:
 
 def mask_account(username: str) -> str:
     """For the log: 139****0001 for a phone number, else the first two characters."""
-    from webapp.i18n import mask_phone
-
     name = username.strip().lower()[:64]
     if _PHONE.match(name):
         return mask_phone(name)
