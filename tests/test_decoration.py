@@ -288,3 +288,24 @@ def test_plan_photos_are_attached_and_shown_to_the_owner(login_as, decoration):
     )
     assert r.status_code == 303
     assert "不是可用的照片" in c.get(f"/decoration/permits/{permit.id}").get_data(as_text=True)
+
+
+def test_inspection_errors_stand_beside_their_rule_and_keep_what_was_typed(login_as, world, site):
+    rules = decoration.rules(world.estate.id, "daily")
+    assistant = login_as("assistant")
+    url = f"/decoration/permits/{site.id}/inspect"
+    # The first rule answered, the others not: each unanswered rule says so, in its own place.
+    r = assistant.post(
+        url, data={f"outcome-{rules[0].id}": "violation", f"note-{rules[0].id}": "墙"}
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    for rule in rules[1:]:
+        block = html.split(f'id="rule-{rule.id}"', 1)[1].split("</fieldset>", 1)[0]
+        assert f'id="outcome-{rule.id}-errors"' in block and "请选择合规、违规或不适用" in block
+    first = html.split(f'id="rule-{rules[0].id}"', 1)[1].split("</fieldset>", 1)[0]
+    assert "请选择" not in first and ">墙</textarea>" in first and 'maxlength="1000"' in first
+    # A violation without a note: the error is beside that note, which is marked invalid.
+    r = assistant.post(url, data=_answers(rules, 0, note=""))
+    block = r.get_data(as_text=True).split(f'id="rule-{rules[0].id}"', 1)[1].split("</fieldset>")[0]
+    assert 'aria-invalid="true"' in block and "违规项要写明看到了什么" in block

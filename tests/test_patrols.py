@@ -399,7 +399,10 @@ def test_a_refused_tap_answers_with_the_reason_never_500(login_as, patrol):
         assert c.htmx("POST", f"{base}/{missing}", data={"outcome": "ok"}).status_code == 404
     long_note = c.htmx("POST", f"{base}/{patrol.item.id}", data={"note": "长" * 1001})
     assert long_note.status_code == 422
-    assert "1000" in long_note.get_data(as_text=True)
+    card = long_note.get_data(as_text=True)
+    assert "1000" in card
+    assert ">" + "长" * 1001 + "</textarea>" in card  # what was typed comes back, not emptied
+    assert 'maxlength="1000"' in card and 'aria-invalid="true"' in card
     finished = c.htmx(
         "POST",
         f"/patrols/rounds/{patrol.round_done.id}/items/{patrol.item.id}",

@@ -30,11 +30,13 @@ class IllegalTransition(Conflict):
 
 
 class Invalid(ValueError):
-    """A rule of the domain refused the input; `field` names the form field to show it beside."""
+    """A rule of the domain refused the input; `field` names the form field to show it beside
+    (a name or several: every rule of an inspection that lacks its answer)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str | list[str] | tuple[str, ...], message: str):
         super().__init__(message)
-        self.field = field
+        self.fields = [field] if isinstance(field, str) else list(field)
+        self.field = self.fields[0] if self.fields else ""
         self.message = message
 
 

@@ -111,11 +111,22 @@ def save(form: FlaskForm, action: Callable[[], Any], refill: Callable[[Any], Non
 
 
 def apply_invalid(form: FlaskForm, err: Invalid) -> None:
-    """Show a domain rule's refusal beside the field it concerns."""
-    field = getattr(form, err.field, None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, err.message]
-    else:
+    """Show a domain rule's refusal beside the field(s) it concerns.
+
+    Fields that the form class does not declare (an inspection's per-rule answers, named like
+    `note-12`) get theirs in `form.named_errors`, which the template shows beside them.
+    """
+    placed = False
+    for name in err.fields:
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, err.message]
+            placed = True
+        elif name:
+            named = form.__dict__.setdefault("named_errors", {})
+            named.setdefault(name, []).append(err.message)
+            placed = True
+    if not placed:
         form.form_errors.append(err.message)
 
 

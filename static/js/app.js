@@ -56,8 +56,53 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initCopy(document); });
-  document.addEventListener("htmx:load", function (event) { initCopy(event.detail.elt); });
+  // Fields with a length limit (maxlength, from the server's validators) count what is left
+  // once the text nears the limit, so nobody types past it without knowing.
+  const NEAR = 0.8;
+  function showCount(field) {
+    const max = Number(field.getAttribute("maxlength"));
+    if (!max) return;
+    let counter = field.nextElementSibling;
+    if (!counter || !counter.classList.contains("char-count")) {
+      counter = document.createElement("span");
+      counter.className = "char-count";
+      counter.setAttribute("aria-live", "polite");
+      field.after(counter);
+    }
+    const used = field.value.length;
+    counter.hidden = used < max * NEAR;
+    counter.classList.toggle("is-near", used >= max);
+    counter.textContent = used + " / " + max;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[maxlength], input[maxlength]")) {
+      showCount(event.target);
+    }
+  });
+
+  // A refused form: the eye goes to the first field that needs fixing, wherever it is.
+  function focusFirstError(root) {
+    const wrong = root.querySelector(
+      '[aria-invalid="true"], .has-error input:not([type=hidden]), .has-error textarea, .has-error select'
+    );
+    if (!wrong) return;
+    wrong.scrollIntoView({ block: "center" });
+    wrong.focus({ preventScroll: true });
+  }
+
+  function initFields(root) {
+    initCopy(root);
+    root.querySelectorAll("textarea[maxlength], input[maxlength]").forEach(showCount);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    initFields(document);
+    focusFirstError(document);
+  });
+  document.addEventListener("htmx:load", function (event) { initFields(event.detail.elt); });
+  // After settling: htmx keeps the old attributes of same-id elements until then.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 422) focusFirstError(document);
+  });
 
   // Photos: shrink on the phone before upload (longest side 2048 px, JPEG), so a 4–12 MB camera
   // photo goes up as a few hundred KB. Without JavaScript the original is uploaded and the

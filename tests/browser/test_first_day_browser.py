@@ -108,3 +108,41 @@ def test_export_excel_on_a_phone_downloads_a_workbook(browser, live_server, tmp_
     expect(page.locator("main h1")).to_be_visible()
     assert "PK\x03\x04" not in page.content()
     context.close()
+
+
+def test_thumbs_reach_every_target_and_errors_take_the_eye(page, live_server, screenshot):
+    """At 360 px: every tap target of the round is at least 44 × 44; a refused inspection puts
+    the focus on its first unanswered rule; a long note shows how much room is left."""
+    log_in(page, live_server, "assistant")
+    page.locator("nav.tabbar").get_by_role("link", name="巡查").click()
+    due = page.locator("#due article", has_text="日常巡楼")
+    expect(due).to_be_visible()
+    start = due.get_by_role("button", name="开始巡查")
+    (start if start.count() else due.get_by_role("link").first).click()
+    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+               "main button, main a.button, main label.button, main .tap, nav.tabbar a")]
+             .filter((el) => el.offsetParent !== null)
+             .map((el) => [el.textContent.trim().slice(0, 12), el.getBoundingClientRect()])
+             .filter(([, r]) => r.width < 44 || r.height < 44)
+             .map(([t, r]) => `${t} ${Math.round(r.width)}×${Math.round(r.height)}`)"""
+    )
+    assert small == [], small
+    assert page.locator("main .upload-button:visible").count() == 0  # choosing a photo sends it
+    screenshot("round-360", full_page=False)
+
+    page.locator("nav.tabbar").get_by_role("link", name="装修").click()
+    page.locator("#sites article", has_text="3栋-1201").get_by_role("link", name="巡查").click()
+    page.wait_for_url("**/inspect")
+    first_rule = page.locator("fieldset.rule").first
+    note = first_rule.locator("textarea")
+    note.fill("墙" * 900)
+    expect(first_rule.locator(".char-count")).to_have_text("900 / 1000")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.get_by_role("button", name="提交检查").click()
+    expect(page.locator("fieldset.rule.has-error").first).to_be_visible()
+    focused = page.evaluate("document.activeElement.closest('fieldset.rule')?.id")
+    assert focused == page.locator("fieldset.rule.has-error").first.get_attribute("id")
+    assert page.locator("fieldset.rule").first.locator("textarea").input_value() == "墙" * 900
+    screenshot("inspection-errors-360", full_page=False)

@@ -278,13 +278,14 @@ def inspect(
     if kind == "completion" and actor.role not in SUPERVISORS:
         raise IllegalTransition(permit, _("竣工验收由客服主任或经理完成。"))
     rule_map = {r.id: r for r in rules(permit.estate_id, kind)}
-    if {a.rule_id for a in answers} != set(rule_map):
-        raise Invalid("answers", _("请逐项检查后再提交。"))
-    if any(a.outcome not in ("ok", "violation", "na") for a in answers):
-        raise Invalid("answers", _("请逐项检查后再提交。"))
+    answered = {a.rule_id for a in answers if a.outcome in ("ok", "violation", "na")}
+    if answered != set(rule_map) or len(answers) != len(rule_map):
+        missing = [f"outcome-{rule_id}" for rule_id in rule_map if rule_id not in answered]
+        raise Invalid(missing or "answers", _("请选择合规、违规或不适用。"))
     violations = [a for a in answers if a.outcome == "violation"]
-    if any(not a.note.strip() for a in violations):
-        raise Invalid("answers", _("每个违规项都要写明情况。"))
+    unexplained = [f"note-{a.rule_id}" for a in violations if not a.note.strip()]
+    if unexplained:
+        raise Invalid(unexplained, _("违规项要写明看到了什么。"))
     now = clock.now()
     inspection = DecorationInspection(
         permit_id=permit.id, kind=kind, inspector_id=actor.id, inspected_at=now, note=note.strip()
