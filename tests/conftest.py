@@ -443,6 +443,10 @@ class PatrolWorld:
     other_photo: object
 
 
+# The departments the test templates suggest for their items' findings.
+SUGGESTED = {"地面卫生": "cleaning", "照明正常": "engineering"}
+
+
 def make_template(
     estate, name="日常巡楼", items=("地面卫生", "照明正常"), role="assistant", times=1
 ):
@@ -459,7 +463,8 @@ def make_template(
     _db.session.add(checkpoint)
     _db.session.flush()
     _db.session.add_all(
-        CheckItem(checkpoint_id=checkpoint.id, position=i, text=t) for i, t in enumerate(items)
+        CheckItem(checkpoint_id=checkpoint.id, position=i, text=t, department=SUGGESTED.get(t))
+        for i, t in enumerate(items)
     )
     _db.session.add(
         PatrolRequirement(template_id=template.id, role=role, period="day", times=times)

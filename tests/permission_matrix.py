@@ -267,6 +267,12 @@ CASES = [
         {**staff("POST", 409, 404), "assistant": 422},
     ),
     Case(
+        "/patrols/rounds/<int:round_id>/rest-ok",
+        "POST",
+        "/patrols/rounds/{round_open}/rest-ok",
+        {**staff("POST", 409, 404), "assistant": 303},
+    ),
+    Case(
         "/patrols/rounds/<int:round_id>/finish",
         "POST",
         "/patrols/rounds/{round_open}/finish",

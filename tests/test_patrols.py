@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, jpeg_bytes, make_template, reload
+from tests.conftest import PASSWORD, jpeg_bytes, make_template, reload, upload
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, ItemResult, PatrolRound, Signature, WorkOrder
@@ -409,3 +409,103 @@ def test_a_refused_tap_answers_with_the_reason_never_500(login_as, patrol):
         data={"outcome": "ok"},
     )
     assert finished.status_code == 409
+
+
+def test_a_finding_goes_to_a_department_someone_chose_or_saw(login_as, patrol, world):
+    """The template suggests a department per item, shown and changeable on the card; an item
+    without a suggestion needs one chosen before the round can end. Nothing is a silent default."""
+    manager = login_as("manager")
+    t = patrol.template
+    r = manager.post(
+        f"/patrols/templates/{t.id}/checkpoints",
+        data={"name": "消防通道", "position": 2, "items": "通道畅通 → 秩序/保安\n门禁完好\n"},
+    )
+    assert r.status_code == 303
+    assert "通道畅通 → 秩序/保安" in manager.get(f"/patrols/templates/{t.id}").get_data(
+        as_text=True
+    )
+    bad = manager.post(
+        f"/patrols/templates/{t.id}/checkpoints",
+        data={"name": "别处", "position": 3, "items": "照明 → 财务部"},
+    )
+    assert bad.status_code == 422 and "财务部" in bad.get_data(as_text=True)
+    english = manager.post(
+        f"/patrols/templates/{t.id}/checkpoints",
+        data={"name": "车库", "position": 4, "items": "Lights -> Engineering"},
+    )
+    assert english.status_code == 303
+
+    tree = patrols.template_tree(t.id)
+    by_text = {i.text: i for c in tree.checkpoints for i in c.items}
+    c = login_as("assistant")
+    start = c.post(f"/patrols/start/{t.id}")
+    round_id = int(start.headers["Location"].rsplit("/", 1)[1])
+    card = _tap(c, round_id, by_text["通道畅通"], outcome="issue").get_data(as_text=True)
+    assert '<option value="security" selected>' in card  # the suggestion, shown
+    card = _tap(c, round_id, by_text["门禁完好"], outcome="issue").get_data(as_text=True)
+    assert '<option value="" selected>' in card and 'aria-invalid="true"' in card
+    assert c.post(f"/patrols/rounds/{round_id}/finish").status_code == 303
+    page = c.get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
+    assert "请为每个异常项选择交由哪个部门处理" in page
+    assert reload(db.session.get(PatrolRound, round_id)).status == "in_progress"
+    _tap(c, round_id, by_text["门禁完好"], department="engineering")
+    assert c.post(f"/patrols/rounds/{round_id}/finish").status_code == 303
+    orders = db.session.scalars(select(WorkOrder).order_by(WorkOrder.id)).all()
+    assert {(o.description, o.department) for o in orders} >= {
+        ("通道畅通", "security"),
+        ("门禁完好", "engineering"),
+    }
+
+
+def test_the_rest_ok_marks_only_what_is_unanswered(login_as, world, make):
+    template = make_template(world.estate, items=("地面卫生", "照明正常", "门窗完好", "标识清晰"))
+    c = login_as("assistant")
+    round_id = int(c.post(f"/patrols/start/{template.id}").headers["Location"].rsplit("/", 1)[1])
+    items = patrols.template_tree(template.id).checkpoints[0].items
+    _tap(c, round_id, items[0], outcome="issue", note="地面有水")
+    _tap(c, round_id, items[1], outcome="na")
+    page = c.get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
+    assert "本点其余正常" in page and "其余全部正常" in page and "hx-confirm" in page
+    checkpoint = patrols.template_tree(template.id).checkpoints[0]
+    r = c.post(f"/patrols/rounds/{round_id}/rest-ok", data={"checkpoint": checkpoint.id})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#cp-{checkpoint.id}")
+    outcomes = dict(
+        db.session.execute(
+            select(ItemResult.item_id, ItemResult.outcome).where(ItemResult.round_id == round_id)
+        ).all()
+    )
+    assert outcomes == {
+        items[0].id: "issue",
+        items[1].id: "na",
+        items[2].id: "ok",
+        items[3].id: "ok",
+    }
+    # Again, or for the round: nothing left to mark, nothing changed.
+    assert c.post(f"/patrols/rounds/{round_id}/rest-ok").status_code == 303
+    assert "已将 0 项标记为正常" in c.get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
+    # Another checkpoint's id is refused with the reason; another person may not.
+    other = c.post(f"/patrols/rounds/{round_id}/rest-ok", data={"checkpoint": 2147483647})
+    assert other.status_code == 422 and "不属于" in other.get_data(as_text=True)
+    supervisor = login_as("supervisor")
+    assert supervisor.post(f"/patrols/rounds/{round_id}/rest-ok").status_code == 409
+
+
+def test_the_signer_reads_the_issues_first(login_as, world):
+    """A finished round opens with its 异常 items, their notes and photos, above the checklist."""
+    template = make_template(world.estate, items=("地面卫生", "照明正常", "门窗完好"))
+    c = login_as("assistant")
+    round_id = int(c.post(f"/patrols/start/{template.id}").headers["Location"].rsplit("/", 1)[1])
+    lights = patrols.template_tree(template.id).checkpoints[0].items[1]
+    _tap(c, round_id, lights, outcome="issue", note="二楼灯不亮")
+    c.post(
+        f"/patrols/rounds/{round_id}/items/{lights.id}/photos",
+        data={"photos": [upload(jpeg_bytes(color=(9, 9, 9)))]},
+        content_type="multipart/form-data",
+    )
+    c.post(f"/patrols/rounds/{round_id}/rest-ok")
+    assert c.post(f"/patrols/rounds/{round_id}/finish").status_code == 303
+    html = login_as("supervisor").get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
+    findings = html.split('id="findings"', 1)[1].split("</section>", 1)[0]
+    assert html.index('id="findings"') < html.index('class="card checkpoint"')
+    assert "照明正常" in findings and "二楼灯不亮" in findings and "<img" in findings
+    assert "地面卫生" not in findings and "工程部" in findings

@@ -61,6 +61,33 @@ _PARKING = ["照明正常", "消防设施完好", "车辆停放有序，无占�
 _GARDEN = ["绿化养护良好，无枯死、缺株", "景观照明按时开启", "休闲设施完好、安全"]
 _CLUB = ["会所卫生状况", "设施设备运行正常", "工作人员着装与服务态度"]
 _SHOWROOM = ["样板间、售楼处卫生状况", "物业完好程度", "银行网点门前秩序与卫生"]
+# Where a finding on each item usually goes (suggested on the card, changeable there).
+_SUGGESTED = {
+    "地面、墙面、玻璃门卫生状况": "cleaning",
+    "公共标识完好、清晰": "engineering",
+    "照明正常": "engineering",
+    "值岗人员着装与劳动纪律": "security",
+    "走廊、楼梯间卫生状况": "cleaning",
+    "消防通道畅通，无杂物堆放": "security",
+    "应急照明与疏散指示正常": "engineering",
+    "墙面、地面、门窗完好": "engineering",
+    "电梯运行正常、无异响": "engineering",
+    "轿厢清洁，紧急呼叫可用": "engineering",
+    "电梯内公告与标识完好": "service",
+    "消防设施完好": "engineering",
+    "车辆停放有序，无占用消防通道": "security",
+    "地面无积水、无油污": "cleaning",
+    "绿化养护良好，无枯死、缺株": "landscaping",
+    "景观照明按时开启": "engineering",
+    "休闲设施完好、安全": "engineering",
+    "会所卫生状况": "cleaning",
+    "设施设备运行正常": "engineering",
+    "工作人员着装与服务态度": "service",
+    "样板间、售楼处卫生状况": "cleaning",
+    "物业完好程度": "engineering",
+    "银行网点门前秩序与卫生": "security",
+    "室内维修进度按计划推进": "engineering",
+}
 PATROL_TEMPLATES = (
     (
         "日常巡楼",
@@ -337,7 +364,9 @@ def _load_patrol_templates(estate: Estate) -> list[str]:
             db.session.add(checkpoint)
             db.session.flush()
             db.session.add_all(
-                CheckItem(checkpoint_id=checkpoint.id, position=i, text=t)
+                CheckItem(
+                    checkpoint_id=checkpoint.id, position=i, text=t, department=_SUGGESTED.get(t)
+                )
                 for i, t in enumerate(items)
             )
         db.session.add_all(

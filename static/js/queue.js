@@ -118,8 +118,14 @@
 
   // After a reload (from the service worker's copy of the page) show what is still waiting.
   function reapply(items) {
-    items.filter((i) => i.page === location.pathname && i.ui && i.state !== "refused").forEach(function (item) {
-      const card = document.getElementById(item.ui.card);
+    items.filter((i) => i.page === location.pathname && i.ui && i.state !== "refused").forEach(show);
+  }
+
+  // A queued item on the cards it concerns: one card for a tap, several for 「其余正常」.
+  function show(item) {
+    const ids = item.ui.cards || (item.ui.card ? [item.ui.card] : []);
+    ids.forEach(function (id) {
+      const card = document.getElementById(id);
       if (!card) return;
       card.classList.add("is-queued");
       if (item.ui.pressed) press(card, item.ui.pressed);
@@ -142,6 +148,14 @@
   }
 
   function describe(elt, fields) {
+    if (elt.closest("[data-rest-ok]")) {
+      // 「其余正常」: the cards of its checkpoint (or of the round) that have no answer yet.
+      const scope = elt.closest("section.checkpoint") || document;
+      const open = Array.from(scope.querySelectorAll(".item-card"))
+        .filter((card) => !card.querySelector(".tap.is-on"));
+      const title = elt.querySelector("button");
+      return { label: title ? title.textContent.trim() : "", ui: { cards: open.map((c) => c.id), pressed: "ok" } };
+    }
     const card = elt.closest(".item-card");
     const title = card ? card.querySelector(".item-text") : document.querySelector("main h1");
     const name = title ? title.textContent.trim().slice(0, 60) : location.pathname;
@@ -167,7 +181,7 @@
       nextAt: 0,
       state: "waiting",
     };
-    return put(item).then(render);
+    return put(item).then(render).then(function () { return item; });
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -180,16 +194,10 @@
     const config = event.detail.requestConfig;
     if (!config || !config.headers["Idempotency-Key"]) return;
     const elt = event.detail.elt;
-    enqueue(config, elt).then(function () {
+    enqueue(config, elt).then(function (item) {
       if (elt) elt.classList.remove("send-failed");
-      const card = elt && elt.closest(".item-card");
-      if (card) {
-        card.classList.add("is-queued");
-        const outcome = config.formData.get("outcome");
-        if (outcome) press(card, outcome);
-      } else {
-        showSaved("saved");
-      }
+      if (item.ui) show(item);
+      if (!item.ui || !item.ui.card) showSaved("saved");
       scheduleRetry(3000);
     });
   });

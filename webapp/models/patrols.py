@@ -69,6 +69,9 @@ class CheckItem(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The department a finding here usually goes to (a blocked fire exit → security): suggested
+    # on the card when the item is marked 异常, and changeable there.
+    department: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     checkpoint: Mapped[Checkpoint] = relationship(back_populates="items")
 

@@ -23,6 +23,12 @@ class RecordForm(FlaskForm):
     department = SelectField(_l("交由部门"), validators=[Optional()])
 
 
+class RestOkForm(FlaskForm):
+    """「其余正常」 for one checkpoint, or for the whole round when `checkpoint` is empty."""
+
+    checkpoint = IntegerField(validators=[Optional()])
+
+
 class PhotoForm(FlaskForm):
     photos = MultipleFileField(_l("照片"))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from webapp import audit, clock, signoff
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
+from webapp.labels import DEPARTMENT_LABELS
 from webapp.models import (
     STAFF_ROLES,
     Amendment,
@@ -134,6 +136,48 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# In the template editor an item may name the department its findings usually go to, after an
+# arrow: "消防通道畅通 → 秩序/保安". The department's label (in either language) or key.
+_ARROWS = ("→", "->")
+
+
+def _department_named(name: str) -> str | None:
+    """The department called `name` in Chinese or English ("秩序/保安", "秩序", "Security")."""
+    wanted = name.strip().lower()
+    for key, label in DEPARTMENT_LABELS.items():
+        names = {key}
+        for locale in ("zh_CN", "en"):
+            with force_locale(locale):
+                spelled = str(label).lower()
+            names |= {spelled, *(part.strip() for part in spelled.split("/"))}
+        if wanted in names:
+            return key
+    return None
+
+
+def parse_item(line: str) -> tuple[str, str | None]:
+    """An editor line as (item text, suggested department or None)."""
+    for arrow in _ARROWS:
+        if arrow in line:
+            text, _sep, name = line.rpartition(arrow)
+            department = _department_named(name)
+            if department is None:
+                raise Invalid("items", _("不认识的部门：%(name)s", name=name.strip()))
+            return text.strip(), department
+    return line, None
+
+
+def item_line(item: CheckItem) -> str:
+    """An item as the editor shows it (the inverse of parse_item)."""
+    return item_line_of(item.text, item.department)
+
+
+def item_line_of(text: str, department: str | None) -> str:
+    if not department:
+        return text
+    return f"{text} → {DEPARTMENT_LABELS.get(department, department)}"
+
+
 def save_checkpoint(
     actor: User,
     template: PatrolTemplate,
@@ -145,7 +189,8 @@ def save_checkpoint(
     items_text: str,
 ) -> Checkpoint:
     """Create or change a checkpoint; its items are one per line, in order."""
-    texts = _lines(items_text)
+    parsed = [parse_item(line) for line in _lines(items_text)]
+    texts = [text for text, _dept in parsed]
     if not texts:
         raise Invalid("items", _("至少填写一个检查项。"))
     if len(texts) > 40:
@@ -162,12 +207,12 @@ def save_checkpoint(
     db.session.flush()
     # Items already answered in rounds are kept (history refers to them) but retired.
     current = {i.text: i for i in checkpoint.items}
-    for index, text in enumerate(texts):
+    for index, (text, department) in enumerate(parsed):
         item = current.pop(text, None)
         if item is None:
             item = CheckItem(checkpoint_id=checkpoint.id, text=text)
             db.session.add(item)
-        item.position, item.active = index, True
+        item.position, item.active, item.department = index, True, department
     for leftover in current.values():
         leftover.active = False
     db.session.flush()
@@ -178,7 +223,7 @@ def save_checkpoint(
         template.id,
         estate_id=template.estate_id,
         before=before,
-        after={"name": name, "items": texts},
+        after={"name": name, "items": [item_line_of(t, d) for t, d in parsed]},
     )
     return checkpoint
 
@@ -313,9 +358,57 @@ def record(
     if department:
         result.department = department
     if result.outcome == Outcome.ISSUE and not result.department:
-        result.department = "engineering"
+        # The template's suggestion, shown (and changeable) on the card; never a silent default.
+        result.department = item.department
     db.session.flush()
     return result
+
+
+def rest_ok(actor: User, patrol_round: PatrolRound, checkpoint_id: int | None = None) -> int:
+    """「其余正常」: every item not yet answered (of one checkpoint, or of the whole round) is
+    marked 正常 in one step; answers already given stay as they are. Returns how many."""
+    _editable(actor, patrol_round)
+    query = (
+        select(CheckItem)
+        .join(Checkpoint)
+        .where(
+            Checkpoint.template_id == patrol_round.template_id,
+            Checkpoint.active.is_(True),
+            CheckItem.active.is_(True),
+        )
+    )
+    if checkpoint_id is not None:
+        query = query.where(Checkpoint.id == checkpoint_id)
+    items = db.session.scalars(query).all()
+    if checkpoint_id is not None and not items:
+        raise Invalid("checkpoint", _("这个巡查点不属于这张巡查表。"))
+    results = {
+        r.item_id: r
+        for r in db.session.scalars(
+            select(ItemResult).where(ItemResult.round_id == patrol_round.id)
+        )
+    }
+    now = clock.now()
+    marked = 0
+    for item in items:
+        result = results.get(item.id)
+        if result is not None and result.outcome:
+            continue  # answered already: left as it is
+        if result is None:
+            result = ItemResult(round_id=patrol_round.id, item_id=item.id)
+            db.session.add(result)
+        result.outcome, result.recorded_at = Outcome.OK, now
+        marked += 1
+    db.session.flush()
+    audit.record(
+        actor,
+        "patrol_round.rest_ok",
+        TARGET,
+        patrol_round.id,
+        estate_id=patrol_round.estate_id,
+        after={"checkpoint": checkpoint_id, "marked": marked},
+    )
+    return marked
 
 
 def add_photos(actor: User, patrol_round: PatrolRound, item_id: int, uploads) -> ItemResult:
@@ -364,6 +457,13 @@ def finish(actor: User, patrol_round: PatrolRound) -> list[WorkOrder]:
         .where(ItemResult.round_id == patrol_round.id)
         .options(joinedload(ItemResult.item).joinedload(CheckItem.checkpoint))
     ).all()
+    undecided = [
+        f"department-{r.item_id}"
+        for r in results
+        if r.outcome == Outcome.ISSUE and r.work_order_id is None and not r.department
+    ]
+    if undecided:
+        raise Invalid(undecided, _("请为每个异常项选择交由哪个部门处理。"))
     orders = []
     for result in results:
         if result.outcome == Outcome.ISSUE and result.work_order_id is None:
@@ -371,7 +471,7 @@ def finish(actor: User, patrol_round: PatrolRound) -> list[WorkOrder]:
             order = workorders.dispatch(
                 actor,
                 estate=patrol_round.estate,
-                department=result.department or "engineering",
+                department=result.department,
                 location=checkpoint.name,
                 description=f"{result.item.text}：{result.note}"
                 if result.note

@@ -165,6 +165,25 @@ def photos(round_id: int, item_id: int):
     return _item_response(patrol_round, item_id)
 
 
+@bp.post("/rounds/<int:round_id>/rest-ok")
+@allow(STAFF)
+def rest_ok(round_id: int):
+    """「其余正常」: the unanswered items of one checkpoint (or of the round) are 正常."""
+    patrol_round = _round_or_404(round_id)
+    form = forms.RestOkForm()
+    if not form.validate_on_submit():
+        return _round_page(patrol_round, status=422)
+    checkpoint_id = form.checkpoint.data
+    outcome = save(form, lambda: services.rest_ok(current_user, patrol_round, checkpoint_id))
+    if not outcome.ok:
+        for message in [*form.form_errors, *form.checkpoint.errors]:
+            flash(message, "error")
+        return _round_page(patrol_round, status=outcome.status)
+    flash(_("已将 %(n)d 项标记为正常。", n=outcome.value), "success")
+    anchor = f"#cp-{checkpoint_id}" if checkpoint_id else "#finish"
+    return see_other(url_for("patrols.round", round_id=patrol_round.id) + anchor)
+
+
 @bp.post("/rounds/<int:round_id>/finish")
 @allow(STAFF)
 def finish(round_id: int):
@@ -174,7 +193,8 @@ def finish(round_id: int):
     outcome = save(form, lambda: services.finish(current_user, patrol_round))
     if outcome.ok:
         flash(_("巡查已完成，发现 %(n)d 个问题，已派发工单。", n=len(outcome.value)), "success")
-    for message in form.form_errors:
+    named = getattr(form, "named_errors", {})
+    for message in dict.fromkeys([*form.form_errors, *(m for ms in named.values() for m in ms)]):
         flash(message, "error")
     return see_other(url_for("patrols.round", round_id=patrol_round.id))
 
@@ -361,7 +381,10 @@ def _template_page(template, status=200, edit_form=None, checkpoint_form=None, r
         checkpoint_form=checkpoint_form
         or _checkpoint_form(tree, formdata=None, position=len(tree.checkpoints) + 1),
         req_form=req_form or _requirement_form(formdata=None),
-        item_lines={c.id: "\n".join(i.text for i in c.items if i.active) for c in tree.checkpoints},
+        item_lines={
+            c.id: "\n".join(services.item_line(i) for i in c.items if i.active)
+            for c in tree.checkpoints
+        },
         area_choices=_checkpoint_form(tree, formdata=None).area.choices,
     )
 
