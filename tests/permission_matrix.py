@@ -128,7 +128,16 @@ CASES = [
         staff("POST", 303, 404),
     ),
     Case(
-        "/owners/<int:owner_id>/invite", "POST", "/owners/{owner_a}/invite", staff("POST", 200, 404)
+        "/owners/<int:owner_id>/invite",
+        "POST",
+        "/owners/{owner_a}/invite",
+        {**staff("POST", 200, 404), "assistant": 409},  # owner A has a password: a reset
+    ),
+    Case(
+        "/owners/<int:owner_id>/login",
+        "POST",
+        "/owners/{owner_a}/login",
+        {**supervisor_up("POST", 422), "assistant_other": 403},
     ),
     Case(
         "/history/<target_type>/<int:target_id>",

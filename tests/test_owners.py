@@ -201,3 +201,47 @@ def test_edit_owner_with_a_stale_version_is_a_conflict(login_as, world):
     html = r2.get_data(as_text=True)
     assert "新名字" in html and "刚被其他人修改过" in html
     assert reload(owner).display_name == "新名字"
+
+
+def test_a_new_phone_does_not_rename_the_login_until_asked(login_as, new_client, world):
+    owner = world.owner_a
+    assistant = login_as("assistant")
+    r = assistant.post(
+        f"/owners/{owner.id}",
+        data={"display_name": owner.display_name, "phone": "13700000009", "version": owner.version},
+    )
+    assert r.status_code == 303
+    owner = reload(owner)
+    assert owner.phone == "13700000009" and owner.username == "13900000001"
+    # The owner still logs in as before.
+    assert new_client().login(owner).status_code == 303
+    page = assistant.get(f"/owners/{owner.id}").get_data(as_text=True)
+    assert 'id="login-differs"' in page and "登录名改为新手机号" not in page  # not theirs to do
+    assert assistant.post(f"/owners/{owner.id}/login").status_code == 403
+
+    supervisor = login_as("supervisor")
+    page = supervisor.get(f"/owners/{owner.id}").get_data(as_text=True)
+    assert "登录名改为新手机号" in page
+    r = supervisor.post(f"/owners/{owner.id}/login", data={"version": owner.version})
+    assert r.status_code == 303
+    assert reload(owner).username == "13700000009"
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "owner.login_change")
+    ).one()
+    assert event.actor_id == world.supervisor.id
+    again = supervisor.post(f"/owners/{owner.id}/login", data={"version": reload(owner).version})
+    assert again.status_code == 409
+
+
+def test_only_supervisors_and_managers_reset_an_owners_password(login_as, world):
+    owner = world.owner_a  # has set a password
+    assistant = login_as("assistant")
+    page = assistant.get(f"/owners/{owner.id}").get_data(as_text=True)
+    assert "生成重设密码链接" not in page
+    refused = assistant.post(f"/owners/{owner.id}/invite")
+    assert refused.status_code == 409 and "客服主任或经理" in refused.get_data(as_text=True)
+    assert login_as("supervisor").post(f"/owners/{owner.id}/invite").status_code == 200
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_id == owner.id)
+    ).all()
+    assert actions.count("user.reset_link") == 1

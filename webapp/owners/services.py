@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import audit
 from webapp.admin.services import check_version, username_taken
-from webapp.errors import Invalid
+from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
 from webapp.models import Building, Role, Unit, UnitOwnership, User
 from webapp.scoping import estate_ids_of
@@ -125,11 +125,55 @@ def update_owner(actor: User, owner: User, *, version: int, display_name: str, p
         raise Invalid("phone", _("这个手机号已登记。"))
     before = _snapshot(owner)
     owner.display_name = display_name
-    if phone != owner.phone:
-        owner.phone = phone
-        owner.username = phone  # owners log in with their phone number
+    # The login stays as it was: moving it to the new number is its own step (change_login),
+    # so that nobody is locked out of their account by an edit of their contact details.
+    owner.phone = phone
     db.session.flush()
     audit.record(actor, "owner.update", "user", owner.id, before=before, after=_snapshot(owner))
+
+
+# Who may move an owner's login, or hand out a link that replaces a password they already set.
+ACCOUNT_KEEPERS = (Role.SUPERVISOR, Role.MANAGER)
+
+
+def may_keep_account(actor: User) -> bool:
+    return actor.role in ACCOUNT_KEEPERS
+
+
+def login_differs(owner: User) -> bool:
+    """The owner's phone was changed but they still log in with the old number."""
+    return bool(owner.phone) and owner.username != owner.phone
+
+
+def change_login(actor: User, owner: User, *, version: int) -> None:
+    """Owners log in with their phone number: after a new number, the login follows on purpose."""
+    check_version(owner, version)
+    if not may_keep_account(actor):
+        raise IllegalTransition(owner, _("登录名由客服主任或经理修改。"))
+    if not login_differs(owner):
+        raise IllegalTransition(owner, _("登录名已是现在的手机号。"))
+    if username_taken(owner.phone, except_id=owner.id):
+        raise IllegalTransition(owner, _("这个手机号已是另一个账号的登录名。"))
+    before = owner.username
+    owner.username = owner.phone
+    db.session.flush()
+    audit.record(
+        actor,
+        "owner.login_change",
+        "user",
+        owner.id,
+        before={"username": before},
+        after={"username": owner.username},
+    )
+
+
+def link_purpose(actor: User, owner: User) -> str:
+    """An invite for an owner without a password; a reset otherwise, by account keepers only."""
+    if owner.password_hash is None:
+        return "invite"
+    if not may_keep_account(actor):
+        raise IllegalTransition(owner, _("业主已设置密码：重设链接由客服主任或经理生成。"))
+    return "reset"
 
 
 def link_unit(actor: User, owner: User, unit: Unit, relation: str) -> None:

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.access import STAFF, allow
+from webapp.access import STAFF, SUPERVISOR_UP, allow
 from webapp.auth import links
 from webapp.extensions import db
-from webapp.forms import ActionForm, choices, save
+from webapp.forms import ActionForm, VersionedForm, choices, save
 from webapp.owners import forms, services
 from webapp.scoping import get_building_or_404, get_owner_or_404, get_unit_or_404
 from webapp.web import render, render_form, see_other
@@ -82,7 +82,37 @@ def _owner_page(owner, status: int = 200, edit_form=None, link_form=None):
         edit_form=edit_form,
         link_form=link_form,
         action_form=ActionForm(formdata=None),
+        login_form=_login_form(owner),
+        may_keep_account=services.may_keep_account(current_user),
+        login_differs=services.login_differs(owner),
     )
+
+
+def _login_form(owner, formdata=None):
+    form = VersionedForm(formdata=formdata)
+    if formdata is None:
+        form.version.data = owner.version
+    return form
+
+
+@bp.post("/<int:owner_id>/login")
+@allow(SUPERVISOR_UP)
+def change_login(owner_id: int):
+    """Move the owner's login to their current phone number (a separate, audited step)."""
+    owner = get_owner_or_404(current_user, owner_id)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        return _owner_page(owner, status=422)
+    outcome = save(
+        form,
+        lambda: services.change_login(current_user, owner, version=form.version_value()),
+    )
+    if not outcome.ok:
+        for message in form.form_errors:
+            flash(message, "error")
+        return _owner_page(owner, status=outcome.status)
+    flash(_("登录名已改为现在的手机号。"), "success")
+    return see_other(url_for("owners.detail", owner_id=owner.id))
 
 
 @bp.route("/<int:owner_id>", methods=["GET", "POST"])
@@ -151,7 +181,7 @@ def invite(owner_id: int):
     if not owner.active:
         flash(_("账号已停用，不能发送链接。"), "error")
         return see_other(url_for("owners.detail", owner_id=owner.id))
-    purpose = "invite" if owner.password_hash is None else "reset"
+    purpose = services.link_purpose(current_user, owner)  # a reset only by account keepers
     token = links.issue(owner, purpose, current_user)
     db.session.commit()
     return _link_page(owner, token, purpose)
