@@ -22,6 +22,7 @@
   const status = () => document.getElementById("queue-status");
   let flushing = false;
   let pendingHere = 0;
+  let deliveredHere = 0;
   let retryTimer = null;
 
   // --- storage ---------------------------------------------------------------------------------
@@ -267,6 +268,18 @@
     }).catch(() => text("refusedGeneric") + " (" + response.status + ")");
   }
 
+  // Once everything this page queued has reached the server, the page is drawn again from it:
+  // the cards show what was saved and the counts are the server's, not the phone's guess.
+  function redrawWhenDelivered() {
+    if (!deliveredHere || pendingHere > 0 || !window.htmx) return;
+    deliveredHere = 0;
+    const path = location.pathname + location.search;
+    const y = window.scrollY;
+    window.htmx.ajax("GET", path, { target: "body", swap: "innerHTML" }).then(function () {
+      window.scrollTo(0, y);
+    });
+  }
+
   function scheduleRetry(ms) {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, ms);
@@ -292,13 +305,14 @@
     }).catch(function () {}).then(function () {
       flushing = false;
       return render();
-    });
+    }).then(redrawWhenDelivered);
   }
 
   // Resolves true to go on with the next item, false to stop (and keep the order).
   function deliver(item, refreshed) {
     return send(item, token()).then(function (response) {
       if (response.ok || response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+        if (item.page === location.pathname) deliveredHere += 1;
         return remove(item.id).then(() => true);
       }
       if (response.status === 400 && response.headers.get("X-CSRF-Failed") && !refreshed) {

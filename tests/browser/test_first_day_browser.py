@@ -72,6 +72,10 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     context.set_offline(False)
     expect(page.locator("#queue-status")).to_be_hidden(timeout=30_000)
     assert sorted(_results(live_app, round_id)) == [("issue", 1)] * 3
+    # Without a reload: the cards show what was saved, and the counts are the server's.
+    expect(page.locator("article.item-card.is-queued")).to_have_count(0)
+    expect(page.locator("#round-progress")).to_contain_text("异常 3")
+    expect(page.locator("article.item-card").nth(0).locator(".thumbs li")).to_have_count(1)
     context.close()
 
 
