@@ -93,6 +93,7 @@ class _FormReader(HTMLParser):
         self._form: Form | None = None
         self._select: str | None = None
         self._textarea: str | None = None
+        self.unbounded: list[str] = []  # text fields without the server's limit (maxlength)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -106,6 +107,22 @@ class _FormReader(HTMLParser):
         name = a.get("name")
         if not name or name == "csrf_token":
             return
+        if (
+            tag in ("input", "textarea")
+            and (a.get("type") or "text").lower()
+            in (
+                "text",
+                "search",
+                "tel",
+                "email",
+                "password",
+                "url",
+            )
+            and "readonly" not in a
+            and "maxlength" not in a
+            and "hidden" not in a
+        ):
+            self.unbounded.append(f"{self.page_url} {tag} {name}")
         if tag == "input":
             kind = (a.get("type") or "text").lower()
             if kind == "file":
@@ -132,9 +149,11 @@ class _FormReader(HTMLParser):
             self._textarea = None
 
 
-def _forms_on(url: str, html: str) -> list[Form]:
+def _forms_on(url: str, html: str, unbounded: set | None = None) -> list[Form]:
     reader = _FormReader(url)
     reader.feed(html)
+    if unbounded is not None:
+        unbounded.update(reader.unbounded)
     return reader.forms
 
 
@@ -232,12 +251,13 @@ def test_no_input_gives_a_500(world, patrol, decoration, ticket, login_as):
 
     # 1. Every GET page as every principal: collect its forms; hostile path and query values.
     forms: dict[str, Form] = {}
+    unbounded: set[str] = set()
     for case in (c for c in CASES if c.method == "GET"):
         url = case.url.format(**ids)
         for who in PRINCIPALS:
             response = walk.send(who, "GET", url)
             if response is not None and response.mimetype == "text/html":
-                for form in _forms_on(url, response.get_data(as_text=True)):
+                for form in _forms_on(url, response.get_data(as_text=True), unbounded):
                     known = forms.setdefault(f"{form.method} {form.action}", form)
                     for name, values in form.fields.items():
                         known.fields.setdefault(name, [])
@@ -291,6 +311,8 @@ def test_no_input_gives_a_500(world, patrol, decoration, ticket, login_as):
         f"fewest cases on one form: {min(walk.per_form.values())}"
     )
     assert not walk.failures, f"{len(walk.failures)} failures:\n" + "\n".join(walk.failures[:40])
+    # Every text field carries the server's limit, so the phone stops the person there.
+    assert not unbounded, "text fields without maxlength:\n" + "\n".join(sorted(unbounded))
     db.session.rollback()
     assert not _check_stored_data()
 

@@ -34,7 +34,7 @@ class StaffFields:
     display_name = name_field(_l("姓名"), 64)
     phone = StringField(
         _l("手机号"),
-        validators=[Optional(), Regexp(PHONE, message=_l("手机号格式不正确。"))],
+        validators=[Optional(), Length(max=20), Regexp(PHONE, message=_l("手机号格式不正确。"))],
         filters=[_strip],
     )
     role = SelectField(_l("角色"), validators=[DataRequired(_l("请选择角色。"))])
@@ -73,6 +73,7 @@ class EstateFields:
         _l("项目编码"),
         validators=[
             DataRequired(_l("必填。")),
+            Length(max=8),
             Regexp(r"^[A-Za-z0-9]{2,8}$", message=_l("2–8 位字母或数字。")),
         ],
         filters=[_strip],
@@ -82,7 +83,7 @@ class EstateFields:
     timezone = StringField(
         _l("时区"),
         default="Asia/Shanghai",
-        validators=[DataRequired(), _valid_timezone],
+        validators=[DataRequired(), Length(max=64), _valid_timezone],
         filters=[_strip],
     )
 

@@ -29,6 +29,7 @@ class SetPasswordForm(FlaskForm):
         validators=[
             DataRequired(_l("请再输一次新密码。")),
             EqualTo("password", _l("两次输入的密码不一致。")),
+            Length(max=MAX_LENGTH),
         ],
     )
 
@@ -46,7 +47,10 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))])
+    current = PasswordField(
+        _l("当前密码"),
+        validators=[DataRequired(_l("请输入当前密码。")), Length(max=MAX_LENGTH)],
+    )
 
 
 class LocaleForm(FlaskForm):

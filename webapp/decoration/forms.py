@@ -47,14 +47,22 @@ class PermitForm(FlaskForm):
     owner_name = name_field(_l("业主姓名"), 64)
     owner_phone = StringField(
         _l("业主电话"),
-        validators=[DataRequired(_l("必填。")), Regexp(PHONE, message=_l("电话格式不正确。"))],
+        validators=[
+            DataRequired(_l("必填。")),
+            Length(max=20),
+            Regexp(PHONE, message=_l("电话格式不正确。")),
+        ],
         filters=[_strip],
     )
     contractor = name_field(_l("施工单位"), 100)
     site_lead = name_field(_l("现场负责人"), 64)
     site_lead_phone = StringField(
         _l("负责人电话"),
-        validators=[DataRequired(_l("必填。")), Regexp(PHONE, message=_l("电话格式不正确。"))],
+        validators=[
+            DataRequired(_l("必填。")),
+            Length(max=20),
+            Regexp(PHONE, message=_l("电话格式不正确。")),
+        ],
         filters=[_strip],
     )
     scope = MultiCheckboxField(

@@ -35,7 +35,7 @@ def _link_page(owner, token: str, purpose: str):
 @allow(STAFF)
 def index():
     """Owners of the staff member's estates; search by name, phone or unit."""
-    q = request.args.get("q", "")
+    q = request.args.get("q", "")[:60]  # the search box says so too (maxlength)
     return render(
         "owners/index.html",
         "owners/_results.html",
