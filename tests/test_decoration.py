@@ -309,3 +309,14 @@ def test_inspection_errors_stand_beside_their_rule_and_keep_what_was_typed(login
     r = assistant.post(url, data=_answers(rules, 0, note=""))
     block = r.get_data(as_text=True).split(f'id="rule-{rules[0].id}"', 1)[1].split("</fieldset>")[0]
     assert 'aria-invalid="true"' in block and "违规项要写明看到了什么" in block
+
+
+def test_a_refused_number_of_days_says_why_beside_it(login_as, world, site):
+    rules = decoration.rules(world.estate.id, "daily")
+    url = f"/decoration/permits/{site.id}/inspect"
+    for days in ("99999999999999999999", "31", "0", "2.5"):
+        r = login_as("assistant").post(url, data={**_answers(rules, 0), "deadline_days": days})
+        assert r.status_code == 422
+        html = r.get_data(as_text=True)
+        assert 'id="deadline_days-errors"' in html, days
+        assert f'value="{days}"' in html  # what was typed stays

@@ -80,6 +80,43 @@
     }
   });
 
+  // A tap's answer redraws its card while the person may already be typing in the card's note:
+  // text typed and not yet saved (value differs from what the page was drawn with) is carried
+  // into the new card, with the focus. Saved text, and a whole-page redraw, show the server's.
+  let typing = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    typing = null;
+    if (!target || !target.querySelectorAll || target === document.body) return;
+    typing = Array.from(target.querySelectorAll("textarea[data-keep-typing]"))
+      .filter((field) => field.value !== field.defaultValue)
+      .map((field) => ({ id: field.id, value: field.value, focused: document.activeElement === field }));
+  });
+  // After settling: by then htmx listens on the new card's forms, so the save can be asked for.
+  document.addEventListener("htmx:afterSettle", function () {
+    (typing || []).forEach(function (kept) {
+      const field = document.getElementById(kept.id);
+      if (!field) return;
+      field.value = kept.value;
+      if (kept.focused) field.focus();
+      // The old card's pending save went with it: ask the new card to save the text.
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    typing = null;
+  });
+
+  // Any other request from the page (「其余正常」, finishing, a link) first sends the notes still
+  // waiting for their pause in typing, so that a redraw cannot take unsaved text with it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    document.querySelectorAll("textarea[data-keep-typing]").forEach(function (field) {
+      if (field.value === field.defaultValue || !field.form || field.form.contains(elt)) return;
+      if (field.dataset.sending === field.value) return;
+      field.dataset.sending = field.value;
+      window.htmx.trigger(field.form, "change");
+    });
+  });
+
   // A refused form: the eye goes to the first field that needs fixing, wherever it is.
   function focusFirstError(root) {
     const wrong = root.querySelector(
@@ -142,7 +179,8 @@
       input.files = transfer.files;
       const label = input.closest("label.camera");
       if (label) label.dataset.count = String(files.length);
-      if (form && !input.hasAttribute("data-no-autosubmit")) form.requestSubmit();
+      // The card may have been redrawn meanwhile: the input (preserved) is in its new form now.
+      if (input.form && !input.hasAttribute("data-no-autosubmit")) input.form.requestSubmit();
     });
   });
 

@@ -125,11 +125,15 @@
   // A queued item on the cards it concerns: one card for a tap, several for 「其余正常」.
   function show(item) {
     const ids = item.ui.cards || (item.ui.card ? [item.ui.card] : []);
+    const note = (item.fields || []).find(([name]) => name === "note");
     ids.forEach(function (id) {
       const card = document.getElementById(id);
       if (!card) return;
       card.classList.add("is-queued");
       if (item.ui.pressed) press(card, item.ui.pressed);
+      // A note waiting on the phone is shown in its box (after a reload without signal too).
+      const box = note && card.querySelector("textarea[name=note]");
+      if (box && typeof note[1] === "string") box.value = note[1];
     });
   }
 

@@ -57,18 +57,21 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     context.set_offline(True)
     _three_issues_offline(page, photos)
     cards = page.locator("article.item-card")
+    cards.nth(0).locator("textarea[name=note]").fill("大堂地砖松动")
+    expect(_waiting(page)).to_contain_text("待发送：7 条")  # the note saves as it is typed
     assert _results(live_app, round_id) == []
 
     page.reload()  # without signal: the kept round, with its queued answers
     expect(page.locator("h1, .topbar-title").first).not_to_contain_text("离线")
     expect(cards.nth(2)).to_have_class(re.compile(r"\bis-queued\b"))
-    expect(_waiting(page)).to_contain_text("待发送：6 条")
+    expect(_waiting(page)).to_contain_text("待发送：7 条")
+    expect(cards.nth(0).locator("textarea[name=note]")).to_have_value("大堂地砖松动")
     page.screenshot(path=str(SCREENS / "first-day-offline-reload.png"), full_page=False)
     context.close()
 
     context, page = _phone(browser_type, browser_type_launch_args, profile, offline=True)
     page.goto(round_url)
-    expect(_waiting(page)).to_contain_text("待发送：6 条")
+    expect(_waiting(page)).to_contain_text("待发送：7 条")
     context.set_offline(False)
     expect(page.locator("#queue-status")).to_be_hidden(timeout=30_000)
     assert sorted(_results(live_app, round_id)) == [("issue", 1)] * 3
@@ -76,6 +79,9 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     expect(page.locator("article.item-card.is-queued")).to_have_count(0)
     expect(page.locator("#round-progress")).to_contain_text("异常 3")
     expect(page.locator("article.item-card").nth(0).locator(".thumbs li")).to_have_count(1)
+    expect(page.locator("article.item-card").nth(0).locator("textarea")).to_have_value(
+        "大堂地砖松动"
+    )
     context.close()
 
 

@@ -15,6 +15,8 @@ from webapp.extensions import db
 from webapp.models import ItemResult, PatrolRound, PhotoLink, WorkOrder
 
 pytestmark = pytest.mark.browser
+# With a pasted link's worth of one long word, which must wrap, not widen the page.
+NOTE = "3栋楼梯间堆放纸箱，见 https://example.com/" + "O" * 300
 
 
 class Thumb:
@@ -60,7 +62,7 @@ def test_a_24_item_round_with_one_issue_takes_at_most_12_taps(
     thumb.tap(card.get_by_role("button", name="异常", exact=True))
     card = page.locator("article.item-card", has_text="消防通道畅通")
     expect(card.locator("select[name=department]")).to_have_value("security")  # suggested
-    thumb.type(card.locator("textarea[name=note]"), "3栋楼梯间堆放纸箱")
+    thumb.type(card.locator("textarea[name=note]"), NOTE)
     card = page.locator("article.item-card", has_text="消防通道畅通")
     thumb.choose_photos(card.locator("input[type=file]"), photos)
     expect(
@@ -73,6 +75,8 @@ def test_a_24_item_round_with_one_issue_takes_at_most_12_taps(
     screenshot("round-rest-ok", full_page=False)
     thumb.tap(page.get_by_role("button", name="完成巡查"))
     expect(page.locator(".flash")).to_contain_text("巡查已完成")
+    expect(page.locator("#findings")).to_contain_text("O" * 50)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     assert thumb.count <= 12, thumb.count
     with live_app.app_context():
@@ -89,7 +93,7 @@ def test_a_24_item_round_with_one_issue_takes_at_most_12_taps(
         issue = db.session.scalar(
             select(ItemResult).where(ItemResult.round_id == round_id, ItemResult.outcome == "issue")
         )
-        assert issue.note == "3栋楼梯间堆放纸箱"
+        assert issue.note == NOTE
         photos_kept = db.session.scalar(
             select(func.count(PhotoLink.id)).where(
                 PhotoLink.owner_type == "patrol_result", PhotoLink.owner_id == issue.id
