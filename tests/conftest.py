@@ -18,6 +18,8 @@ from webapp import clock, create_app
 from webapp.db import write_intent
 from webapp.extensions import db as _db
 from webapp.extensions import limiter
+from webapp.photos import services as photos
+from webapp.tickets import intake, lifecycle
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -477,7 +479,7 @@ def make_template(
 def patrol(world) -> PatrolWorld:
     from datetime import timedelta
 
-    from webapp.patrols import services as patrols
+    from webapp.patrols import rounds as patrols
     from webapp.workorders import services as workorders
 
     template = make_template(world.estate)
@@ -628,7 +630,6 @@ def ticket_form(world) -> dict:
 def take_ticket(world, actor=None, **overrides):
     """A phone complaint by owner A about noise, taken by the assistant (any field overridden);
     returns (ticket, tracking code), not yet committed."""
-    from webapp.tickets import services as tickets
 
     fields = dict(
         estate=world.estate,
@@ -642,7 +643,7 @@ def take_ticket(world, actor=None, **overrides):
         description="楼上夜间装修噪音",
     )
     fields.update(overrides)
-    return tickets.create(actor or world.assistant, **fields)
+    return intake.create(actor or world.assistant, **fields)
 
 
 @dataclass
@@ -655,17 +656,16 @@ class TicketWorld:
 
 @pytest.fixture
 def ticket(world) -> TicketWorld:
-    from webapp.tickets import services as tickets
 
     item, code = take_ticket(world, description="楼上夜间施工噪音")
-    reply = tickets.add_entry(
+    reply = lifecycle.add_entry(
         item,
         world.assistant,
         "reply",
         "已联系楼上",
         uploads=[upload(jpeg_bytes(color=(60, 10, 200)))],
     )
-    note = tickets.add_entry(
+    note = lifecycle.add_entry(
         item,
         world.assistant,
         "note",
@@ -673,5 +673,5 @@ def ticket(world) -> TicketWorld:
         uploads=[upload(jpeg_bytes(color=(10, 200, 60)))],
     )
     _db.session.commit()
-    links = tickets.photos.photos_for("ticket_entry", [reply.id, note.id])
+    links = photos.photos_for("ticket_entry", [reply.id, note.id])
     return TicketWorld(item, code, links[reply.id][0].photo_id, links[note.id][0].photo_id)

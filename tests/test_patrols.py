@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD, jpeg_bytes, make_template, reload, upload
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, ItemResult, PatrolRound, Signature, WorkOrder
-from webapp.patrols import services as patrols
+from webapp.patrols import checklists, rounds
 
 
 def _start(c, template) -> int:
@@ -118,7 +118,7 @@ def test_a_round_from_start_to_signed(login_as, world, make, app):
     patrol_round = db.session.get(PatrolRound, round_id)
     from webapp.signoff import content_hash
 
-    assert content_hash(patrols.round_content(patrol_round)) == sig.content_hash
+    assert content_hash(rounds.round_content(patrol_round)) == sig.content_hash
 
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {
@@ -206,8 +206,8 @@ def test_sign_rules(login_as, patrol, world):
     assert kinds == ["signoff", "opinion"]
     # An in-progress round cannot be signed; nobody signs their own.
     assert sup.post(f"/patrols/rounds/{patrol.round_open.id}/sign", data={}).status_code == 409
-    own = patrols.start_round(world.supervisor, patrol.template)
-    patrols.finish(world.supervisor, own)
+    own = rounds.start_round(world.supervisor, patrol.template)
+    rounds.finish(world.supervisor, own)
     db.session.commit()
     assert sup.post(f"/patrols/rounds/{own.id}/sign", data={}).status_code == 422
 
@@ -219,7 +219,7 @@ def test_qr_scan_opens_the_checkpoint_and_records_the_time(login_as, patrol, wor
     assert page.status_code == 200 and "1栋大堂" in page.get_data(as_text=True)
     r = c.post(f"/patrols/scan/{token}")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"#cp-{patrol.checkpoint.id}")
-    running = patrols.running_round(world.supervisor, patrol.template.id)
+    running = rounds.running_round(world.supervisor, patrol.template.id)
     assert [v.checkpoint_id for v in running.visits] == [patrol.checkpoint.id]
     # Forged and foreign codes are refused clearly.
     forged = c.get("/patrols/scan/not-a-real-code")
@@ -246,8 +246,8 @@ def test_home_shows_due_and_missed_rounds(login_as, world, make, app):
     assert "主任巡查" in home and "还差 2 次" in home
     assert "少巡 2 次" in home  # yesterday and the day before
     for _ in range(2):
-        r = patrols.start_round(world.supervisor, template)
-        patrols.finish(world.supervisor, r)
+        r = rounds.start_round(world.supervisor, template)
+        rounds.finish(world.supervisor, r)
     db.session.commit()
     home = login_as("supervisor").get("/").get_data(as_text=True)
     assert "还差" not in home
@@ -255,8 +255,8 @@ def test_home_shows_due_and_missed_rounds(login_as, world, make, app):
 
 def test_compliance_counts_rounds_per_person_and_day(login_as, world, make):
     template = make_template(world.estate, name="日常巡楼", role="assistant", times=1)
-    r = patrols.start_round(world.assistant, template)
-    patrols.finish(world.assistant, r)
+    r = rounds.start_round(world.assistant, template)
+    rounds.finish(world.assistant, r)
     db.session.commit()
     html = login_as("manager").get("/patrols/compliance").get_data(as_text=True)
     row = re.search(
@@ -305,7 +305,7 @@ def test_manager_edits_a_template(login_as, patrol, world):
         },
     )
     assert r.status_code == 303
-    tree = patrols.template_tree(t.id)
+    tree = checklists.template_tree(t.id)
     assert [c.name for c in tree.checkpoints] == ["1栋大堂", "地下停车场"]
     assert [i.text for i in tree.checkpoints[1].items] == ["照明正常", "消防设施完好"]
     # Changing the items retires removed ones but keeps their history.
@@ -315,7 +315,7 @@ def test_manager_edits_a_template(login_as, patrol, world):
         data={"name": cp.name, "area": "", "position": 1, "items": "地面卫生"},
     )
     assert r.status_code == 303
-    items = {i.text: i.active for i in patrols.template_tree(t.id).checkpoints[0].items}
+    items = {i.text: i.active for i in checklists.template_tree(t.id).checkpoints[0].items}
     assert items == {"地面卫生": True, "照明正常": False}
     r = c.post(
         f"/patrols/templates/{t.id}/requirements",
@@ -351,8 +351,8 @@ def test_patrol_lists_have_bounded_queries(login_as, world, count_queries, url):
 
     def add_rounds(n):
         for _ in range(n):
-            r = patrols.start_round(world.assistant, template)
-            patrols.record(
+            r = rounds.start_round(world.assistant, template)
+            rounds.record(
                 world.assistant,
                 r,
                 template.checkpoints[0].items[0].id,
@@ -360,7 +360,7 @@ def test_patrol_lists_have_bounded_queries(login_as, world, count_queries, url):
                 note="x",
                 department="cleaning",
             )
-            patrols.finish(world.assistant, r)
+            rounds.finish(world.assistant, r)
         db.session.commit()
 
     add_rounds(2)
@@ -435,7 +435,7 @@ def test_a_finding_goes_to_a_department_someone_chose_or_saw(login_as, patrol, w
     )
     assert english.status_code == 303
 
-    tree = patrols.template_tree(t.id)
+    tree = checklists.template_tree(t.id)
     by_text = {i.text: i for c in tree.checkpoints for i in c.items}
     c = login_as("assistant")
     start = c.post(f"/patrols/start/{t.id}")
@@ -461,12 +461,12 @@ def test_the_rest_ok_marks_only_what_is_unanswered(login_as, world, make):
     template = make_template(world.estate, items=("地面卫生", "照明正常", "门窗完好", "标识清晰"))
     c = login_as("assistant")
     round_id = int(c.post(f"/patrols/start/{template.id}").headers["Location"].rsplit("/", 1)[1])
-    items = patrols.template_tree(template.id).checkpoints[0].items
+    items = checklists.template_tree(template.id).checkpoints[0].items
     _tap(c, round_id, items[0], outcome="issue", note="地面有水")
     _tap(c, round_id, items[1], outcome="na")
     page = c.get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
     assert "本点其余正常" in page and "其余全部正常" in page and "hx-confirm" in page
-    checkpoint = patrols.template_tree(template.id).checkpoints[0]
+    checkpoint = checklists.template_tree(template.id).checkpoints[0]
     r = c.post(f"/patrols/rounds/{round_id}/rest-ok", data={"checkpoint": checkpoint.id})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"#cp-{checkpoint.id}")
     outcomes = dict(
@@ -495,7 +495,7 @@ def test_the_signer_reads_the_issues_first(login_as, world):
     template = make_template(world.estate, items=("地面卫生", "照明正常", "门窗完好"))
     c = login_as("assistant")
     round_id = int(c.post(f"/patrols/start/{template.id}").headers["Location"].rsplit("/", 1)[1])
-    lights = patrols.template_tree(template.id).checkpoints[0].items[1]
+    lights = checklists.template_tree(template.id).checkpoints[0].items[1]
     _tap(c, round_id, lights, outcome="issue", note="二楼灯不亮")
     c.post(
         f"/patrols/rounds/{round_id}/items/{lights.id}/photos",

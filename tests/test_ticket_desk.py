@@ -16,7 +16,8 @@ from tests.conftest import take_ticket
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, Notification, Photo, Ticket, TicketEntry, TicketLink
-from webapp.tickets import services as tickets
+from webapp.photos import services as photos
+from webapp.tickets import inbox, lifecycle
 from webapp.tickets import summary as monthly
 
 
@@ -69,9 +70,9 @@ def test_a_follow_up_starts_a_new_deadline_and_a_new_escalation(app, world):
     ticket = _take(world)
     clock.travel(timedelta(hours=25))
     _sweep(app)
-    tickets.add_entry(ticket, world.assistant, "reply", "已联系施工方")
+    lifecycle.add_entry(ticket, world.assistant, "reply", "已联系施工方")
     db.session.commit()
-    assert ticket.escalation_level == 0 and not tickets.follow_up_overdue(ticket, clock.now())
+    assert ticket.escalation_level == 0 and not lifecycle.follow_up_overdue(ticket, clock.now())
     clock.travel(timedelta(hours=25))
     assert "escalated 1" in _sweep(app)
     assert [k for k, _ in _notified(world.supervisor)] == ["overdue", "overdue"]
@@ -80,10 +81,10 @@ def test_a_follow_up_starts_a_new_deadline_and_a_new_escalation(app, world):
 def test_a_major_complaint_reaches_the_manager_at_once_and_again_when_not_investigated(app, world):
     ticket = _take(world, severity="major", category="attitude", description="保安态度恶劣")
     assert _notified(world.manager) == [("major", ticket.id)]
-    tickets.add_entry(ticket, world.assistant, "reply", "已记录，经理将调查")  # followed up
+    lifecycle.add_entry(ticket, world.assistant, "reply", "已记录，经理将调查")  # followed up
     db.session.commit()
     clock.travel(timedelta(hours=47))
-    tickets.add_entry(ticket, world.assistant, "note", "仍在跟进")
+    lifecycle.add_entry(ticket, world.assistant, "note", "仍在跟进")
     db.session.commit()
     _sweep(app)
     assert [k for k, _ in _notified(world.manager)] == ["major"]
@@ -209,7 +210,7 @@ def test_the_second_editor_gets_a_conflict_with_the_current_state(login_as, worl
 
 def test_a_patrol_finding_becomes_a_ticket_with_its_photos(login_as, world, patrol):
     photo = db.session.get(Photo, patrol.photo)
-    tickets.photos.attach(photo, "work_order", patrol.order.id, "before", world.assistant)
+    photos.attach(photo, "work_order", patrol.order.id, "before", world.assistant)
     db.session.commit()
     c = login_as("assistant")
     order_page = c.get(f"/workorders/{patrol.order.id}").get_data(as_text=True)
@@ -234,7 +235,7 @@ def test_a_patrol_finding_becomes_a_ticket_with_its_photos(login_as, world, patr
     link = db.session.scalar(select(TicketLink).where(TicketLink.ticket_id == ticket.id))
     assert (link.target_type, link.target_id) == ("work_order", patrol.order.id)
     first = db.session.scalar(select(TicketEntry).where(TicketEntry.ticket_id == ticket.id))
-    evidence = tickets.photos.photos_for("ticket_entry", [first.id])[first.id]
+    evidence = photos.photos_for("ticket_entry", [first.id])[first.id]
     assert [p.photo_id for p in evidence] == [patrol.photo]
     assert ticket.number in c.get(f"/workorders/{patrol.order.id}").get_data(as_text=True)
     assert patrol.order.number in c.get(f"/tickets/{ticket.id}").get_data(as_text=True)
@@ -281,37 +282,37 @@ def _build_october(world):
     _travel_to(_at(3, 9))
     t = made[1] = _take(world, description="一")
     clock.travel(timedelta(hours=2))
-    tickets.add_entry(t, world.assistant, "reply", "已联系")
+    lifecycle.add_entry(t, world.assistant, "reply", "已联系")
     clock.travel(timedelta(hours=8))
-    tickets.transition(t, "resolve", world.assistant, version=t.version, reply="已处理")
-    tickets.transition(t, "visit", world.assistant, version=t.version, rating="satisfied")
+    lifecycle.transition(t, "resolve", world.assistant, version=t.version, reply="已处理")
+    lifecycle.transition(t, "visit", world.assistant, version=t.version, rating="satisfied")
     # 2: repair/engineering, answered after 30 h (late), resolved at 40 h, unsatisfied, reopened,
     #    resolved again at 60 h, rated basic -> closed
     _travel_to(_at(5, 8))
     t = made[2] = _take(world, kind="repair", category="engineering", description="二")
     clock.travel(timedelta(hours=30))
-    tickets.transition(t, "start", world.assistant, version=t.version)
+    lifecycle.transition(t, "start", world.assistant, version=t.version)
     clock.travel(timedelta(hours=10))
-    tickets.transition(t, "resolve", world.assistant, version=t.version, reply="已修")
-    tickets.transition(t, "visit", world.assistant, version=t.version, rating="unsatisfied")
+    lifecycle.transition(t, "resolve", world.assistant, version=t.version, reply="已修")
+    lifecycle.transition(t, "visit", world.assistant, version=t.version, rating="unsatisfied")
     clock.travel(timedelta(hours=20))
-    tickets.transition(t, "resolve", world.assistant, version=t.version, reply="已返修")
-    tickets.transition(t, "visit", world.assistant, version=t.version, rating="basic")
+    lifecycle.transition(t, "resolve", world.assistant, version=t.version, reply="已返修")
+    lifecycle.transition(t, "visit", world.assistant, version=t.version, rating="basic")
     # 3: major complaint/attitude, answered in 1 h, investigated at 50 h (late), resolved at 60 h,
     #    not yet visited
     _travel_to(_at(10, 12))
     t = made[3] = _take(world, severity="major", category="attitude", description="三")
     clock.travel(timedelta(hours=1))
-    tickets.add_entry(t, world.assistant, "reply", "经理将调查")
+    lifecycle.add_entry(t, world.assistant, "reply", "经理将调查")
     clock.travel(timedelta(hours=49))
-    tickets.add_entry(t, world.manager, "investigation", "已调查")
+    lifecycle.add_entry(t, world.manager, "investigation", "已调查")
     clock.travel(timedelta(hours=10))
-    tickets.transition(t, "resolve", world.manager, version=t.version, reply="已处理并道歉")
+    lifecycle.transition(t, "resolve", world.manager, version=t.version, reply="已处理并道歉")
     # 4: inquiry/fees, answered in 4 h, still in progress
     _travel_to(_at(20, 10))
     t = made[4] = _take(world, kind="inquiry", category="fees", description="四")
     clock.travel(timedelta(hours=4))
-    tickets.transition(t, "start", world.assistant, version=t.version)
+    lifecycle.transition(t, "start", world.assistant, version=t.version)
     # 5: suggestion/landscaping, never answered (late by now)
     _travel_to(_at(31, 23))  # 23:00 on the 31st in Shanghai: still October
     made[5] = _take(world, kind="suggestion", category="landscaping", description="五")
@@ -432,4 +433,4 @@ def test_inbox_runs_the_same_queries_at_ten_thousand_tickets(login_as, world, co
             assert r.status_code == 200
         assert counter.count == small[path], (path, "\n".join(counter.statements))
     html = c.get("/tickets?tab=all").get_data(as_text=True)
-    assert html.count('class="card row-card') == tickets.PAGE  # one page, not ten thousand
+    assert html.count('class="card row-card') == inbox.PAGE  # one page, not ten thousand

@@ -13,7 +13,7 @@ from webapp import clock
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
 from webapp.models import Ticket
-from webapp.tickets import services as tickets
+from webapp.tickets import inbox, intake, lifecycle
 
 
 def _phone_complaint(world, **overrides):
@@ -28,14 +28,14 @@ def test_phone_complaint_is_numbered_owned_by_the_taker_and_trackable(world):
     assert ticket.taker_id == world.assistant.id and ticket.status == "received"
     assert ticket.owner_id == world.owner_a.id  # the caller's phone matched the unit's owner
     assert ticket.next_follow_up_at == ticket.created_at + timedelta(hours=24)
-    assert tickets.find_by_tracking(ticket.number, code).id == ticket.id
-    assert tickets.find_by_tracking(ticket.number, "00000000") is None
-    assert tickets.find_by_tracking("TS-CH-20000101-0001", code) is None
+    assert intake.find_by_tracking(ticket.number, code).id == ticket.id
+    assert intake.find_by_tracking(ticket.number, "00000000") is None
+    assert intake.find_by_tracking("TS-CH-20000101-0001", code) is None
     assert ticket.tracking_hash != code  # only a hash is stored
 
 
 def test_owner_tickets_are_online_and_for_their_own_unit(world):
-    ticket, _ = tickets.create(
+    ticket, _ = intake.create(
         world.owner_a,
         estate=world.estate,
         unit=world.unit_a,
@@ -54,7 +54,7 @@ def test_owner_tickets_are_online_and_for_their_own_unit(world):
         and ticket.owner_id == world.owner_a.id
     )
     with pytest.raises(Invalid):
-        tickets.create(
+        intake.create(
             world.owner_a,
             estate=world.estate,
             unit=world.unit_b,
@@ -86,7 +86,7 @@ def test_bad_input_is_refused(world, field, value):
 def test_the_whole_flow_with_a_reopen(world):
     ticket, _ = _phone_complaint(world)
     with pytest.raises(IllegalTransition):  # assistants do not assign
-        tickets.transition(
+        lifecycle.transition(
             ticket, "assign", world.assistant, version=ticket.version, assignee=world.assistant
         )
     from webapp.models import EstateMembership, User
@@ -96,32 +96,32 @@ def test_the_whole_flow_with_a_reopen(world):
     db.session.add(colleague)
     db.session.flush()
     with pytest.raises(IllegalTransition):  # before assignment it is the taker's (首问责任制)
-        tickets.transition(ticket, "resolve", colleague, version=ticket.version, reply="好了")
-    tickets.transition(
+        lifecycle.transition(ticket, "resolve", colleague, version=ticket.version, reply="好了")
+    lifecycle.transition(
         ticket, "assign", world.supervisor, version=ticket.version, assignee=world.assistant
     )
     with pytest.raises(Invalid):  # another estate's staff cannot be assigned
-        tickets.transition(
+        lifecycle.transition(
             ticket,
             "assign",
             world.supervisor,
             version=ticket.version,
             assignee=world.assistant_other,
         )
-    tickets.transition(ticket, "start", world.assistant, version=ticket.version)
-    tickets.add_entry(ticket, world.assistant, "note", "楼上业主不在家，明天再去")
-    tickets.add_entry(ticket, world.assistant, "reply", "已联系楼上业主，约定晚上十点后停止施工")
+    lifecycle.transition(ticket, "start", world.assistant, version=ticket.version)
+    lifecycle.add_entry(ticket, world.assistant, "note", "楼上业主不在家，明天再去")
+    lifecycle.add_entry(ticket, world.assistant, "reply", "已联系楼上业主，约定晚上十点后停止施工")
     with pytest.raises(Invalid):  # a written reply is required
-        tickets.transition(ticket, "resolve", world.assistant, version=ticket.version, reply="")
-    tickets.transition(
+        lifecycle.transition(ticket, "resolve", world.assistant, version=ticket.version, reply="")
+    lifecycle.transition(
         ticket, "resolve", world.assistant, version=ticket.version, reply="已协调停止夜间施工"
     )
     assert ticket.status == "resolved" and ticket.next_follow_up_at is None
     with pytest.raises(IllegalTransition):  # another owner cannot rate it
-        tickets.transition(
+        lifecycle.transition(
             ticket, "visit", world.owner_b, version=ticket.version, rating="satisfied"
         )
-    tickets.transition(
+    lifecycle.transition(
         ticket,
         "visit",
         world.owner_a,
@@ -130,10 +130,10 @@ def test_the_whole_flow_with_a_reopen(world):
         comment="还是很吵",
     )
     assert ticket.status == "in_progress" and ticket.reopen_count == 1
-    tickets.transition(
+    lifecycle.transition(
         ticket, "resolve", world.assistant, version=ticket.version, reply="已加装隔音并再次沟通"
     )
-    tickets.transition(
+    lifecycle.transition(
         ticket,
         "visit",
         world.assistant,
@@ -143,12 +143,12 @@ def test_the_whole_flow_with_a_reopen(world):
     )
     assert ticket.status == "closed" and ticket.satisfaction == "satisfied"
     db.session.commit()
-    public = [e.kind for e in tickets.timeline(ticket, public_only=True)]
-    everything = [e.kind for e in tickets.timeline(ticket, public_only=False)]
+    public = [e.kind for e in lifecycle.timeline(ticket, public_only=True)]
+    everything = [e.kind for e in lifecycle.timeline(ticket, public_only=False)]
     assert "note" in everything and "note" not in public
     assert public[0] == "received" and public[-1] == "visit"
     with pytest.raises(IllegalTransition):
-        tickets.add_entry(ticket, world.assistant, "reply", "关闭后不能再回复")
+        lifecycle.add_entry(ticket, world.assistant, "reply", "关闭后不能再回复")
 
 
 def test_a_stale_form_is_a_conflict(world):
@@ -156,60 +156,65 @@ def test_a_stale_form_is_a_conflict(world):
 
     ticket, _ = _phone_complaint(world)
     version = ticket.version
-    tickets.transition(
+    lifecycle.transition(
         ticket, "assign", world.supervisor, version=version, department="engineering"
     )
     with pytest.raises(Conflict):
-        tickets.transition(ticket, "assign", world.manager, version=version, department="cleaning")
+        lifecycle.transition(
+            ticket, "assign", world.manager, version=version, department="cleaning"
+        )
 
 
 def test_follow_up_is_due_24_hours_after_receipt_and_after_every_update(world):
     ticket, _ = _phone_complaint(world)
     start = clock.now()
-    assert not tickets.follow_up_overdue(ticket, start + timedelta(hours=23))
-    assert tickets.follow_up_overdue(ticket, start + timedelta(hours=25))
+    assert not lifecycle.follow_up_overdue(ticket, start + timedelta(hours=23))
+    assert lifecycle.follow_up_overdue(ticket, start + timedelta(hours=25))
     clock.travel(timedelta(hours=20))
-    tickets.add_entry(ticket, world.assistant, "reply", "已安排工程部上门")
-    assert not tickets.follow_up_overdue(ticket, start + timedelta(hours=30))
-    assert tickets.follow_up_overdue(ticket, start + timedelta(hours=45))
+    lifecycle.add_entry(ticket, world.assistant, "reply", "已安排工程部上门")
+    assert not lifecycle.follow_up_overdue(ticket, start + timedelta(hours=30))
+    assert lifecycle.follow_up_overdue(ticket, start + timedelta(hours=45))
 
 
 def test_a_major_complaint_needs_an_investigation_within_48_hours(world):
     ticket, _ = _phone_complaint(world, severity="major", kind="complaint", category="attitude")
     start = clock.now()
-    assert not tickets.investigation_overdue(ticket, start + timedelta(hours=47))
-    assert tickets.investigation_overdue(ticket, start + timedelta(hours=49))
+    assert not lifecycle.investigation_overdue(ticket, start + timedelta(hours=47))
+    assert lifecycle.investigation_overdue(ticket, start + timedelta(hours=49))
     with pytest.raises(IllegalTransition):
-        tickets.add_entry(ticket, world.supervisor, "investigation", "主任不能代替经理")
-    tickets.add_entry(ticket, world.manager, "investigation", "已约谈当班保安，调取监控")
-    assert not tickets.investigation_overdue(ticket, start + timedelta(hours=49))
+        lifecycle.add_entry(ticket, world.supervisor, "investigation", "主任不能代替经理")
+    lifecycle.add_entry(ticket, world.manager, "investigation", "已约谈当班保安，调取监控")
+    assert not lifecycle.investigation_overdue(ticket, start + timedelta(hours=49))
 
 
 def test_owners_see_only_their_own_tickets(world):
     mine, _ = _phone_complaint(world)
     theirs, _ = _phone_complaint(world, unit=world.unit_b, reporter_phone="13900000002")
     visible = set(
-        db.session.scalars(tickets.visible_tickets(world.owner_a).with_only_columns(Ticket.id))
+        db.session.scalars(inbox.visible_tickets(world.owner_a).with_only_columns(Ticket.id))
     )
     assert visible == {mine.id}
     assert not db.session.scalars(
-        tickets.visible_tickets(world.assistant_other).with_only_columns(Ticket.id)
+        inbox.visible_tickets(world.assistant_other).with_only_columns(Ticket.id)
     ).all()
     assert theirs.owner_id == world.owner_b.id
 
 
 def test_internal_note_photos_stay_internal(world):
     ticket, _ = _phone_complaint(world)
-    note = tickets.add_entry(
+    note = lifecycle.add_entry(
         ticket, world.assistant, "note", "现场照片", uploads=[upload(jpeg_bytes(color=(1, 9, 1)))]
     )
-    reply = tickets.add_entry(
+    reply = lifecycle.add_entry(
         ticket, world.assistant, "reply", "处理后", uploads=[upload(jpeg_bytes(color=(9, 1, 1)))]
     )
     db.session.commit()
-    assert tickets.visible_entry_ids(world.owner_a, [note.id, reply.id]) == {reply.id}
-    assert tickets.visible_entry_ids(world.assistant, [note.id, reply.id]) == {note.id, reply.id}
-    assert tickets.visible_entry_ids(world.owner_b, [note.id, reply.id]) == set()
+    assert inbox.visible_entry_ids(world.owner_a, [note.id, reply.id]) == {reply.id}
+    assert inbox.visible_entry_ids(world.assistant, [note.id, reply.id]) == {
+        note.id,
+        reply.id,
+    }
+    assert inbox.visible_entry_ids(world.owner_b, [note.id, reply.id]) == set()
     assert db.session.scalar(select(Ticket.id)) == ticket.id
 
 
@@ -292,8 +297,8 @@ def test_owner_reports_from_their_phone(login_as, world):
     assert r.status_code == 303
     ticket = db.session.scalars(select(Ticket)).one()
     assert ticket.channel == "online" and ticket.owner_id == world.owner_a.id
-    inbox = login_as("assistant").get("/tickets").get_data(as_text=True)
-    assert ticket.number in inbox
+    page = login_as("assistant").get("/tickets").get_data(as_text=True)
+    assert ticket.number in page
     r = owner.post(
         "/my/tickets/new",
         data={
@@ -340,19 +345,21 @@ def test_tracking_codes_carry_64_random_bits_and_may_be_typed_in_groups(app, wor
     db.session.commit()
     assert len(code) >= 16 and int(code, 16) >= 0  # 64 bits of hex
     grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4)).upper()
-    assert tickets.find_by_tracking(ticket.number, grouped) == ticket
-    assert tickets.find_by_tracking(ticket.number, code[:8]) is None
+    assert intake.find_by_tracking(ticket.number, grouped) == ticket
+    assert intake.find_by_tracking(ticket.number, code[:8]) is None
 
 
 def test_a_major_complaint_is_not_resolved_before_the_investigation(app, world):
     ticket, _code = take_ticket(world, severity="major")
     db.session.commit()
     with pytest.raises(IllegalTransition, match="调查"):
-        tickets.transition(
+        lifecycle.transition(
             ticket, "resolve", world.supervisor, version=ticket.version, reply="已处理"
         )
     db.session.rollback()
-    tickets.add_entry(ticket, world.manager, "investigation", "已调查：水管老化。")
+    lifecycle.add_entry(ticket, world.manager, "investigation", "已调查：水管老化。")
     db.session.commit()
-    tickets.transition(ticket, "resolve", world.supervisor, version=ticket.version, reply="已处理")
+    lifecycle.transition(
+        ticket, "resolve", world.supervisor, version=ticket.version, reply="已处理"
+    )
     assert ticket.status == "resolved"

@@ -53,6 +53,25 @@ def rule_for(endpoint: str | None) -> frozenset[str] | None:
     return getattr(view, "access", None)
 
 
+def may_visit(user, endpoint: str | None) -> bool:
+    """May this person open this endpoint? The same answer enforce() gives (pages ask it before
+    they show a link)."""
+    rule = rule_for(endpoint)
+    if rule is None:
+        return False
+    if PUBLIC in rule:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return AUTHENTICATED in rule or user.role in rule
+
+
+def init_app(app) -> None:
+    """Deny by default before every request, and `may_visit("endpoint")` for templates."""
+    app.before_request(enforce)
+    app.jinja_env.globals["may_visit"] = lambda endpoint: may_visit(current_user, endpoint)
+
+
 def enforce() -> Any:
     """before_request: deny by default, then check CSRF for everything that may change state."""
     if request.endpoint is None:

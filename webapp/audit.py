@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
@@ -73,8 +74,6 @@ def record(
 
 def history(target_type: str, target_id: int) -> list[AuditEvent]:
     """A record's timeline, oldest first, with the actors loaded in the same query."""
-    from sqlalchemy.orm import joinedload
-
     return list(
         db.session.scalars(
             select(AuditEvent)

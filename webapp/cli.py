@@ -8,14 +8,11 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from webapp import clock, demo, locks, replay
-from webapp.decoration.services import sweep as sweep_notices
+from webapp import audit, clock, deadlines, demo, locks, replay
 from webapp.extensions import db
 from webapp.models import Estate, EstateMembership, Role, User
 from webapp.passwords import hash_password, policy_problem
 from webapp.photos.services import SweepRefused, sweep_orphans
-from webapp.tickets.services import sweep as sweep_tickets
-from webapp.workorders.services import sweep as sweep_orders
 
 
 def init_app(app: Flask) -> None:
@@ -57,7 +54,7 @@ def init_app(app: Flask) -> None:
         now = clock.now()
         escalated = 0
         if not dry_run:
-            escalated = sweep_orders(now) + sweep_notices(now) + sweep_tickets(now)
+            escalated = deadlines.sweep(now)
             db.session.commit()
             replay.sweep(now)
             db.session.commit()
@@ -101,8 +98,6 @@ def init_app(app: Flask) -> None:
         user.memberships = [EstateMembership(estate_id=estate.id)]
         db.session.add(user)
         db.session.flush()
-        from webapp import audit
-
         audit.record(
             None,
             "user.create",

@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from webapp import clock
+
 # Whether the current unit of work intends to write. Reads (GET) take SQLite's deferred lock;
 # everything else takes the write lock up front with BEGIN IMMEDIATE, because a deferred
 # transaction that reads and then writes fails at once with "database is locked" when another
@@ -63,6 +65,4 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    from webapp import clock
-
     return clock.now()

@@ -5,15 +5,24 @@ Every demo account uses the password DEMO_PASSWORD, stated in the README.
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from webapp import audit
+from webapp import audit, clock
 from webapp.admin.services import natural_key, unit_numbers
 from webapp.extensions import db
 from webapp.models import (
     Building,
+    CheckItem,
+    Checkpoint,
+    DecorationPermit,
+    DecorationRule,
     Estate,
     EstateMembership,
+    PatrolRequirement,
+    PatrolTemplate,
     PublicArea,
     Role,
     Unit,
@@ -21,6 +30,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.places import AreaKind
+from webapp.numbering import next_number
 from webapp.passwords import hash_password
 
 DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
@@ -265,12 +275,6 @@ def load() -> list[str]:
 
 
 def _load_decoration(estate: Estate) -> list[str]:
-    from datetime import timedelta
-
-    from webapp import clock
-    from webapp.models import DecorationPermit, DecorationRule
-    from webapp.numbering import next_number
-
     created = []
     if not db.session.scalar(
         select(DecorationRule.id).where(DecorationRule.estate_id == estate.id)
@@ -331,10 +335,6 @@ def _load_decoration(estate: Estate) -> list[str]:
 
 
 def _load_patrol_templates(estate: Estate) -> list[str]:
-    import secrets
-
-    from webapp.models import CheckItem, Checkpoint, PatrolRequirement, PatrolTemplate
-
     created = []
     areas = {
         a.name: a.id

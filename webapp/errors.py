@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from webapp import replay
 from webapp.extensions import db
 
 
@@ -55,8 +56,6 @@ def init_app(app) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity(err):
-        from webapp import replay
-
         answer = replay.duplicate(err)
         return answer if answer is not None else _unexpected(err)
 

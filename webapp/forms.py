@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectMultipleField, StringField, widgets
 from wtforms import fields as wtf_fields
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -23,6 +23,14 @@ from wtforms.validators import (
 from webapp.errors import Conflict, Invalid
 from webapp.extensions import db
 from webapp.inputs import MAX_ID, MAX_YEAR, MIN_YEAR
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (a multiple select is hard to use on a phone)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
 
 # --- fields with the bounds every database and the calendar code can hold --------------------
 
@@ -83,15 +91,28 @@ class Outcome:
     status: int = 200
 
 
-def save(form: FlaskForm, action: Callable[[], Any], refill: Callable[[Any], None] | None = None):
+def save(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    refill: Callable[[Any], None] | None = None,
+    *,
+    keep_loaded: bool = False,
+):
     """Run one service call and commit; on a refusal roll back, so nothing is written.
 
     A domain rule (Invalid) is shown beside its field: 422. A stale edit (Conflict) refills the
     form with what is stored now, says why: 409. `refill(record)` fills fields that `obj=` cannot.
+    `keep_loaded`: the answer draws what was just written, so it is not read back after commit.
     """
     try:
         value = action()
-        db.session.commit()
+        session = db.session()
+        expire = session.expire_on_commit
+        session.expire_on_commit = expire and not keep_loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
         return Outcome(True, value)
     except Invalid as err:
         db.session.rollback()

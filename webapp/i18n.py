@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.lists import format_list
 from flask import current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
+
+from webapp import clock
 
 LOCALE_COOKIE = "lang"
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -47,8 +50,6 @@ def format_when(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 
 def listing(items) -> str:
     """A list joined the way the viewer's language does it (、 in Chinese, commas in English)."""
-    from babel.lists import format_list
-
     items = [str(i) for i in items]
     return format_list(items, style="standard", locale=get_locale()) if items else ""
 
@@ -63,8 +64,6 @@ def mask_phone(phone: str | None) -> str:
 
 
 def init_app(app) -> None:
-    from webapp import clock
-
     app.jinja_env.globals.update(
         html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from webapp.i18n import listing
 from webapp.models import STAFF_ROLES, Role
@@ -226,6 +227,42 @@ FIELD_LABELS = {
 }
 
 
+TICKET_KIND_LABELS = {
+    "complaint": _l("投诉"),
+    "repair": _l("报修"),
+    "inquiry": _l("咨询"),
+    "suggestion": _l("建议"),
+}
+CHANNEL_LABELS = {
+    "phone": _l("电话"),
+    "visit": _l("来访"),
+    "written": _l("书面"),
+    "online": _l("线上"),
+    "patrol": _lp("ticket channel", "巡查"),
+}
+CATEGORY_LABELS = {
+    "engineering": _l("工程维修"),
+    "cleaning": _l("保洁"),
+    "landscaping": _l("绿化"),
+    "security": _l("秩序安全"),
+    "noise": _l("噪音"),
+    "decoration": _l("装修"),
+    "parking": _l("停车"),
+    "fees": _l("收费"),
+    "attitude": _l("服务态度"),
+    "other": _l("其他"),
+}
+SEVERITY_LABELS = {"normal": _l("一般"), "major": _l("重大")}
+RATING_LABELS = {"satisfied": _l("满意"), "basic": _l("基本满意"), "unsatisfied": _l("不满意")}
+TICKET_STATUS_LABELS = {
+    "received": _l("已受理"),
+    "assigned": _l("已派单"),
+    "in_progress": _l("处理中"),
+    "resolved": _l("已处理"),
+    "closed": _l("已关闭"),
+}
+
+
 def field_label(key: str) -> str:
     return str(FIELD_LABELS.get(key, key))
 
@@ -274,8 +311,6 @@ def area_kind_choices() -> list[tuple[str, str]]:
 
 
 def init_app(app) -> None:
-    from webapp.tickets import forms as tickets
-
     app.jinja_env.filters.update(
         role=role_label,
         area_kind=area_kind_label,
@@ -292,10 +327,10 @@ def init_app(app) -> None:
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
         ticket_tab=lambda v: _label(TICKET_TAB_LABELS, v),
         notification_kind=lambda v: _label(NOTIFICATION_KIND_LABELS, v),
-        ticket_kind=lambda v: _label(tickets.KIND_LABELS, v),
-        ticket_status=lambda v: _label(tickets.STATUS_LABELS, v),
-        category=lambda v: _label(tickets.CATEGORY_LABELS, v),
-        channel=lambda v: _label(tickets.CHANNEL_LABELS, v),
-        rating=lambda v: _label(tickets.RATING_LABELS, v),
+        ticket_kind=lambda v: _label(TICKET_KIND_LABELS, v),
+        ticket_status=lambda v: _label(TICKET_STATUS_LABELS, v),
+        category=lambda v: _label(CATEGORY_LABELS, v),
+        channel=lambda v: _label(CHANNEL_LABELS, v),
+        rating=lambda v: _label(RATING_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

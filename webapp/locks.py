@@ -1,5 +1,7 @@
-"""One command of a kind at a time (two sweeps from overlapping cron runs must not collide).
+"""Locks, in one place: the version check of every edit, and one command of a kind at a time.
 
+Edits: a form carries the version it was loaded at; saving over a newer one is a Conflict.
+Commands: two sweeps from overlapping cron runs must not collide.
 PostgreSQL: a session-level advisory lock, so it holds across hosts sharing the database.
 SQLite: an exclusive lock on a file beside the database (SQLite is one host by nature).
 """
@@ -13,9 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import text
 
+from webapp.errors import Conflict
 from webapp.extensions import db
+
+
+def check_version(record, submitted: int | None) -> None:
+    """Refuse an edit made from a form older than the record (someone saved in between)."""
+    if submitted is None or int(submitted) != record.version:
+        raise Conflict(record, _("这条记录刚被其他人修改过。请查看最新内容后再保存。"))
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -62,8 +63,6 @@ def _common_passwords() -> frozenset[str]:
 
 def policy_problem(password: str, *, username: str = "", phone: str | None = None) -> str | None:
     """Why this password may not be used, or None: length and guessability, no composition rules."""
-    from flask_babel import gettext as _
-
     if len(password) < MIN_LENGTH:
         return _("密码至少需要 %(n)d 个字符。", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:

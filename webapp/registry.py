@@ -1,12 +1,29 @@
-"""Every record type, once: how a viewer finds one (history pages) and whose photos it may see.
+"""Every record type, once: how a viewer finds one (history pages), whose photos it may see,
+where its escalations link to, its deadline (sweep, homes, state), and which findings a ticket
+can start from.
 
-Photos and history pages ask these rules instead of growing their own.
+The mechanisms ask these rules instead of growing their own; this module is the one place that
+knows every feature, so the features need not know each other.
 """
 
 from __future__ import annotations
 
-from webapp import audit, escalation, scoping
+from webapp import audit, deadlines, escalation, scoping
+from webapp.decoration import services as decoration
+from webapp.models import (
+    DecorationPermit,
+    PatrolRound,
+    PatrolTemplate,
+    RectificationNotice,
+    Ticket,
+    WorkOrder,
+)
+from webapp.patrols import checklists, rounds
 from webapp.photos import services as photos
+from webapp.tickets import inbox as tickets
+from webapp.tickets import intake, lifecycle
+from webapp.tickets.lifecycle import TARGET as TICKET
+from webapp.workorders import services as workorders
 
 
 def _getter(select_visible, model):
@@ -17,39 +34,63 @@ def _getter(select_visible, model):
 
 
 def register() -> None:
-    from webapp.decoration import services as decoration
-    from webapp.models import (
-        DecorationPermit,
-        PatrolRound,
-        PatrolTemplate,
-        RectificationNotice,
-        Ticket,
-        WorkOrder,
-    )
-    from webapp.patrols import services as patrols
-    from webapp.tickets import services as tickets
-    from webapp.workorders import services as workorders
-
     audit.register_target("user", scoping.get_person_or_404)
     audit.register_target("estate", scoping.get_estate_or_404)
     audit.register_target("building", scoping.get_building_or_404)
     audit.register_target("area", scoping.get_area_or_404)
-    audit.register_target("patrol_round", _getter(patrols.visible_rounds, PatrolRound))
-    audit.register_target("patrol_template", _getter(patrols.visible_templates, PatrolTemplate))
-    audit.register_target("work_order", _getter(workorders.visible_work_orders, WorkOrder))
+    audit.register_target("patrol_round", _getter(rounds.visible_rounds, PatrolRound))
+    audit.register_target("patrol_template", _getter(checklists.visible_templates, PatrolTemplate))
+    audit.register_target(workorders.TARGET, _getter(workorders.visible_work_orders, WorkOrder))
     audit.register_target(decoration.PERMIT, _getter(decoration.visible_permits, DecorationPermit))
     audit.register_target(
         decoration.NOTICE, _getter(decoration.visible_notices, RectificationNotice)
     )
+    audit.register_target(TICKET, _getter(tickets.visible_tickets, Ticket))
 
-    photos.register_owner(patrols.RESULT, patrols.visible_result_ids)
+    photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
     photos.register_owner(decoration.NOTICE, decoration.visible_notice_ids)
     photos.register_owner(decoration.PERMIT, decoration.visible_permit_ids)
     photos.register_owner("ticket_entry", tickets.visible_entry_ids)
-    audit.register_target(tickets.TARGET, _getter(tickets.visible_tickets, Ticket))
-    photos.register_owner("work_order", workorders.visible_ids)
+    photos.register_owner(workorders.TARGET, workorders.visible_ids)
 
-    escalation.register_link(tickets.TARGET, "tickets.detail", "ticket_id")
-    escalation.register_link("work_order", "workorders.detail", "order_id")
+    escalation.register_link(TICKET, "tickets.detail", "ticket_id")
+    escalation.register_link(workorders.TARGET, "workorders.detail", "order_id")
     escalation.register_link(decoration.NOTICE, "decoration.notice", "notice_id")
+
+    deadlines.register(
+        deadlines.Kind(
+            TICKET,
+            Ticket,
+            due_of=lambda t: t.next_follow_up_at,
+            running=lifecycle.running,
+            sweep=lifecycle.sweep,
+            escalated=tickets.escalated_to,
+            line=lifecycle.home_line,
+        )
+    )
+    deadlines.register(
+        deadlines.Kind(
+            workorders.TARGET,
+            WorkOrder,
+            due_of=lambda o: o.due_at,
+            running=workorders.running,
+            sweep=workorders.sweep,
+            escalated=workorders.escalated_to,
+            line=workorders.home_line,
+        )
+    )
+    deadlines.register(
+        deadlines.Kind(
+            decoration.NOTICE,
+            RectificationNotice,
+            due_of=lambda n: n.deadline,
+            running=decoration.notice_running,
+            sweep=decoration.sweep,
+            escalated=decoration.overdue_notices,
+            line=decoration.notice_line,
+        )
+    )
+
+    intake.register_finding(workorders.TARGET, workorders.as_finding)
+    intake.register_finding(decoration.NOTICE, decoration.as_finding)

@@ -13,7 +13,7 @@ import time
 import zlib
 from datetime import timedelta
 
-from flask import Flask, Response, g, make_response, request
+from flask import Flask, Response, g, has_request_context, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, event, select, text, update
@@ -110,8 +110,6 @@ def _settled(row: IdempotencyKey, key: str) -> IdempotencyKey:
 
 
 def _pending() -> dict | None:
-    from flask import has_request_context
-
     return g.get("idempotency") if has_request_context() else None
 
 

@@ -7,8 +7,10 @@ so that a curious user cannot even learn that a record exists.
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 
+from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.models import (
     Building,
@@ -111,3 +113,30 @@ def get_staff_or_404(user: User, person_id: int) -> User:
 def get_owner_or_404(user: User, person_id: int) -> User:
     person = get_person_or_404(user, person_id)
     return person if person.role == Role.OWNER else abort(404)
+
+
+def building_choices(viewer: User) -> list[tuple[int, str]]:
+    """Buildings of the viewer's estates for a select (prefixed with the estate when several)."""
+    buildings = db.session.execute(
+        select(Building.id, Building.name, Building.estate_id)
+        .where(Building.estate_id.in_(estate_ids_of(viewer)))
+        .order_by(Building.estate_id, Building.sort_key)
+    ).all()
+    several = len({b.estate_id for b in buildings}) > 1
+    names = {e.id: e.name for e in viewer.estates} if several else {}
+    return [(b.id, f"{names[b.estate_id]} · {b.name}" if several else b.name) for b in buildings]
+
+
+def find_unit(viewer: User, building_id: int, number: str) -> Unit:
+    unit = db.session.scalar(
+        select(Unit)
+        .join(Building, Building.id == Unit.building_id)
+        .where(
+            Unit.building_id == building_id,
+            Unit.number == number.strip(),
+            Building.estate_id.in_(estate_ids_of(viewer)),
+        )
+    )
+    if unit is None:
+        raise Invalid("number", _("这栋楼没有这个房号。"))
+    return unit

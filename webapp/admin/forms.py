@@ -9,21 +9,14 @@ from wtforms import (
     BooleanField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from webapp.forms import VersionedForm, count_field, name_field
+from webapp.forms import MultiCheckboxField, VersionedForm, count_field, name_field
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PHONE = r"^[0-9+\- ]{5,20}$"
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _strip(v):

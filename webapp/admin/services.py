@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from webapp import audit
 from webapp.auth import services as auth_services
-from webapp.errors import Conflict, Invalid
+from webapp.errors import Invalid
 from webapp.extensions import db
+from webapp.locks import check_version
 from webapp.models import (
     STAFF_ROLES,
     Building,
@@ -27,11 +28,6 @@ from webapp.scoping import visible_people
 
 ESTATE_FIELDS = ("name", "code", "address", "timezone")
 AREA_FIELDS = ("name", "kind", "active")
-
-
-def check_version(record, submitted: int | None) -> None:
-    if submitted is None or int(submitted) != record.version:
-        raise Conflict(record, _("这条记录刚被其他人修改过。请查看最新内容后再保存。"))
 
 
 def natural_key(text: str) -> str:
@@ -61,13 +57,6 @@ def staff_list(viewer: User, role: str | None = None) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def username_taken(username: str, *, except_id: int | None = None) -> bool:
-    query = select(func.count(User.id)).where(User.username == username.lower())
-    if except_id is not None:
-        query = query.where(User.id != except_id)
-    return bool(db.session.scalar(query))
-
-
 def _allowed_estates(actor: User, estate_ids: list[int]) -> list[int]:
     mine = {e.id for e in actor.estates}
     if not estate_ids:
@@ -88,7 +77,7 @@ def create_staff(
 ) -> User:
     if role not in STAFF_ROLES:
         raise Invalid("role", _("请选择一个员工角色。"))
-    if username_taken(username):
+    if auth_services.username_taken(username):
         raise Invalid("username", _("这个用户名已被使用。"))
     estate_ids = _allowed_estates(actor, estate_ids)
     user = User(

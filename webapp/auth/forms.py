@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from webapp.passwords import MAX_LENGTH
+from webapp.passwords import MAX_LENGTH, policy_problem
 
 
 class LoginForm(FlaskForm):
@@ -39,8 +39,6 @@ class SetPasswordForm(FlaskForm):
         self._phone = phone
 
     def validate_password(self, field):
-        from webapp.passwords import policy_problem
-
         problem = policy_problem(field.data or "", username=self._username, phone=self._phone)
         if problem:
             raise ValidationError(problem)

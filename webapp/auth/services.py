@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from webapp import audit, clock
 from webapp.extensions import db
@@ -164,3 +164,10 @@ def use_setup_token(row: SetupToken, password: str) -> User:
     set_password(row.user, password, actor=row.user)
     row.used_at = clock.now()
     return row.user
+
+
+def username_taken(username: str, *, except_id: int | None = None) -> bool:
+    query = select(func.count(User.id)).where(User.username == username.lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return bool(db.session.scalar(query))

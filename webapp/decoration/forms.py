@@ -11,11 +11,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from webapp.admin.forms import MultiCheckboxField
 from webapp.forms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    MultiCheckboxField,
     VersionedForm,
     choices,
     name_field,

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, deadlines, escalation
-from webapp.admin.services import check_version
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
+from webapp.locks import check_version
 from webapp.models import (
     AuditEvent,
     DecorationInspection,
@@ -23,14 +26,16 @@ from webapp.models import (
     NoticeStatus,
     PermitStatus,
     RectificationNotice,
-    Role,
     Unit,
     UnitOwnership,
     User,
 )
 from webapp.numbering import next_number
 from webapp.photos import services as photos
-from webapp.scoping import estate_ids_of
+from webapp.scoping import estate_ids_of, get_or_404
+from webapp.tickets.intake import Finding
+from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, roles, step
+from webapp.workorders import services as workorders
 
 PERMIT = "decoration_permit"
 INSPECTION = "decoration_inspection"
@@ -38,20 +43,55 @@ RESULT = "decoration_result"
 NOTICE = "rectification_notice"
 
 S = PermitStatus
-SUPERVISORS = (Role.SUPERVISOR, Role.MANAGER)
-STAFF = (Role.ASSISTANT, Role.SUPERVISOR, Role.MANAGER)
-
-# action -> (allowed from, to, who may do it)
-TRANSITIONS = {
-    "approve": ((S.APPLIED,), S.APPROVED, SUPERVISORS),
-    "reject": ((S.APPLIED,), S.REJECTED, SUPERVISORS),
-    "start": ((S.APPROVED,), S.IN_PROGRESS, STAFF),
-    "suspend": ((S.IN_PROGRESS,), S.SUSPENDED, SUPERVISORS),
-    "resume": ((S.SUSPENDED,), S.IN_PROGRESS, SUPERVISORS),
-    "extend": ((S.IN_PROGRESS, S.SUSPENDED), None, SUPERVISORS),  # status unchanged, new end date
-    "request_completion": ((S.IN_PROGRESS,), S.COMPLETION_REQUESTED, STAFF),
-}
+N = NoticeStatus
 ACTIVE = (S.IN_PROGRESS, S.SUSPENDED, S.COMPLETION_REQUESTED)
+HEADS = roles(*SUPERVISORS, message=_l("这一步由客服主任或经理完成。"))
+
+PERMIT_FLOW = Workflow(
+    "decoration_permit",
+    DecorationPermit,
+    [
+        step("approve", (S.APPLIED,), S.APPROVED, rules=[HEADS]),
+        step("reject", (S.APPLIED,), S.REJECTED, rules=[HEADS]),
+        step("start", (S.APPROVED,), S.IN_PROGRESS, rules=[STAFF]),
+        step("suspend", (S.IN_PROGRESS,), S.SUSPENDED, rules=[HEADS]),
+        step("resume", (S.SUSPENDED,), S.IN_PROGRESS, rules=[HEADS]),
+        step("extend", (S.IN_PROGRESS, S.SUSPENDED), rules=[HEADS]),  # a new end date
+        step("request_completion", (S.IN_PROGRESS,), S.COMPLETION_REQUESTED, rules=[STAFF]),
+        # Inspections of the site: daily while it runs, and the completion acceptance.
+        step("inspect", ACTIVE, rules=[STAFF]),
+        step(
+            "accept",
+            (S.COMPLETION_REQUESTED,),
+            rules=[roles(*SUPERVISORS, message=_l("竣工验收由客服主任或经理完成。"))],
+        ),
+    ],
+    status_message=_l("装修申请当前状态不允许这个操作。"),
+)
+# The steps taken on the permit's own form (the others open an inspection).
+PERMIT_STEPS = ("approve", "reject", "start", "suspend", "resume", "extend", "request_completion")
+INSPECTION_STEP = {"daily": "inspect", "completion": "accept"}
+
+NOTICE_FLOW = Workflow(
+    "rectification_notice",
+    RectificationNotice,
+    [
+        step(
+            "issue",
+            (N.DRAFT,),
+            N.ISSUED,
+            rules=[roles(*SUPERVISORS, message=_l("整改通知由客服主任或经理签发。"))],
+        ),
+        # The owner says it is rectified; the next inspection checks it on site.
+        step(
+            "reply",
+            (N.ISSUED, N.REPLIED),
+            N.REPLIED,
+            rules=[Rule(lambda user, _n: user.is_owner, _l("整改回复由业主提交。"))],
+        ),
+    ],
+    status_message=_l("这份通知现在不能这样办理。"),
+)
 DEFAULT_DEADLINE_DAYS = 3
 
 PERMIT_FIELDS = ("status", "end_date", "deposit_status", "status_note")
@@ -157,6 +197,11 @@ def attach_plan(actor: User, permit: DecorationPermit, uploads) -> int:
     return len(stored)
 
 
+def permit_steps(user: User, permit: DecorationPermit) -> list[str]:
+    """The steps of the permit's own form that this person may take now."""
+    return [a for a in PERMIT_FLOW.allowed(user, permit) if a in PERMIT_STEPS]
+
+
 def transition(
     permit: DecorationPermit,
     action: str,
@@ -167,13 +212,9 @@ def transition(
     new_end: date | None = None,
 ) -> None:
     check_version(permit, version)
-    if action not in TRANSITIONS:
+    if action not in PERMIT_STEPS:
         raise IllegalTransition(permit, _("未知的操作。"))
-    sources, target, who = TRANSITIONS[action]
-    if actor.role not in who:
-        raise IllegalTransition(permit, _("你的角色不能执行这个操作。"))
-    if permit.status not in sources:
-        raise IllegalTransition(permit, _("装修申请当前状态不允许这个操作。"))
+    target = PERMIT_FLOW.check(actor, permit, action).target
     before = audit.snapshot(permit, PERMIT_FIELDS)
     if action == "extend":
         if new_end is None or new_end <= permit.end_date:
@@ -198,6 +239,24 @@ def transition(
 
 
 # --- rules -------------------------------------------------------------------------------------
+
+
+ENGINEERING_DUE = timedelta(hours=48)
+
+
+def to_engineering(actor: User, result: DecorationResult):
+    """A building-quality problem found in the unit, sent to engineering as a work order."""
+    permit = result.inspection.permit
+    return workorders.dispatch(
+        actor,
+        estate=permit.estate,
+        department="engineering",
+        location=permit.unit.label,
+        description=f"{result.rule.text}：{result.note}",
+        due_at=clock.now() + ENGINEERING_DUE,
+        origin_type=RESULT,
+        origin_id=result.id,
+    )
 
 
 def rules(estate_id: int, kind: str) -> list[DecorationRule]:
@@ -271,12 +330,9 @@ def inspect(
     kind: str = "daily",
 ) -> DecorationInspection:
     """Record an inspection: each violation writes a notice; open notices are checked on site."""
-    if kind == "daily" and permit.status not in ACTIVE:
-        raise IllegalTransition(permit, _("只有施工中的现场需要巡查。"))
-    if kind == "completion" and permit.status != S.COMPLETION_REQUESTED:
-        raise IllegalTransition(permit, _("业主申请竣工后才能验收。"))
-    if kind == "completion" and actor.role not in SUPERVISORS:
-        raise IllegalTransition(permit, _("竣工验收由客服主任或经理完成。"))
+    if kind not in INSPECTION_STEP:
+        raise Invalid("kind", _("请选择一项。"))
+    PERMIT_FLOW.check(actor, permit, INSPECTION_STEP[kind])
     rule_map = {r.id: r for r in rules(permit.estate_id, kind)}
     answered = {a.rule_id for a in answers if a.outcome in ("ok", "violation", "na")}
     if answered != set(rule_map) or len(answers) != len(rule_map):
@@ -409,7 +465,7 @@ def write_notice(
         estate_id=permit.estate_id,
         after={"rule": rule_text, "deadline": str(deadline)},
     )
-    if actor.role in SUPERVISORS:
+    if NOTICE_FLOW.refusal(actor, notice, "issue") is None:  # a supervisor's own notice
         issue(actor, notice, version=notice.version)
     return notice
 
@@ -418,10 +474,7 @@ def issue(
     actor: User, notice: RectificationNotice, *, version: int, deadline: datetime | None = None
 ) -> None:
     check_version(notice, version)
-    if actor.role not in SUPERVISORS:
-        raise IllegalTransition(notice, _("整改通知由客服主任或经理签发。"))
-    if notice.status != NoticeStatus.DRAFT:
-        raise IllegalTransition(notice, _("这份通知已经签发。"))
+    NOTICE_FLOW.check(actor, notice, "issue")
     now = clock.now()
     if deadline is not None:
         if deadline <= now:
@@ -444,8 +497,7 @@ def issue(
 
 def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads) -> None:
     """The owner says it is rectified (with a photo); it waits for the next inspection."""
-    if notice.status not in (NoticeStatus.ISSUED, NoticeStatus.REPLIED):
-        raise IllegalTransition(notice, _("这份通知现在不需要回复。"))
+    NOTICE_FLOW.check(owner, notice, "reply")
     if not text.strip():
         raise Invalid("text", _("请说明整改情况。"))
     stored = photos.ingest_uploads(uploads, owner)
@@ -491,12 +543,11 @@ class Site:
     last_inspection: datetime | None
     inspected_today: bool
     notices: list[RectificationNotice]
+    due: bool = False  # running and not yet inspected today
 
 
 def active_sites(user: User, now: datetime | None = None) -> list[Site]:
     """Today's inspection round: active sites with their last inspection and open notices."""
-    from zoneinfo import ZoneInfo
-
     now = now or clock.now()
     permits = list(
         db.session.scalars(
@@ -527,13 +578,29 @@ def active_sites(user: User, now: datetime | None = None) -> list[Site]:
         zone = ZoneInfo(p.estate.timezone)
         seen = last.get(p.id)
         today = seen is not None and seen.astimezone(zone).date() == now.astimezone(zone).date()
-        sites.append(Site(p, seen, today, notices[p.id]))
+        sites.append(
+            Site(p, seen, today, notices[p.id], due=not today and p.status == S.IN_PROGRESS)
+        )
     return sites
 
 
-def overdue_notices(
-    user: User, now: datetime, level: int, limit: int = 20
-) -> list[RectificationNotice]:
+def notice_running(notice: RectificationNotice) -> bool:
+    """Its deadline runs from issue until the owner replies (or the site shows it rectified)."""
+    return notice.status == NoticeStatus.ISSUED
+
+
+def notice_line(notice: RectificationNotice, now: datetime) -> deadlines.Line:
+    return deadlines.Line(
+        f"{notice.unit.label} · {notice.rule_text}",
+        url_for("decoration.notice", notice_id=notice.id),
+        notice.number or "",
+        deadlines.state_of(notice, now).css,
+    )
+
+
+def overdue_notices(user: User, now: datetime, limit: int = 20) -> list[RectificationNotice]:
+    """Issued notices past their deadline at this person's level."""
+    level = deadlines.level_for(user)
     return list(
         db.session.scalars(
             visible_notices(user)
@@ -549,15 +616,15 @@ def overdue_notices(
 
 
 def drafts(user: User, limit: int = 20) -> list[RectificationNotice]:
-    return list(
-        db.session.scalars(
-            visible_notices(user)
-            .where(RectificationNotice.status == NoticeStatus.DRAFT)
-            .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
-            .order_by(RectificationNotice.created_at)
-            .limit(limit)
-        )
+    """Drafts waiting for this person's signature (none for those who do not issue notices)."""
+    found = db.session.scalars(
+        visible_notices(user)
+        .where(RectificationNotice.status == NoticeStatus.DRAFT)
+        .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
+        .order_by(RectificationNotice.created_at)
+        .limit(limit)
     )
+    return [n for n in found if NOTICE_FLOW.refusal(user, n, "issue") is None]
 
 
 def sweep(now: datetime) -> int:
@@ -596,4 +663,21 @@ def unit_timeline(unit: Unit) -> list[AuditEvent]:
             .options(joinedload(AuditEvent.actor))
             .order_by(AuditEvent.at, AuditEvent.id)
         )
+    )
+
+
+def as_finding(user: User, notice_id: int) -> Finding:
+    """A rectification notice as a ticket would start from it (404 unless one may see it)."""
+    notice = get_or_404(visible_notices(user), RectificationNotice, notice_id)
+    return Finding(
+        NOTICE,
+        notice,
+        notice.number or "",
+        notice.estate_id,
+        notice.unit,
+        "decoration",
+        f"{notice.rule_text}：{notice.description}",
+        notice.written_by,
+        NOTICE,
+        url_for("decoration.notice", notice_id=notice.id),
     )

@@ -23,10 +23,15 @@ from webapp.models import (
     RectificationNotice,
     Unit,
 )
-from webapp.owners.services import building_choices
 from webapp.photos import services as photos
-from webapp.scoping import get_building_or_404, get_or_404, get_unit_or_404
-from webapp.tickets import services as tickets
+from webapp.scoping import (
+    building_choices,
+    find_unit,
+    get_building_or_404,
+    get_or_404,
+    get_unit_or_404,
+)
+from webapp.tickets import intake as tickets
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("decoration", __name__, url_prefix="/decoration")
@@ -47,9 +52,7 @@ def index():
     return render(
         "decoration/index.html",
         sites=services.active_sites(current_user),
-        drafts=services.drafts(current_user)
-        if current_user.role in ("supervisor", "manager")
-        else [],
+        drafts=services.drafts(current_user),
         now=clock.now(),
     )
 
@@ -76,8 +79,6 @@ def register():
     if form.validate_on_submit():
 
         def create():
-            from webapp.owners.services import find_unit
-
             building = get_building_or_404(current_user, form.building.data)
             unit = find_unit(current_user, building.id, form.number.data)
             return services.register(
@@ -133,7 +134,7 @@ def _permit_page(permit, status=200, transition_form=None):
         result_photos=photos.photos_for(services.RESULT, result_ids),
         transition_form=form,
         plan=photos.photos_for(services.PERMIT, [permit.id]).get(permit.id, []),
-        actions=_allowed_actions(permit),
+        actions=services.permit_steps(current_user, permit),
         now=clock.now(),
     )
 
@@ -151,14 +152,6 @@ def plan_photos(permit_id: int):
     for message in [*form.form_errors, *form.photos.errors]:
         flash(message, "error")
     return see_other(url_for("decoration.permit", permit_id=permit.id) + "#plan")
-
-
-def _allowed_actions(permit) -> list[str]:
-    return [
-        action
-        for action, (sources, _target, who) in services.TRANSITIONS.items()
-        if permit.status in sources and current_user.role in who
-    ]
 
 
 @bp.get("/permits/<int:permit_id>")
@@ -281,12 +274,12 @@ def _notice_page(item, status=200, issue_form=None, reply_form=None):
         "decoration/notice.html",
         status=status,
         notice=item,
-        state=deadlines.state(item.deadline, clock.now(), done=item.status not in ("issued",)),
+        state=deadlines.state_of(item, clock.now()),
         before=[link for link in links if link.purpose == "before"],
         after=[link for link in links if link.purpose == "after"],
         issue_form=issue_form,
         reply_form=reply_form or forms.ReplyForm(formdata=None),
-        ticket_links=tickets.linked_tickets(tickets.NOTICE, item.id)
+        ticket_links=tickets.linked_tickets(services.NOTICE, item.id)
         if current_user.is_staff
         else [],
     )
@@ -338,28 +331,12 @@ def reply(notice_id: int):
 @allow(STAFF)
 def to_engineering(result_id: int):
     """Send a building-quality problem found in the unit to engineering as a work order."""
-    from datetime import timedelta
-
-    from webapp.workorders import services as workorders
-
     if not services.visible_result_ids(current_user, [result_id]):
         abort(404)
     result = db.session.get(DecorationResult, result_id)
     permit = result.inspection.permit
     form = forms.ReplyForm(formdata=None)  # only for the CSRF-checked save()
-    outcome = save(
-        form,
-        lambda: workorders.dispatch(
-            current_user,
-            estate=permit.estate,
-            department="engineering",
-            location=permit.unit.label,
-            description=f"{result.rule.text}：{result.note}",
-            due_at=clock.now() + timedelta(hours=48),
-            origin_type=services.RESULT,
-            origin_id=result.id,
-        ),
-    )
+    outcome = save(form, lambda: services.to_engineering(current_user, result))
     if outcome.ok:
         flash(_("已派发工单 %(n)s。", n=outcome.value.number), "success")
         return see_other(url_for("workorders.detail", order_id=outcome.value.id))
@@ -422,5 +399,5 @@ def mine():
         plans=photos.photos_for(services.PERMIT, [p.id for p in found]),
         permits=found,
         notices=notices,
-        states={n.id: deadlines.state(n.deadline, now, done=n.status != "issued") for n in notices},
+        states={n.id: deadlines.state_of(n, now) for n in notices},
     )

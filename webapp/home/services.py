@@ -12,20 +12,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock, deadlines
+from webapp.decoration import services as decoration
 from webapp.extensions import db
-from webapp.labels import PERIOD_LABELS
-from webapp.models import Building, Estate, Role, Unit, UnitOwnership, User
+from webapp.i18n import format_when
+from webapp.labels import (
+    PERIOD_LABELS,
+    TICKET_STATUS_LABELS,
+)
+from webapp.models import (
+    Building,
+    Estate,
+    NoticeStatus,
+    RectificationNotice,
+    Role,
+    Ticket,
+    TicketStatus,
+    Unit,
+    UnitOwnership,
+    User,
+)
+from webapp.patrols import compliance
 from webapp.scoping import visible_estates, visible_units
+from webapp.tickets import inbox as tickets
+from webapp.tickets import lifecycle
+from webapp.workorders import services as workorders
 
-
-@dataclass
-class Entry:
-    """One line of a duty list: what, where it leads, a detail, and a tone (overdue, due-soon)."""
-
-    title: str
-    url: str
-    meta: str = ""
-    tone: str = ""
+Entry = deadlines.Line  # one line of a duty list
 
 
 @dataclass
@@ -78,10 +90,9 @@ _SECTIONS = {
 
 
 def _patrol_entries(user: User) -> list[Entry]:
-    from webapp.patrols import services as patrols
 
     entries = []
-    for due in patrols.due_today(user):
+    for due in compliance.due_today(user):
         if due.running is not None:
             entries.append(
                 Entry(
@@ -104,7 +115,7 @@ def _patrol_entries(user: User) -> list[Entry]:
                     ),
                 )
             )
-    for day, template, short in patrols.missed(user):
+    for day, template, short in compliance.missed(user):
         entries.append(
             Entry(
                 template.name,
@@ -117,26 +128,11 @@ def _patrol_entries(user: User) -> list[Entry]:
 
 
 def _order_entries(orders) -> list[Entry]:
-    from webapp.labels import DEPARTMENT_LABELS
-
     now = clock.now()
-    out = []
-    for o in orders:
-        state = deadlines.state(o.due_at, now, done=o.status != "open")
-        out.append(
-            Entry(
-                f"{o.number} · {o.location}",
-                url_for("workorders.detail", order_id=o.id),
-                f"{DEPARTMENT_LABELS.get(o.department, o.department)} · {o.description[:40]}",
-                state.css,
-            )
-        )
-    return out
+    return [workorders.home_line(o, now) for o in orders]
 
 
 def _signature_entries(user: User) -> list[Entry]:
-    from webapp.i18n import format_when
-    from webapp.patrols import services as patrols
 
     return [
         Entry(
@@ -144,14 +140,13 @@ def _signature_entries(user: User) -> list[Entry]:
             url_for("patrols.round", round_id=r.id),
             format_when(r.finished_at),
         )
-        for r in patrols.awaiting_signature(user)
+        for r in compliance.awaiting_signature(user)
     ]
 
 
 def _compliance_entries(user: User) -> list[Entry]:
-    from webapp.patrols import services as patrols
 
-    days, rows = patrols.compliance(user, days=2)
+    days, rows = compliance.compliance(user, days=2)
     yesterday = days[0]
     out = []
     for row in rows:
@@ -174,21 +169,19 @@ def _compliance_entries(user: User) -> list[Entry]:
 
 
 def _decoration_entries(user: User) -> list[Entry]:
-    from webapp.decoration import services as decoration
 
     entries = []
-    if user.role in (Role.SUPERVISOR, Role.MANAGER):
-        for n in decoration.drafts(user):
-            entries.append(
-                Entry(
-                    f"{n.unit.label} · {n.rule_text}",
-                    url_for("decoration.notice", notice_id=n.id),
-                    _("待签发"),
-                    "due-soon",
-                )
+    for n in decoration.drafts(user):  # none for those who do not issue notices
+        entries.append(
+            Entry(
+                f"{n.unit.label} · {n.rule_text}",
+                url_for("decoration.notice", notice_id=n.id),
+                _("待签发"),
+                "due-soon",
             )
+        )
     for site in decoration.active_sites(user):
-        if not site.inspected_today and site.permit.status == "in_progress":
+        if site.due:
             entries.append(
                 Entry(
                     site.permit.unit.label,
@@ -201,25 +194,14 @@ def _decoration_entries(user: User) -> list[Entry]:
 
 def _notice_entries(notices) -> list[Entry]:
     now = clock.now()
-    return [
-        Entry(
-            f"{n.unit.label} · {n.rule_text}",
-            url_for("decoration.notice", notice_id=n.id),
-            n.number or "",
-            deadlines.state(n.deadline, now, done=n.status != "issued").css,
-        )
-        for n in notices
-    ]
+    return [decoration.notice_line(n, now) for n in notices]
 
 
 def _owner_ticket_entries(user: User) -> list[Entry]:
-    from webapp.models import Ticket
-    from webapp.tickets import services as ticket_services
-    from webapp.tickets.forms import STATUS_LABELS
 
     found = db.session.scalars(
-        ticket_services.visible_tickets(user)
-        .where(Ticket.status != "closed")
+        tickets.visible_tickets(user)
+        .where(Ticket.status != TicketStatus.CLOSED)
         .order_by(Ticket.created_at.desc())
         .limit(10)
     )
@@ -227,57 +209,36 @@ def _owner_ticket_entries(user: User) -> list[Entry]:
         Entry(
             f"{t.number} · {t.description[:30]}",
             url_for("tickets.mine_detail", ticket_id=t.id),
-            str(STATUS_LABELS.get(t.status, t.status)),
-            "due-soon" if t.status == "resolved" else "",
+            str(TICKET_STATUS_LABELS.get(t.status, t.status)),
+            "due-soon" if lifecycle.TICKET.refusal(user, t, "visit") is None else "",
         )
         for t in found
     ]
 
 
 def _owner_notice_entries(user: User) -> list[Entry]:
-    from webapp.decoration import services as decoration
-    from webapp.models import RectificationNotice
 
     notices = db.session.scalars(
         decoration.visible_notices(user)
-        .where(RectificationNotice.status.in_(["issued", "replied"]))
+        .where(RectificationNotice.status.in_([NoticeStatus.ISSUED, NoticeStatus.REPLIED]))
         .order_by(RectificationNotice.deadline)
     ).all()
     return _notice_entries(notices)
 
 
-def _ticket_entries(tickets) -> list[Entry]:
-    from webapp.tickets import services as ticket_services
-    from webapp.tickets.forms import KIND_LABELS
-
+def _ticket_entries(rows) -> list[Entry]:
     now = clock.now()
-    out = []
-    for t in tickets:
-        late = ticket_services.is_overdue(t, now)
-        soon = (
-            t.next_follow_up_at is not None and deadlines.state(t.next_follow_up_at, now).due_soon
-        )
-        out.append(
-            Entry(
-                f"{t.number} · {KIND_LABELS.get(t.kind, t.kind)} · {t.reporter_name}",
-                url_for("tickets.detail", ticket_id=t.id),
-                t.description[:40],
-                "overdue" if late else ("due-soon" if soon else ""),
-            )
-        )
-    return out
+    return [lifecycle.home_line(t, now) for t in rows]
 
 
 def _major_entries(user: User) -> list[Entry]:
-    from webapp.i18n import format_when
-    from webapp.tickets import services as ticket_services
 
     now = clock.now()
     out = []
-    for t in ticket_services.major_open(user):
+    for t in tickets.major_open(user):
         if t.investigated_at is not None:
             meta, tone = _("已调查"), ""
-        elif ticket_services.investigation_overdue(t, now):
+        elif lifecycle.investigation_overdue(t, now):
             meta, tone = (
                 _("调查已逾期（应于 %(at)s 前）", at=format_when(t.investigation_due_at)),
                 "overdue",
@@ -296,21 +257,12 @@ def _major_entries(user: User) -> list[Entry]:
 
 
 def duties_for(user: User) -> list[Section]:
-    from webapp.decoration import services as decoration
-    from webapp.tickets import services as tickets
-    from webapp.workorders import services as workorders
-
-    level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
 
     fillers = {
         "patrols": lambda: _patrol_entries(user),
         "signoff": lambda: _signature_entries(user),
         "opinions": lambda: _signature_entries(user),
-        "overdue": lambda: (
-            _ticket_entries(tickets.escalated_to(user, clock.now()))
-            + _order_entries(workorders.escalated_to(user, clock.now()))
-            + _notice_entries(decoration.overdue_notices(user, clock.now(), level))
-        ),
+        "overdue": lambda: deadlines.escalated_lines(user, clock.now()),
         "major": lambda: _major_entries(user),
         "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", limit=20)),
         "decoration": lambda: _decoration_entries(user),

@@ -89,6 +89,11 @@ class DecorationInspection(db.Model):
         back_populates="inspection", cascade="all, delete-orphan"
     )
 
+    @property
+    def passed(self) -> bool:
+        """A completion acceptance that accepted the work."""
+        return self.verdict == "accepted"
+
 
 class DecorationResult(db.Model):
     __tablename__ = "decoration_result"
@@ -148,3 +153,13 @@ class RectificationNotice(db.Model):
     unit: Mapped[Unit] = relationship()
     written_by: Mapped[User] = relationship(foreign_keys=[written_by_id])
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+    @property
+    def checked_on_site(self) -> bool:
+        """Issued and not yet rectified: the next inspection checks it."""
+        return self.status in (NoticeStatus.ISSUED, NoticeStatus.REPLIED)
+
+    @property
+    def owner_replied(self) -> bool:
+        """The owner says it is rectified and the site has not been checked since."""
+        return self.status == NoticeStatus.REPLIED

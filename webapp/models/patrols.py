@@ -130,6 +130,10 @@ class PatrolRound(db.Model):
         back_populates="round", cascade="all, delete-orphan"
     )
 
+    @property
+    def running(self) -> bool:
+        return self.status == RoundStatus.IN_PROGRESS
+
 
 class Outcome(enum.StrEnum):
     OK = "ok"  # 正常

@@ -91,3 +91,8 @@ class TicketEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+    @property
+    def written_to_owner(self) -> bool:
+        """A written answer the owner reads (a reply, or the reply that resolved the ticket)."""
+        return self.kind in ("resolved", "reply")

@@ -61,3 +61,8 @@ class WorkOrder(db.Model):
 
     estate: Mapped[Estate] = relationship()
     reported_by: Mapped[User] = relationship()
+
+    @property
+    def waiting_reinspection(self) -> bool:
+        """The department says it is fixed; the finder has not re-inspected it yet."""
+        return self.status == WorkOrderStatus.FIXED

@@ -9,9 +9,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import audit
-from webapp.admin.services import check_version, username_taken
+from webapp.auth.services import username_taken
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
+from webapp.locks import check_version
 from webapp.models import Building, Role, Unit, UnitOwnership, User
 from webapp.scoping import estate_ids_of
 
@@ -64,33 +65,6 @@ def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> l
         .limit(limit)
     )
     return list(db.session.scalars(query))
-
-
-def building_choices(viewer: User) -> list[tuple[int, str]]:
-    """Buildings of the viewer's estates for a select (prefixed with the estate when several)."""
-    buildings = db.session.execute(
-        select(Building.id, Building.name, Building.estate_id)
-        .where(Building.estate_id.in_(estate_ids_of(viewer)))
-        .order_by(Building.estate_id, Building.sort_key)
-    ).all()
-    several = len({b.estate_id for b in buildings}) > 1
-    names = {e.id: e.name for e in viewer.estates} if several else {}
-    return [(b.id, f"{names[b.estate_id]} · {b.name}" if several else b.name) for b in buildings]
-
-
-def find_unit(viewer: User, building_id: int, number: str) -> Unit:
-    unit = db.session.scalar(
-        select(Unit)
-        .join(Building, Building.id == Unit.building_id)
-        .where(
-            Unit.building_id == building_id,
-            Unit.number == number.strip(),
-            Building.estate_id.in_(estate_ids_of(viewer)),
-        )
-    )
-    if unit is None:
-        raise Invalid("number", _("这栋楼没有这个房号。"))
-    return unit
 
 
 def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, relation: str) -> User:

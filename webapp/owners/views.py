@@ -11,20 +11,26 @@ from webapp.auth import links
 from webapp.extensions import db
 from webapp.forms import ActionForm, VersionedForm, choices, save
 from webapp.owners import forms, services
-from webapp.scoping import get_building_or_404, get_owner_or_404, get_unit_or_404
+from webapp.scoping import (
+    building_choices,
+    find_unit,
+    get_building_or_404,
+    get_owner_or_404,
+    get_unit_or_404,
+)
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("owners", __name__, url_prefix="/owners")
 
 
 def _with_buildings(form):
-    form.building.choices = choices(services.building_choices(current_user))
+    form.building.choices = choices(building_choices(current_user))
     return form
 
 
 def _picked_unit(form):
     building = get_building_or_404(current_user, form.building.data)
-    return services.find_unit(current_user, building.id, form.number.data)
+    return find_unit(current_user, building.id, form.number.data)
 
 
 def _link_page(owner, token: str, purpose: str):

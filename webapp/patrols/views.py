@@ -3,6 +3,7 @@ history and compliance; the manager's templates."""
 
 from __future__ import annotations
 
+import segno
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +16,10 @@ from webapp.extensions import db
 from webapp.forms import choices, save
 from webapp.inputs import parse_date
 from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
+from webapp.links import external_url
 from webapp.models import PatrolRound, PatrolTemplate, PublicArea, User
-from webapp.patrols import forms, services
+from webapp.patrols import checklists, forms, rounds
+from webapp.patrols import compliance as schedule
 from webapp.scoping import estate_ids_of, get_or_404
 from webapp.web import fragment_or_redirect, render, see_other
 
@@ -24,11 +27,11 @@ bp = Blueprint("patrols", __name__, url_prefix="/patrols")
 
 
 def _round_or_404(round_id: int) -> PatrolRound:
-    return get_or_404(services.visible_rounds(current_user), PatrolRound, round_id)
+    return get_or_404(rounds.visible_rounds(current_user), PatrolRound, round_id)
 
 
 def _template_or_404(template_id: int) -> PatrolTemplate:
-    return get_or_404(services.visible_templates(current_user), PatrolTemplate, template_id)
+    return get_or_404(checklists.visible_templates(current_user), PatrolTemplate, template_id)
 
 
 def _record_form(**kwargs):
@@ -42,29 +45,23 @@ def _fresh() -> bool:
 
 
 def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, amend_form=None):
-    sigs = signoff.signatures(services.TARGET, patrol_round.id)
+    sigs = signoff.signatures(rounds.TARGET, patrol_round.id)
     amend_form = amend_form or forms.AmendForm(formdata=None)
     amend_form.outcome.choices = choices((k, str(v)) for k, v in OUTCOME_LABELS.items())
     return render(
         "patrols/round.html",
         status=status,
         round=patrol_round,
-        checkpoints=services.round_view(patrol_round),
+        checkpoints=rounds.round_view(patrol_round),
         signatures=sigs,
         locked=bool(sigs),
-        may_sign=(
-            current_user.role in ("supervisor", "manager")
-            and patrol_round.status == "finished"
-            and current_user.id != patrol_round.patroller_id
-            and all(s.signer_id != current_user.id for s in sigs)
-        ),
+        sign_kind=signoff.kind_for(current_user),
         fresh=_fresh(),
         sign_form=sign_form or forms.SignForm(formdata=None),
         amend_form=amend_form,
         record_form=_record_form(formdata=None),
         photo_form=forms.PhotoForm(formdata=None),
-        mine=patrol_round.patroller_id == current_user.id,
-        progress=services.progress(patrol_round),
+        progress=rounds.progress(patrol_round),
     )
 
 
@@ -74,11 +71,9 @@ def index():
     """Today's rounds: what is due, what is running, what waits for my signature."""
     return render(
         "patrols/index.html",
-        due=services.due_today(current_user),
-        awaiting=services.awaiting_signature(current_user)
-        if current_user.role in ("supervisor", "manager")
-        else [],
-        recent=services.history(current_user, person_id=current_user.id, limit=10),
+        due=schedule.due_today(current_user),
+        awaiting=schedule.awaiting_signature(current_user),
+        recent=schedule.history(current_user, person_id=current_user.id, limit=10),
     )
 
 
@@ -88,7 +83,7 @@ def start(template_id: int):
     """Start a round (or continue the one already running on this template)."""
     template = _template_or_404(template_id)
     form = forms.PhotoForm()  # an empty form: only the CSRF token
-    outcome = save(form, lambda: services.start_round(current_user, template))
+    outcome = save(form, lambda: rounds.start_round(current_user, template))
     if not outcome.ok:
         for message in [*form.form_errors, *form.photos.errors]:
             flash(message, "error")
@@ -103,8 +98,9 @@ def round(round_id: int):  # noqa: A001 - the endpoint's name
     return _round_page(_round_or_404(round_id))
 
 
-def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200):
-    view = services.item_view(patrol_round, item_id)
+def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200, view=None):
+    """The item's card (and the round's progress, out of band) after a tap or an upload."""
+    view = view or rounds.item_view(patrol_round, item_id)
     if view is None:
         abort(404)  # not an item of this round: there is no card to answer with
     context = dict(
@@ -112,9 +108,8 @@ def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200
         entry=view,
         record_form=form or _record_form(formdata=None),
         photo_form=photo_form or forms.PhotoForm(formdata=None),
-        mine=True,
         locked=False,
-        progress_oob=services.progress(patrol_round),
+        progress_oob=rounds.progress(patrol_round),
     )
     if status != 200:
         return render("patrols/item.html", "patrols/_item.html", status=status, **context)
@@ -136,7 +131,7 @@ def record(round_id: int, item_id: int):
     fields = request.form
     outcome = save(
         form,
-        lambda: services.record(
+        lambda: rounds.record(
             current_user,
             patrol_round,
             item_id,
@@ -144,10 +139,14 @@ def record(round_id: int, item_id: int):
             note=fields.get("note"),
             department=fields.get("department") or None,
         ),
+        keep_loaded=True,
     )
     if not outcome.ok:
         return _item_response(patrol_round, item_id, form, status=outcome.status)
-    return _item_response(patrol_round, item_id)
+    result = outcome.value  # drawn as written, without reading the round back
+    return _item_response(
+        patrol_round, item_id, view=rounds.card(patrol_round, result.item, result)
+    )
 
 
 @bp.post("/rounds/<int:round_id>/items/<int:item_id>/photos")
@@ -159,7 +158,7 @@ def photos(round_id: int, item_id: int):
     if not form.validate_on_submit():
         return _item_response(patrol_round, item_id, photo_form=form, status=422)
     uploads = request.files.getlist("photos")
-    outcome = save(form, lambda: services.add_photos(current_user, patrol_round, item_id, uploads))
+    outcome = save(form, lambda: rounds.add_photos(current_user, patrol_round, item_id, uploads))
     if not outcome.ok:
         return _item_response(patrol_round, item_id, photo_form=form, status=outcome.status)
     return _item_response(patrol_round, item_id)
@@ -174,7 +173,7 @@ def rest_ok(round_id: int):
     if not form.validate_on_submit():
         return _round_page(patrol_round, status=422)
     checkpoint_id = form.checkpoint.data
-    outcome = save(form, lambda: services.rest_ok(current_user, patrol_round, checkpoint_id))
+    outcome = save(form, lambda: rounds.rest_ok(current_user, patrol_round, checkpoint_id))
     if not outcome.ok:
         for message in [*form.form_errors, *form.checkpoint.errors]:
             flash(message, "error")
@@ -190,7 +189,7 @@ def finish(round_id: int):
     """End the round; findings go out as work orders."""
     patrol_round = _round_or_404(round_id)
     form = forms.PhotoForm()
-    outcome = save(form, lambda: services.finish(current_user, patrol_round))
+    outcome = save(form, lambda: rounds.finish(current_user, patrol_round))
     if outcome.ok:
         flash(_("巡查已完成，发现 %(n)d 个问题，已派发工单。", n=len(outcome.value)), "success")
     named = getattr(form, "named_errors", {})
@@ -214,7 +213,7 @@ def sign(round_id: int):
         if not form.password.errors:
             outcome = save(
                 form,
-                lambda: services.sign(
+                lambda: rounds.sign(
                     current_user, patrol_round, form.opinion.data or "", fresh=fresh
                 ),
             )
@@ -236,7 +235,7 @@ def amend(round_id: int, item_id: int):
     if form.validate_on_submit():
         outcome = save(
             form,
-            lambda: services.amend(
+            lambda: rounds.amend(
                 current_user,
                 patrol_round,
                 item_id,
@@ -258,14 +257,14 @@ def amend(round_id: int, item_id: int):
 @allow(STAFF)
 def scan(token: str):
     """A checkpoint's QR code: confirm arrival, then open that checkpoint in the running round."""
-    checkpoint = services.checkpoint_by_token(token)
+    checkpoint = checklists.checkpoint_by_token(token)
     if checkpoint is None or checkpoint.template.estate_id not in set(
         db.session.scalars(estate_ids_of(current_user))
     ):
         return render("patrols/scan_invalid.html", status=404)
     form = forms.PhotoForm()
     if request.method == "POST" and form.validate_on_submit():
-        outcome = save(form, lambda: services.visit(current_user, checkpoint))
+        outcome = save(form, lambda: rounds.visit(current_user, checkpoint))
         if outcome.ok:
             patrol_round, _visit = outcome.value
             return see_other(
@@ -300,7 +299,7 @@ def history():
     return render(
         "patrols/history.html",
         "patrols/_history_rows.html",
-        rows=services.history(current_user, **filters),
+        rows=schedule.history(current_user, **filters),
         filters=filters,
         people=people,
     )
@@ -310,7 +309,7 @@ def history():
 @allow(SUPERVISOR_UP)
 def compliance():
     """Rounds done vs required, per person and per day."""
-    days, rows = services.compliance(current_user)
+    days, rows = schedule.compliance(current_user)
     return render("patrols/compliance.html", days=days, rows=rows)
 
 
@@ -333,14 +332,14 @@ def templates():
             abort(404)
         outcome = save(
             form,
-            lambda: services.create_template(
+            lambda: checklists.create_template(
                 current_user, form.estate.data, form.name.data, form.description.data or ""
             ),
         )
         if outcome.ok:
             return see_other(url_for("patrols.template", template_id=outcome.value.id))
     found = db.session.scalars(
-        services.visible_templates(current_user).order_by(PatrolTemplate.name)
+        checklists.visible_templates(current_user).order_by(PatrolTemplate.name)
     ).all()
     status = 422 if form.errors else 200
     return render("patrols/templates.html", status=status, templates=found, form=form)
@@ -365,7 +364,7 @@ def _requirement_form(**kwargs):
 
 
 def _template_page(template, status=200, edit_form=None, checkpoint_form=None, req_form=None):
-    tree = services.template_tree(template.id)
+    tree = checklists.template_tree(template.id)
     if edit_form is None:
         edit_form = forms.TemplateEditForm(formdata=None, obj=tree)
         edit_form.version.data = tree.version
@@ -382,7 +381,7 @@ def _template_page(template, status=200, edit_form=None, checkpoint_form=None, r
         or _checkpoint_form(tree, formdata=None, position=len(tree.checkpoints) + 1),
         req_form=req_form or _requirement_form(formdata=None),
         item_lines={
-            c.id: "\n".join(services.item_line(i) for i in c.items if i.active)
+            c.id: "\n".join(checklists.item_line(i) for i in c.items if i.active)
             for c in tree.checkpoints
         },
         area_choices=_checkpoint_form(tree, formdata=None).area.choices,
@@ -400,7 +399,7 @@ def template(template_id: int):
     if form.validate_on_submit():
         outcome = save(
             form,
-            lambda: services.update_template(
+            lambda: checklists.update_template(
                 current_user,
                 template,
                 version=form.version_value(),
@@ -431,7 +430,7 @@ def checkpoint(template_id: int, checkpoint_id: int | None):
     if form.validate_on_submit():
         outcome = save(
             form,
-            lambda: services.save_checkpoint(
+            lambda: checklists.save_checkpoint(
                 current_user,
                 template,
                 existing,
@@ -456,7 +455,7 @@ def requirement(template_id: int):
     if form.validate_on_submit():
         outcome = save(
             form,
-            lambda: services.set_requirement(
+            lambda: checklists.set_requirement(
                 current_user, template, form.role.data, form.period.data, form.times.data
             ),
         )
@@ -470,11 +469,7 @@ def requirement(template_id: int):
 @allow(MANAGER)
 def qr_sheet(template_id: int):
     """A printable sheet with one QR code per checkpoint."""
-    import segno
-
-    from webapp.links import external_url
-
-    template = services.template_tree(_template_or_404(template_id).id)
+    template = checklists.template_tree(_template_or_404(template_id).id)
     codes = [
         (
             c,

@@ -7,8 +7,17 @@ import json
 import os
 from functools import cache
 
-from flask import Blueprint, current_app, make_response, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from webapp.access import AUTHENTICATED, PUBLIC, allow
 from webapp.assets import asset_url, file_version, vendor_files, vendor_url
@@ -114,8 +123,6 @@ def offline():
 @allow(PUBLIC)
 def favicon():
     """Browsers ask for this by name."""
-    from flask import send_from_directory
-
     response = send_from_directory(os.path.join(current_app.static_folder, "icons"), "favicon.ico")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
@@ -125,9 +132,6 @@ def favicon():
 @allow(AUTHENTICATED)
 def csrf_token():
     """A fresh CSRF token for the offline queue, whose page may be hours old."""
-    from flask import jsonify
-    from flask_wtf.csrf import generate_csrf
-
     response = jsonify(token=generate_csrf())
     response.headers["Cache-Control"] = "no-store"
     return response

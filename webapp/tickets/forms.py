@@ -1,47 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.forms import VersionedForm, choices
-
-KIND_LABELS = {
-    "complaint": _l("投诉"),
-    "repair": _l("报修"),
-    "inquiry": _l("咨询"),
-    "suggestion": _l("建议"),
-}
-CHANNEL_LABELS = {
-    "phone": _l("电话"),
-    "visit": _l("来访"),
-    "written": _l("书面"),
-    "online": _l("线上"),
-    "patrol": _lp("ticket channel", "巡查"),
-}
-CATEGORY_LABELS = {
-    "engineering": _l("工程维修"),
-    "cleaning": _l("保洁"),
-    "landscaping": _l("绿化"),
-    "security": _l("秩序安全"),
-    "noise": _l("噪音"),
-    "decoration": _l("装修"),
-    "parking": _l("停车"),
-    "fees": _l("收费"),
-    "attitude": _l("服务态度"),
-    "other": _l("其他"),
-}
-SEVERITY_LABELS = {"normal": _l("一般"), "major": _l("重大")}
-RATING_LABELS = {"satisfied": _l("满意"), "basic": _l("基本满意"), "unsatisfied": _l("不满意")}
-STATUS_LABELS = {
-    "received": _l("已受理"),
-    "assigned": _l("已派单"),
-    "in_progress": _l("处理中"),
-    "resolved": _l("已处理"),
-    "closed": _l("已关闭"),
-}
+from webapp.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS
+from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
 
 
 def _strip(v):

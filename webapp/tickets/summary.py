@@ -18,12 +18,16 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.labels import CATEGORY_LABELS, RATING_LABELS
+from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
 from webapp.models import Estate, Ticket, TicketEntry
-from webapp.tickets.services import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
+from webapp.tickets.lifecycle import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
 
 TARGETS = {"handling": 1.0, "return_visit": 1.0, "satisfaction": 0.9, "on_time": 1.0}
 
@@ -180,10 +184,6 @@ def percent(value: float | None) -> str:
 
 def workbook(summary: Summary) -> bytes:
     """The summary as an .xlsx workbook, laid out like the paper form."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from webapp.tickets.forms import CATEGORY_LABELS, KIND_LABELS, RATING_LABELS
 
     book = Workbook()
     sheet = book.active

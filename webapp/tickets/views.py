@@ -15,18 +15,21 @@ from webapp import clock
 from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
-from webapp.labels import DEPARTMENT_LABELS, department_choices
+from webapp.labels import DEPARTMENT_LABELS, TICKET_STATUS_LABELS, department_choices
+from webapp.links import external_url
 from webapp.models import EstateMembership, Ticket, Unit, User
-from webapp.owners.services import building_choices, find_unit
 from webapp.photos import services as photos
 from webapp.scoping import (
+    building_choices,
+    find_unit,
     get_building_or_404,
     get_estate_or_404,
     get_or_404,
     visible_estates,
     visible_units,
 )
-from webapp.tickets import forms, services
+from webapp.tickets import forms, intake, lifecycle
+from webapp.tickets import inbox as lists
 from webapp.tickets import summary as monthly
 from webapp.web import render, render_form, see_other
 
@@ -34,22 +37,22 @@ bp = Blueprint("tickets", __name__)
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
-    return get_or_404(services.visible_tickets(current_user), Ticket, ticket_id)
+    return get_or_404(lists.visible_tickets(current_user), Ticket, ticket_id)
 
 
 def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200, **extra):
-    entries = services.timeline(ticket, public_only=public_only)
+    entries = lifecycle.timeline(ticket, public_only=public_only)
     now = clock.now()
     if not public_only:
-        extra["findings"] = services.linked_findings(current_user, ticket)
+        extra["findings"] = intake.linked_findings(current_user, ticket)
     return render(
         template,
         status=status,
         ticket=ticket,
         entries=entries,
         entry_photos=photos.photos_for("ticket_entry", [e.id for e in entries]),
-        follow_up_overdue=services.follow_up_overdue(ticket, now),
-        investigation_overdue=services.investigation_overdue(ticket, now),
+        follow_up_overdue=lifecycle.follow_up_overdue(ticket, now),
+        investigation_overdue=lifecycle.investigation_overdue(ticket, now),
         **extra,
     )
 
@@ -62,7 +65,7 @@ def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200
 def inbox():
     """The inbox: tabs with counts, filters, search; most urgent first."""
     args = request.args
-    tab = args.get("tab") if args.get("tab") in services.TABS else "open"
+    tab = args.get("tab") if args.get("tab") in lists.TABS else "open"
     filters = {
         "tab": tab,
         "kind": args.get("kind", ""),
@@ -73,16 +76,16 @@ def inbox():
         "assignee_id": args.get("assignee", type=int),
     }
     now = clock.now()
-    found = services.inbox(current_user, **filters)
+    found = lists.inbox(current_user, **filters)
     return render(
         "tickets/inbox.html",
         "tickets/_list.html",
         tickets=found,
         filters=filters,
-        counts=services.tab_counts(current_user),
+        counts=lists.tab_counts(current_user),
         estates=db.session.scalars(visible_estates(current_user)).all(),
-        assignees=services.assignees(current_user),
-        overdue={t.id for t in found if services.is_overdue(t, now)},
+        assignees=lists.assignees(current_user),
+        overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
     )
 
 
@@ -97,14 +100,14 @@ def _finding(origin: str | None):
     if not origin:
         return None
     target_type, _sep, target_id = origin.partition(":")
-    if target_type not in services.FINDING_TYPES or not target_id.isdigit():
+    if not target_id.isdigit():
         abort(404)
-    return services.finding(current_user, target_type, int(target_id))
+    return intake.finding(current_user, target_type, int(target_id))
 
 
 def _prefill(form, found) -> None:
     form.origin.data = f"{found.target_type}:{found.record.id}"
-    form.kind.data = "repair" if found.target_type == services.WORK_ORDER else "complaint"
+    form.kind.data = found.ticket_kind
     form.channel.data = "patrol"
     form.category.data = found.category
     form.description.data = found.description
@@ -144,15 +147,13 @@ def create():
                 uploads=uploads,
             )
             if found is not None:
-                return services.create_from_finding(current_user, found, **fields)
+                return intake.create_from_finding(current_user, found, **fields)
             estate = unit.building.estate if unit else current_user.estates[0]
-            return services.create(current_user, estate=estate, **fields)
+            return intake.create(current_user, estate=estate, **fields)
 
         outcome = save(form, take)
         if outcome.ok:
             ticket, code = outcome.value
-            from webapp.links import external_url
-
             link = external_url("tickets.track", number=ticket.number, code=code)
             return render("tickets/created.html", ticket=ticket, code=code, link=link)
     return render_form("tickets/new.html", None, form, found=found)
@@ -167,7 +168,7 @@ def link():
     if found is None:
         abort(404)
     if form.validate_on_submit():
-        outcome = save(form, lambda: services.link_by_number(current_user, found, form.number.data))
+        outcome = save(form, lambda: intake.link_by_number(current_user, found, form.number.data))
         if outcome.ok:
             flash(_("已关联工单 %(n)s。", n=outcome.value.number), "success")
             return see_other(found.url)
@@ -224,7 +225,7 @@ def _current_state(ticket: Ticket) -> str:
         who.append(str(DEPARTMENT_LABELS.get(ticket.department, ticket.department)))
     return _(
         "现在的状态：%(status)s；处理人：%(who)s。",
-        status=forms.STATUS_LABELS.get(ticket.status, ticket.status),
+        status=TICKET_STATUS_LABELS.get(ticket.status, ticket.status),
         who=" · ".join(who) or _("未派单"),
     )
 
@@ -241,7 +242,7 @@ def act(ticket_id: int):
         assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
         outcome = save(
             form,
-            lambda: services.transition(
+            lambda: lifecycle.transition(
                 ticket,
                 form.action.data,
                 current_user,
@@ -281,7 +282,7 @@ def entry(ticket_id: int):
         uploads = request.files.getlist("photos")
         outcome = save(
             form,
-            lambda: services.add_entry(
+            lambda: lifecycle.add_entry(
                 ticket, current_user, form.kind.data, form.body.data, uploads
             ),
         )
@@ -354,7 +355,7 @@ def summary_xlsx():
 def mine():
     """My repairs and complaints."""
     found = db.session.scalars(
-        services.visible_tickets(current_user).order_by(Ticket.created_at.desc()).limit(100)
+        lists.visible_tickets(current_user).order_by(Ticket.created_at.desc()).limit(100)
     ).all()
     return render("tickets/mine.html", tickets=found)
 
@@ -371,7 +372,7 @@ def report():
         unit = next((u for u in units if u.id == form.unit.data), None)
         outcome = save(
             form,
-            lambda: services.create(
+            lambda: intake.create(
                 current_user,
                 estate=unit.building.estate if unit else units[0].building.estate,
                 unit=unit,
@@ -415,7 +416,7 @@ def add_info(ticket_id: int):
     if form.validate_on_submit():
         uploads = request.files.getlist("photos")
         outcome = save(
-            form, lambda: services.add_entry(ticket, current_user, "info", form.body.data, uploads)
+            form, lambda: lifecycle.add_entry(ticket, current_user, "info", form.body.data, uploads)
         )
         if outcome.ok:
             flash(_("已补充。"), "success")
@@ -439,7 +440,7 @@ def visit(ticket_id: int):
     form = forms.EntryForm(formdata=None)
     outcome = save(
         form,
-        lambda: services.transition(
+        lambda: lifecycle.transition(
             ticket,
             "visit",
             current_user,
@@ -450,7 +451,7 @@ def visit(ticket_id: int):
     )
     if outcome.ok:
         flash(
-            _("谢谢你的评价。") if ticket.status == "closed" else _("已重新打开，我们会继续处理。"),
+            _("谢谢你的评价。") if ticket.closed_at else _("已重新打开，我们会继续处理。"),
             "success",
         )
         return see_other(url_for("tickets.mine_detail", ticket_id=ticket.id))
@@ -473,10 +474,10 @@ def visit(ticket_id: int):
 @limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
 def track(number: str):
     """One ticket's public status, for a caller without an account (number + secret code)."""
-    ticket = services.find_by_tracking(number[:32], (request.args.get("code") or "")[:32])
+    ticket = intake.find_by_tracking(number[:32], (request.args.get("code") or "")[:32])
     if ticket is None:
         abort(404)
-    entries = services.timeline(ticket, public_only=True)
+    entries = lifecycle.timeline(ticket, public_only=True)
     response = render("tickets/track.html", ticket=ticket, entries=entries)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL

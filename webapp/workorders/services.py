@@ -1,34 +1,50 @@
 """Work orders: sent to a department, reported fixed, re-inspected (pass closes, fail reopens).
 
-The lifecycle is the table TRANSITIONS; views call transition() and nothing else moves a status.
+The lifecycle is the workflow WORK_ORDER; views call transition() and nothing else moves a status.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, deadlines, escalation
-from webapp.admin.services import check_version
-from webapp.errors import IllegalTransition, Invalid
+from webapp.errors import Invalid
 from webapp.extensions import db
+from webapp.labels import DEPARTMENT_LABELS
+from webapp.locks import check_version
 from webapp.models import Department, Estate, Role, User, WorkOrder, WorkOrderStatus
 from webapp.numbering import next_number
 from webapp.photos import services as photos
-from webapp.scoping import estate_ids_of
+from webapp.scoping import estate_ids_of, get_or_404
+from webapp.tickets.intake import Finding
+from webapp.tickets.lifecycle import CATEGORIES
+from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, step
 
 OPEN, FIXED, CLOSED = WorkOrderStatus.OPEN, WorkOrderStatus.FIXED, WorkOrderStatus.CLOSED
 
-# action -> (from status, to status)
-TRANSITIONS = {
-    "fix": (OPEN, FIXED),
-    "pass": (FIXED, CLOSED),
-    "fail": (FIXED, OPEN),
-}
+# The one who found it re-inspects; a supervisor or the manager may stand in.
+REINSPECTOR = Rule(
+    lambda user, order: user.id == order.reported_by_id or user.role in SUPERVISORS,
+    _l("复查应由发现问题的人或客服主任完成。"),
+)
+WORK_ORDER = Workflow(
+    "work_order",
+    WorkOrder,
+    [
+        step("fix", (OPEN,), FIXED, rules=[STAFF]),  # the department's reply, recorded
+        step("pass", (FIXED,), CLOSED, rules=[STAFF, REINSPECTOR]),
+        step("fail", (FIXED,), OPEN, rules=[STAFF, REINSPECTOR]),
+    ],
+    status_message=_l("工单当前状态不允许这个操作，请刷新后查看。"),
+)
 
+TARGET = "work_order"
 DEFAULT_DUE = timedelta(hours=24)
 FIELDS = ("status", "due_at", "reply_note", "reopen_count")
 
@@ -77,11 +93,6 @@ def dispatch(
     return order
 
 
-def may_reinspect(actor: User, order: WorkOrder) -> bool:
-    """The one who found it re-inspects; a supervisor or the manager may stand in."""
-    return actor.id == order.reported_by_id or actor.role in (Role.SUPERVISOR, Role.MANAGER)
-
-
 def transition(
     order: WorkOrder,
     action: str,
@@ -92,14 +103,10 @@ def transition(
     new_due: datetime | None = None,
     after_photos=(),
 ) -> None:
-    """Move a work order along TRANSITIONS; `version` is the one the actor's form was made from."""
+    """Take a step of WORK_ORDER; `version` is the one the actor's form was made from."""
     if version is not None:
         check_version(order, version)
-    if action not in TRANSITIONS:
-        raise IllegalTransition(order, _("未知的操作。"))
-    source, target = TRANSITIONS[action]
-    if order.status != source:
-        raise IllegalTransition(order, _("工单当前状态不允许这个操作，请刷新后查看。"))
+    target = WORK_ORDER.check(actor, order, action).target
     before = _snapshot(order)
     now = clock.now()
     if action == "fix":
@@ -109,19 +116,16 @@ def transition(
         order.fixed_at = now
         for photo in after_photos:
             photos.attach(photo, "work_order", order.id, "after", actor)
+    elif action == "pass":
+        order.closed_at = now
     else:
-        if not may_reinspect(actor, order):
-            raise IllegalTransition(order, _("复查应由发现问题的人或客服主任完成。"))
-        if action == "pass":
-            order.closed_at = now
-        else:
-            if new_due is None or new_due <= now:
-                raise Invalid("due", _("请给出一个将来的新期限。"))
-            order.due_at = new_due
-            order.reopen_count += 1
-            order.escalation_level = 0
-            if note.strip():
-                order.reply_note = f"{order.reply_note}\n【复查未通过】{note.strip()}".strip()
+        if new_due is None or new_due <= now:
+            raise Invalid("due", _("请给出一个将来的新期限。"))
+        order.due_at = new_due
+        order.reopen_count += 1
+        order.escalation_level = 0
+        if note.strip():
+            order.reply_note = f"{order.reply_note}\n【复查未通过】{note.strip()}".strip()
     order.status = target
     db.session.flush()
     audit.record(
@@ -167,9 +171,23 @@ def listing(
     return list(db.session.scalars(query.order_by(WorkOrder.status, WorkOrder.due_at).limit(limit)))
 
 
+def running(order: WorkOrder) -> bool:
+    """Its due time runs until the department reports it fixed."""
+    return order.status == OPEN
+
+
+def home_line(order: WorkOrder, now: datetime) -> deadlines.Line:
+    return deadlines.Line(
+        f"{order.number} · {order.location}",
+        url_for("workorders.detail", order_id=order.id),
+        f"{DEPARTMENT_LABELS.get(order.department, order.department)} · {order.description[:40]}",
+        deadlines.state_of(order, now).css,
+    )
+
+
 def escalated_to(user: User, now: datetime, limit: int = 20) -> list[WorkOrder]:
     """Open work orders past due at this person's level (the supervisor, then the manager)."""
-    level = deadlines.MANAGER if user.role == Role.MANAGER else deadlines.SUPERVISOR
+    level = deadlines.level_for(user)
     return list(
         db.session.scalars(
             visible_work_orders(user)
@@ -207,3 +225,21 @@ def sweep(now: datetime) -> int:
         )
     db.session.flush()
     return changed
+
+
+def as_finding(user: User, order_id: int) -> Finding:
+    """A work order as a ticket would start from it (404 unless this person may see it)."""
+    order = get_or_404(visible_work_orders(user), WorkOrder, order_id)
+    return Finding(
+        TARGET,
+        order,
+        order.number,
+        order.estate_id,
+        None,
+        order.department if order.department in CATEGORIES else "other",
+        f"{order.location}：{order.description}" if order.location else order.description,
+        order.reported_by,
+        TARGET,
+        url_for("workorders.detail", order_id=order.id),
+        ticket_kind="repair",
+    )

@@ -15,7 +15,7 @@ from webapp.labels import department_choices
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
 from webapp.scoping import get_or_404
-from webapp.tickets import services as tickets
+from webapp.tickets import intake as tickets
 from webapp.web import render, see_other
 from webapp.workorders import forms, services
 
@@ -40,7 +40,7 @@ def index():
         "workorders/index.html",
         "workorders/_list.html",
         orders=orders,
-        states={o.id: deadlines.state(o.due_at, now, done=o.status != "open") for o in orders},
+        states={o.id: deadlines.state_of(o, now) for o in orders},
         status=status,
         department=department,
         overdue=overdue,
@@ -60,13 +60,12 @@ def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=Non
         "workorders/detail.html",
         status=status,
         order=order,
-        state=deadlines.state(order.due_at, clock.now(), done=order.status != "open"),
+        state=deadlines.state_of(order, clock.now()),
         before=[link for link in links if link.purpose == "before"],
         after=[link for link in links if link.purpose == "after"],
         fix_form=fix_form,
         reinspect_form=reinspect_form,
-        may_reinspect=services.may_reinspect(current_user, order),
-        ticket_links=tickets.linked_tickets(tickets.WORK_ORDER, order.id),
+        ticket_links=tickets.linked_tickets(services.TARGET, order.id),
     )
 
 
@@ -129,9 +128,7 @@ def reinspect(order_id: int):
         )
         if outcome.ok:
             flash(
-                _("复查通过，工单已关闭。")
-                if order.status == "closed"
-                else _("复查未通过，工单已退回。"),
+                _("复查通过，工单已关闭。") if order.closed_at else _("复查未通过，工单已退回。"),
                 "success",
             )
             return see_other(url_for("workorders.detail", order_id=order.id))

@@ -1,0 +1,164 @@
+"""The application factory: configuration, extensions, request hooks and every blueprint."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from webapp import (
+    access,
+    assets,
+    audit,
+    cli,
+    clock,
+    errors,
+    i18n,
+    inputs,
+    labels,
+    models,  # noqa: F401  (register every table)
+    proxy,
+    registry,
+    replay,
+    security,
+    web,
+    workflow,
+)
+from webapp import config as config_module
+from webapp import db as db_module
+from webapp.admin.views import bp as admin_bp
+from webapp.auth import throttle
+from webapp.auth.loader import load_user
+from webapp.auth.views import bp as auth_bp
+from webapp.decoration.views import bp as decoration_bp
+from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from webapp.history.views import bp as history_bp
+from webapp.home.views import bp as home_bp
+from webapp.i18n import select_locale, select_timezone
+from webapp.owners.views import bp as owners_bp
+from webapp.patrols.views import bp as patrols_bp
+from webapp.photos.views import bp as photos_bp
+from webapp.pwa.views import bp as pwa_bp
+from webapp.tickets.views import bp as tickets_bp
+from webapp.web import unauthorized_response
+from webapp.workorders.views import bp as workorders_bp
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then `config` (tests pass one)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    explicit = {**config_module.from_environment(), **(config or {})}
+    app.config.update(config_module.defaults(app.instance_path))
+    app.config.update(explicit)
+    if "SESSION_COOKIE_SECURE" not in explicit:
+        # Flask's own default is False; ours is Secure except in tests and the local demo.
+        app.config["SESSION_COOKIE_SECURE"] = not (app.config["TESTING"] or app.config["DEMO"])
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    config_module.ensure_secret_key(app.config, app.instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+
+    inputs.init_app(app)  # before any route: the cleaning request class and bounded converters
+    _init_requests(app)
+    _register_blueprints(app)
+
+    i18n.init_app(app)
+    labels.init_app(app)
+    web.init_app(app)
+    workflow.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    proxy.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+
+    db.init_app(app)
+    with app.app_context():
+        db_module.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    throttle.init_app(app)  # the login throttle; before the limiter, which shares its options
+    limiter.init_app(app)
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    # "strong" would log out staff whose IP changes between Wi-Fi and 4G on patrol.
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "auth.login"
+
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized_response)
+
+
+def _init_requests(app: Flask) -> None:
+
+    @app.before_request
+    def _start_request():
+        g.request_id = secrets.token_hex(8)
+        g._audit_token = audit.current_request_id.set(g.request_id)
+        g._write_token = db_module.write_intent.set(
+            request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+
+    # Deny by default, then CSRF: registered after the request set-up above.
+    access.init_app(app)
+
+    replay.init_app(app)
+
+    @app.after_request
+    def _finish(response):
+        security.apply_headers(response)
+        assets.apply_cache_headers(response)
+        if current_user and current_user.is_authenticated:
+            # Idle timeout: the signed cookie remembers the last request.
+
+            session["seen"] = int(clock.now().timestamp())
+            session.permanent = True
+        return response
+
+    @app.teardown_request
+    def _end_request(_exc):
+        for var, key in (
+            (audit.current_request_id, "_audit_token"),
+            (db_module.write_intent, "_write_token"),
+        ):
+            token = g.pop(key, None)
+            if token is not None:
+                var.reset(token)
+
+    assets.init_app(app)
+    logging.getLogger("werkzeug").addFilter(security.RedactingFilter())
+
+
+def _register_blueprints(app: Flask) -> None:
+
+    for bp in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        owners_bp,
+        history_bp,
+        pwa_bp,
+        patrols_bp,
+        workorders_bp,
+        photos_bp,
+        decoration_bp,
+        tickets_bp,
+    ):
+        app.register_blueprint(bp)
+
+    registry.register()
