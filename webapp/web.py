@@ -5,10 +5,14 @@ Views call these helpers and never read HX-* headers themselves.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import (
     Flask,
     Response,
+    g,
     get_flashed_messages,
+    has_request_context,
     make_response,
     render_template,
     request,
@@ -21,6 +25,8 @@ from flask_login import current_user
 # htmx request. htmx swaps only the body's content, so a boosted login would keep the
 # signed-out <head>, scripts and body class: when the shell changes, the page is loaded whole.
 SHELL_HEADER = "X-PropDesk-Shell"
+# Why a request was refused, for scripts (the offline queue) that do not read the page.
+REASON_HEADER = "X-PropDesk-Reason"
 
 
 def wants_fragment() -> bool:
@@ -142,6 +148,24 @@ def _whole_document(response: Response) -> Response:
     return replacement
 
 
+def said(message):
+    """A refusal shown on the page (the errors macros call this): kept for the reason header."""
+    if has_request_context():
+        g.setdefault("refusals", []).append(str(message))
+    return message
+
+
+def _reason(response: Response) -> Response:
+    """after_request: a refused request says why in REASON_HEADER (percent-encoded UTF-8), so
+    the offline queue can tell the person without reading the page's HTML."""
+    told = g.get("refusals")
+    if response.status_code >= 400 and told:
+        text = " ".join(dict.fromkeys(t.strip() for t in told if t.strip()))[:600]
+        response.headers[REASON_HEADER] = quote(text, safe="")
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_whole_document)
-    app.jinja_env.globals.update(fragment_request=wants_fragment, shell_id=shell_id)
+    app.after_request(_reason)
+    app.jinja_env.globals.update(fragment_request=wants_fragment, shell_id=shell_id, said=said)

@@ -263,13 +263,17 @@
     });
   }
 
+  // The server says why it refused in a header (webapp/web.py REASON_HEADER); the page's HTML
+  // is never read for it.
   function reason(response) {
-    return response.text().then(function (html) {
-      const doc = new DOMParser().parseFromString(html, "text/html");
-      const found = Array.from(doc.querySelectorAll(".field-errors, .form-errors, [role=alert], .error-message, .error-id"))
-        .map((e) => e.textContent.trim()).filter(Boolean);
-      return found.length ? found.join(" ") : text("refusedGeneric") + " (" + response.status + ")";
-    }).catch(() => text("refusedGeneric") + " (" + response.status + ")");
+    const generic = text("refusedGeneric") + " (" + response.status + ")";
+    const told = response.headers.get("X-PropDesk-Reason");
+    if (!told) return Promise.resolve(generic);
+    try {
+      return Promise.resolve(decodeURIComponent(told));
+    } catch (e) {
+      return Promise.resolve(generic);
+    }
   }
 
   // Once everything this page queued has reached the server, the page is drawn again from it:

@@ -5,6 +5,7 @@ expired CSRF token — and what the server refuses is shown, not dropped."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +16,7 @@ from tests.browser.test_patrol_browser import PHONE_390, _camera_photo
 from tests.conftest import jpeg_bytes
 from webapp.extensions import db
 from webapp.models import DecorationInspection, ItemResult, PatrolRound, PhotoLink
+from webapp.web import REASON_HEADER
 
 pytestmark = pytest.mark.browser
 PERSISTENT = {**PHONE_390, "service_workers": "allow"}
@@ -331,8 +333,12 @@ def test_an_item_the_server_keeps_failing_on_does_not_block_the_rest(
             route.continue_()
             return
         hits.append(1)
+        # The reason travels in the header; the body is a page the queue must not read.
         route.fulfill(
-            status=500, content_type="text/html", body='<p class="error-id">错误编号：e1</p>'
+            status=500,
+            content_type="text/html",
+            headers={REASON_HEADER: quote("错误编号：e1")},
+            body='<p class="error-id">错误编号：not-read</p>',
         )
 
     page.route(failing, fail)
@@ -343,6 +349,7 @@ def test_an_item_the_server_keeps_failing_on_does_not_block_the_rest(
     refused = page.locator("#queue-status [data-refused] li")
     expect(refused).to_have_count(1, timeout=10_000)
     expect(refused).to_contain_text("错误编号：e1")
+    expect(refused).not_to_contain_text("not-read")
     expect(_waiting(page)).to_be_hidden()
     assert len(hits) == 5
     outcomes = _outcomes(live_app, round_id)
