@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import reload
+from tests.fixtures.app import reload
 from webapp.extensions import db
 from webapp.models import AuditEvent, Building, Estate, PublicArea, Unit, User
 

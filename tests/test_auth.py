@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, reload
+from tests.fixtures.app import PASSWORD, reload
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuthSession

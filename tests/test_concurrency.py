@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from tests.conftest import jpeg_bytes, take_ticket
+from tests.fixtures.photos import jpeg_bytes
+from tests.fixtures.tickets import take_ticket
 from tests.live import Browser, serve
 from webapp.extensions import db
 from webapp.models import Photo, PhotoLink, TicketEntry

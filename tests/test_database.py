@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from tests.conftest import ON_POSTGRES
+from tests.fixtures.app import ON_POSTGRES
 from webapp.extensions import db
 from webapp.models import AuditEvent, Estate
 

@@ -10,7 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import jpeg_bytes, make_permit, make_rules, reload
+from tests.fixtures.app import reload
+from tests.fixtures.decoration import make_permit, make_rules
+from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
 from webapp.decoration import services as decoration
 from webapp.extensions import db
@@ -163,7 +165,7 @@ def test_a_reply_that_does_not_hold_up_goes_back(login_as, decoration_world_noti
 
 @pytest.fixture
 def decoration_world_notice_replied(decoration, world):
-    from tests.conftest import upload
+    from tests.fixtures.photos import upload
 
     notice = decoration.notice
     db.session.refresh(notice)

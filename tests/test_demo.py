@@ -81,7 +81,7 @@ def test_cli_runner_is_click(app):
 
 def test_demo_data_is_refused_outside_the_demo(database, tmp_path):
     """A production configuration never gets the accounts with the public demo password."""
-    from tests.conftest import make_app
+    from tests.fixtures.app import make_app
 
     production = make_app(database, tmp_path, TESTING=False, DEMO=False)
     result = production.test_cli_runner().invoke(args=["demo"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.conftest import reload
+from tests.fixtures.app import reload
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "webapp" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

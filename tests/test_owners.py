@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import reload
+from tests.fixtures.app import reload
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, User

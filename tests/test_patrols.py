@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, jpeg_bytes, make_template, reload, upload
+from tests.fixtures.app import PASSWORD, reload
+from tests.fixtures.patrols import make_template
+from tests.fixtures.photos import jpeg_bytes, upload
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, ItemResult, PatrolRound, Signature, WorkOrder

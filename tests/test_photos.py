@@ -4,8 +4,8 @@ shrunk, upright, without GPS or comments, served only to those who may see their
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import time
 import zlib
 from pathlib import Path
@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests.conftest import jpeg_bytes
+from tests.fixtures.photos import jpeg_bytes
 from webapp.extensions import db
 from webapp.models import Photo, PhotoLink
 from webapp.photos import services as photos

@@ -16,7 +16,8 @@ import pytest
 import segno
 
 from tests import test_throttle
-from tests.conftest import make_template, ticket_form
+from tests.fixtures.patrols import make_template
+from tests.fixtures.tickets import ticket_form
 from tests.live import Browser, accepts, free_port, running, serve
 from tests.test_throttle import REDIS_URL, ROOT, throttle_warnings
 from webapp.links import external_url, normalise_public_url
@@ -85,7 +86,7 @@ def test_invite_tracking_and_qr_links_use_the_public_url(app, world, login_as, n
 
 @pytest.mark.parametrize("overrides", [{"PUBLIC_URL": "ftp://x"}, {"TRUSTED_PROXIES": -1}])
 def test_bad_proxy_settings_refuse_to_start(database, tmp_path, overrides):
-    from tests.conftest import make_app
+    from tests.fixtures.app import make_app
 
     with pytest.raises(RuntimeError):
         make_app(database, tmp_path, **overrides)

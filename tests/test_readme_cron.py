@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import TEST_CONFIG, take_ticket
+from tests.fixtures.app import TEST_CONFIG
+from tests.fixtures.tickets import take_ticket
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Notification

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import jpeg_bytes, make_permit, make_rules
+from tests.fixtures.decoration import make_permit, make_rules
+from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
 from webapp.decoration import services as decoration
 from webapp.extensions import db

@@ -9,7 +9,7 @@ import re
 import pytest
 from PIL import Image
 
-from tests.conftest import PASSWORD
+from tests.fixtures.app import PASSWORD
 
 
 def test_manifest_is_installable(client):

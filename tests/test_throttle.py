@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_CONFIG
+from tests.fixtures.app import TEST_CONFIG
 from tests.live import Browser, free_port, running, serve
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, insert, select
 
-from tests.conftest import take_ticket
+from tests.fixtures.tickets import take_ticket
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, Notification, Photo, Ticket, TicketEntry, TicketLink

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import jpeg_bytes, take_ticket, ticket_form, upload
+from tests.fixtures.photos import jpeg_bytes, upload
+from tests.fixtures.tickets import take_ticket, ticket_form
 from webapp import clock
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db

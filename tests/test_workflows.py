@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from tests.conftest import Client, take_ticket
+from tests.fixtures.app import Client
+from tests.fixtures.tickets import take_ticket
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import TicketStatus

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.fixtures.app import make_app
 from webapp import demo
 from webapp.extensions import db
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENS, log_in
 from tests.browser.test_patrol_browser import PHONE_390
-from tests.conftest import jpeg_bytes
+from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
 
 pytestmark = pytest.mark.browser

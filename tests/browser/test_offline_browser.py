@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.browser.conftest import SCREENS, log_in
 from tests.browser.test_patrol_browser import PHONE_390, _camera_photo
-from tests.conftest import jpeg_bytes
+from tests.fixtures.photos import jpeg_bytes
 from webapp.extensions import db
 from webapp.models import DecorationInspection, ItemResult, PatrolRound, PhotoLink
 from webapp.web import REASON_HEADER

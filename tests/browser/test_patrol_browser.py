@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.conftest import jpeg_bytes
+from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import SCREENS, log_in
 from tests.browser.test_patrol_browser import PHONE_390
-from tests.conftest import jpeg_bytes
+from tests.fixtures.photos import jpeg_bytes
 from webapp import clock, demo
 from webapp.extensions import db
 from webapp.models import Building, Role, Unit, UnitOwnership, User
