@@ -15,8 +15,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$python" -m venv .venv
 fi
-echo "==> installing PropDesk${extras:+ [$extras]}"
+# Exact versions with their hashes from the lock file (scripts/lock.sh refreshes it), then the
+# app itself without resolving anything again.
+lock="requirements/app.txt"
+if [ "$extras" = test ]; then lock="requirements/test.txt"; fi
+echo "==> installing PropDesk from $lock"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 echo "==> compiling translations"
 .venv/bin/pybabel compile --statistics -d webapp/translations 2>&1 | sed 's/^/    /'
