@@ -102,6 +102,7 @@ CASES = [
     Case("/sw.js", "GET", "/sw.js", public(200)),
     Case("/offline", "GET", "/offline", public(200)),
     Case("/favicon.ico", "GET", "/favicon.ico", public(200)),
+    Case("/healthz", "GET", "/healthz", public(200)),
     Case("/static/<path:filename>", "GET", "/static/css/app.css", public(200)),
     Case("/vendor/<name>", "GET", "/vendor/htmx.min.js", public(200)),
     Case("/vendor/<name>", "GET", "/vendor/not-a-library.js", public(404)),

@@ -277,6 +277,11 @@ def test_behind_nginx_links_use_the_public_url_and_the_throttle_sees_the_client(
         status, _, html = manager.get(f"/patrols/templates/{template.id}/qr")
         assert status == 200
         assert _qr(f"{PUBLIC}/patrols/scan/{template.checkpoints[0].qr_token}") in html
+        # nginx's request id reaches the app and comes back: one id in both logs.
+        status, headers, _ = Browser(base, source="127.0.0.5").get("/healthz")
+        assert status == 200
+        request_id = dict((k.lower(), v) for k, v in headers.items())["x-request-id"]
+        assert re.fullmatch(r"[0-9a-f]{32}", request_id), request_id
     warnings = throttle_warnings(caplog)
     assert len(warnings) == 1 and "from 127.0.0.2" in warnings[0], warnings
     access_log = (tmp_path / "nginx" / "access.log").read_text()
@@ -293,6 +298,7 @@ def test_the_readme_asks_for_what_the_app_needs():
         # Overwritten, so that a client cannot choose them (ProxyFix believes one hop of each).
         "proxy_set_header X-Forwarded-Host $host;",
         "proxy_set_header X-Forwarded-Port $server_port;",
+        "proxy_set_header X-Request-ID $request_id;",
     ):
         assert line in block, line
     readme = (ROOT / "README.md").read_text()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from typing import Any
 
 from flask import Flask, g, request, session
@@ -13,7 +12,6 @@ from flask_login import current_user
 from webapp import (
     access,
     assets,
-    audit,
     cli,
     clock,
     errors,
@@ -39,6 +37,8 @@ from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 from webapp.history.views import bp as history_bp
 from webapp.home.views import bp as home_bp
 from webapp.i18n import select_locale, select_timezone
+from webapp.ops import logs
+from webapp.ops.views import bp as ops_bp
 from webapp.owners.views import bp as owners_bp
 from webapp.patrols.views import bp as patrols_bp
 from webapp.photos.views import bp as photos_bp
@@ -106,10 +106,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_requests(app: Flask) -> None:
 
+    # The request id first: every later hook and log line carries it.
+    logs.init_app(app)
+
     @app.before_request
     def _start_request():
-        g.request_id = secrets.token_hex(8)
-        g._audit_token = audit.current_request_id.set(g.request_id)
         g._write_token = db_module.write_intent.set(
             request.method not in ("GET", "HEAD", "OPTIONS")
         )
@@ -132,13 +133,9 @@ def _init_requests(app: Flask) -> None:
 
     @app.teardown_request
     def _end_request(_exc):
-        for var, key in (
-            (audit.current_request_id, "_audit_token"),
-            (db_module.write_intent, "_write_token"),
-        ):
-            token = g.pop(key, None)
-            if token is not None:
-                var.reset(token)
+        token = g.pop("_write_token", None)
+        if token is not None:
+            db_module.write_intent.reset(token)
 
     assets.init_app(app)
     logging.getLogger("werkzeug").addFilter(security.RedactingFilter())
@@ -158,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         photos_bp,
         decoration_bp,
         tickets_bp,
+        ops_bp,
     ):
         app.register_blueprint(bp)
 

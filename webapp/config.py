@@ -41,6 +41,8 @@ def defaults(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
         "DEMO": False,
+        # Logs: "text" for a terminal, "json" (one object per line) for a log collector.
+        "LOG_FORMAT": "text",
         # Sessions: an idle and an absolute timeout (RELIABILITY.md, ASVS 7.3).
         "SESSION_IDLE_TIMEOUT": timedelta(hours=12),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(days=14),
@@ -109,6 +111,8 @@ def from_environment() -> dict:
         cfg["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", True)
     if "HSTS" in env:
         cfg["HSTS"] = _env_bool("HSTS", False)
+    if env.get("LOG_FORMAT"):
+        cfg["LOG_FORMAT"] = env["LOG_FORMAT"].strip().lower()
     return cfg
 
 

@@ -17,6 +17,7 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
     def all_keys(self) -> list[str]: ...
     def modified(self, key: str) -> float: ...
+    def healthy(self) -> bool: ...
 
 
 class LocalStorage:
@@ -57,6 +58,11 @@ class LocalStorage:
     def modified(self, key: str) -> float:
         """When the file was last written (seconds since the epoch)."""
         return self.path(key).stat().st_mtime
+
+    def healthy(self) -> bool:
+        """The root exists (or can be made) and this process may write into it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return os.access(self.root, os.W_OK | os.X_OK)
 
     def all_keys(self) -> list[str]:
         if not self.root.exists():
