@@ -33,7 +33,16 @@ from webapp.auth import throttle
 from webapp.auth.loader import load_user
 from webapp.auth.views import bp as auth_bp
 from webapp.decoration.views import bp as decoration_bp
-from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from webapp.extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+)
 from webapp.history.views import bp as history_bp
 from webapp.home.views import bp as home_bp
 from webapp.i18n import select_locale, select_timezone
@@ -83,7 +92,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-
+    # First, so that its after-request hook runs last, on the finished answer.
+    compress.init_app(app)
     db.init_app(app)
     with app.app_context():
         db_module.configure_engine(db.engine)

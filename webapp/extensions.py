@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,4 +34,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+# Pages and assets compressed for phone networks (zstd, brotli or gzip, as the browser accepts).
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
