@@ -101,8 +101,9 @@ def test_photo_is_shrunk_upright_and_stripped(app, world):
     db.session.commit()
     stored = Path(app.config["UPLOAD_DIR"]) / photos.original_key(photo.sha256)
     img = Image.open(stored)
-    # Orientation 6 means the picture must be turned: 4000×3000 becomes portrait, ≤ 2048.
-    assert img.size == (1536, 2048) == (photo.width, photo.height)
+    # Orientation 6 means the picture must be turned: 4000×3000 becomes portrait, decoded at half
+    # size (2000 px is within the draft's share of 2048) and never enlarged.
+    assert img.size == (1500, 2000) == (photo.width, photo.height)
     exif = img.getexif()
     assert 0x8825 not in exif and 0x0112 not in exif and 0x010F not in exif
     assert "comment" not in img.info and b"secret comment" not in stored.read_bytes()
@@ -110,6 +111,11 @@ def test_photo_is_shrunk_upright_and_stripped(app, world):
     thumb = Image.open(Path(app.config["UPLOAD_DIR"]) / photos.thumb_key(photo.sha256))
     assert max(thumb.size) == photos.THUMB_SIDE
     assert photo.size == stored.stat().st_size < len(big)
+
+
+def test_a_photo_just_over_the_long_side_is_resampled_not_drafted(app, world):
+    photo = photos.ingest(jpeg_bytes(3000, 2250), world.assistant)
+    assert (photo.width, photo.height) == (photos.LONG_SIDE, 1536)
 
 
 def test_the_same_photo_twice_is_stored_once(app, world):

@@ -141,7 +141,7 @@ def test_round_to_signed_and_locked_on_a_phone(
     ]
     assert len(stored) == 2
     for path in stored:
-        assert path.stat().st_size < big / 4
+        assert path.stat().st_size < big / 3  # a plain JPEG at quality 82, a fraction of the raw
         with Image.open(path) as img:
             assert img.size == (1536, 2048)  # portrait: turned as the camera was held
             assert 0x8825 not in img.getexif() and 0x0112 not in img.getexif()
