@@ -1,13 +1,13 @@
 """The photo pipeline: hostile files refused with a message and nothing left behind; good photos
-shrunk, upright, without GPS or comments, served only to those who may see their record."""
+shrunk, upright, without GPS or comments, served only to those who may see their record. Every
+test runs twice: photos on local disk, and in a bucket of an S3 stand-in (moto's server)."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import time
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,14 +15,25 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.fixtures.photos import jpeg_bytes
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import Photo, PhotoLink
 from webapp.photos import services as photos
+from webapp.photos.storage import storage
 
 
-def _files(app) -> list[Path]:
-    root = Path(app.config["UPLOAD_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+@pytest.fixture
+def app_config(photo_backend):
+    return photo_backend
+
+
+def _files(app) -> list[str]:
+    """Every key the app's photo storage holds."""
+    return storage().all_keys()
+
+
+def _name(key: str) -> str:
+    return key.split("/")[-1].split(".")[0]
 
 
 def _exif_with_gps_and_rotation():
@@ -90,8 +101,8 @@ def test_hostile_uploads_are_refused_and_leave_nothing(app, login_as, patrol, na
 def test_a_content_check_beats_the_extension(app, world):
     """A real PNG named .jpg is accepted (content decides); the stored file is a JPEG."""
     photo = photos.ingest(jpeg_bytes(fmt="PNG"), world.assistant)
-    stored = Path(app.config["UPLOAD_DIR"]) / photos.original_key(photo.sha256)
-    assert Image.open(stored).format == "JPEG"
+    stored = storage().get(photos.original_key(photo.sha256))
+    assert Image.open(io.BytesIO(stored)).format == "JPEG"
 
 
 def test_photo_is_shrunk_upright_and_stripped(app, world):
@@ -99,18 +110,18 @@ def test_photo_is_shrunk_upright_and_stripped(app, world):
     assert len(big) > 100_000
     photo = photos.ingest(big, world.assistant)
     db.session.commit()
-    stored = Path(app.config["UPLOAD_DIR"]) / photos.original_key(photo.sha256)
-    img = Image.open(stored)
+    stored = storage().get(photos.original_key(photo.sha256))
+    img = Image.open(io.BytesIO(stored))
     # Orientation 6 means the picture must be turned: 4000×3000 becomes portrait, decoded at half
     # size (2000 px is within the draft's share of 2048) and never enlarged.
     assert img.size == (1500, 2000) == (photo.width, photo.height)
     exif = img.getexif()
     assert 0x8825 not in exif and 0x0112 not in exif and 0x010F not in exif
-    assert "comment" not in img.info and b"secret comment" not in stored.read_bytes()
-    assert b"GPS" not in stored.read_bytes()
-    thumb = Image.open(Path(app.config["UPLOAD_DIR"]) / photos.thumb_key(photo.sha256))
+    assert "comment" not in img.info and b"secret comment" not in stored
+    assert b"GPS" not in stored
+    thumb = Image.open(io.BytesIO(storage().get(photos.thumb_key(photo.sha256))))
     assert max(thumb.size) == photos.THUMB_SIDE
-    assert photo.size == stored.stat().st_size < len(big)
+    assert photo.size == len(stored) < len(big)
 
 
 def test_a_photo_just_over_the_long_side_is_resampled_not_drafted(app, world):
@@ -135,11 +146,12 @@ def test_a_rolled_back_upload_leaves_no_file(app, world):
 
 
 def _left_behind(key: str, hours_ago: float) -> None:
-    from webapp.photos.storage import storage
-
-    storage().put(key, b"left behind by a crash")
-    then = time.time() - hours_ago * 3600
-    os.utime(storage().path(key), (then, then))
+    """A file written `hours_ago` by the app's clock (storage records the app's time)."""
+    clock.travel(-timedelta(hours=hours_ago))
+    try:
+        storage().put(key, b"left behind by a crash")
+    finally:
+        clock.travel(timedelta(hours=hours_ago))
 
 
 def test_sweeper_removes_old_files_without_a_row(app, world):
@@ -151,7 +163,7 @@ def test_sweeper_removes_old_files_without_a_row(app, world):
     assert photos.sweep_orphans(dry_run=True) == [old]
     assert len(_files(app)) == 4  # a dry run removes nothing
     assert photos.sweep_orphans() == [old]
-    assert {p.name.split(".")[0] for p in _files(app)} == {kept.sha256, "cd" * 32}
+    assert {_name(k) for k in _files(app)} == {kept.sha256, "cd" * 32}
 
 
 def test_sweeper_refuses_a_database_without_photos_beside_a_full_folder(app, world):
@@ -184,9 +196,19 @@ def test_photos_are_served_privately_to_those_who_may_see_them(login_as, patrol)
     assert login_as("assistant").get("/photos/999999").status_code == 404
 
 
+def test_a_bucket_holds_them_and_the_disk_nothing(app, world):
+    photos.ingest(jpeg_bytes(color=(9, 9, 9)), world.assistant)
+    on_disk = [p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()]
+    if app.config["PHOTO_STORAGE"] == "s3":
+        assert on_disk == [] and len(_files(app)) == 2
+    else:
+        assert len(on_disk) == 2
+
+
 def test_photos_are_stored_outside_static(app):
     static = Path(app.static_folder).resolve()
     assert static not in Path(app.config["UPLOAD_DIR"]).resolve().parents
+    assert not any(static.rglob("*.thumb.jpg"))
 
 
 def test_upload_through_the_round_attaches_to_the_item(login_as, patrol):

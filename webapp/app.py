@@ -50,6 +50,7 @@ from webapp.ops import logs
 from webapp.ops.views import bp as ops_bp
 from webapp.owners.views import bp as owners_bp
 from webapp.patrols.views import bp as patrols_bp
+from webapp.photos import storage as photo_storage
 from webapp.photos.views import bp as photos_bp
 from webapp.pwa.views import bp as pwa_bp
 from webapp.tickets.views import bp as tickets_bp
@@ -148,6 +149,7 @@ def _init_requests(app: Flask) -> None:
             db_module.write_intent.reset(token)
 
     assets.init_app(app)
+    photo_storage.init_app(app)
     logging.getLogger("werkzeug").addFilter(security.RedactingFilter())
 
 

@@ -36,6 +36,12 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "propdesk.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_DIR": os.path.join(instance_path, "uploads"),
+        # Photos on local disk (UPLOAD_DIR), or "s3" in a bucket that every app host shares.
+        "PHOTO_STORAGE": "local",
+        "S3_BUCKET": "",
+        "S3_PREFIX": "photos",
+        "S3_ENDPOINT_URL": "",
+        "S3_REGION": "",
         "DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -92,6 +98,9 @@ def from_environment() -> dict:
         cfg["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("UPLOAD_DIR"):
         cfg["UPLOAD_DIR"] = env["UPLOAD_DIR"]
+    for name in ("PHOTO_STORAGE", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION"):
+        if env.get(name):
+            cfg[name] = env[name].strip()
     if env.get("DEFAULT_TIMEZONE"):
         cfg["DEFAULT_TIMEZONE"] = env["DEFAULT_TIMEZONE"]
         cfg["BABEL_DEFAULT_TIMEZONE"] = env["DEFAULT_TIMEZONE"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, send_file
 from flask_login import current_user
 
@@ -16,11 +18,16 @@ def _serve(photo_id: int, key_of):
     photo = services.visible_photo(current_user, photo_id)
     if photo is None:
         abort(404)
-    path = storage().path(key_of(photo.sha256))
-    if not path.is_file():
+    data = storage().get(key_of(photo.sha256))
+    if data is None:
         abort(404)
     response = send_file(
-        path, mimetype="image/jpeg", max_age=0, conditional=True, etag=photo.sha256
+        io.BytesIO(data),
+        mimetype="image/jpeg",
+        max_age=0,
+        conditional=True,
+        etag=photo.sha256,
+        last_modified=photo.created_at,
     )
     # Personal data: the browser may keep it, shared caches may not.
     response.headers["Cache-Control"] = "private, max-age=86400"
