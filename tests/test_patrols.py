@@ -209,7 +209,7 @@ def test_sign_rules(login_as, patrol, world):
     # An in-progress round cannot be signed; nobody signs their own.
     assert sup.post(f"/patrols/rounds/{patrol.round_open.id}/sign", data={}).status_code == 409
     own = rounds.start_round(world.supervisor, patrol.template)
-    rounds.finish(world.supervisor, own)
+    rounds.finish(world.supervisor, own, unchecked_confirmed=True)
     db.session.commit()
     assert sup.post(f"/patrols/rounds/{own.id}/sign", data={}).status_code == 422
 
@@ -249,7 +249,7 @@ def test_home_shows_due_and_missed_rounds(login_as, world, make, app):
     assert "少巡 2 次" in home  # yesterday and the day before
     for _ in range(2):
         r = rounds.start_round(world.supervisor, template)
-        rounds.finish(world.supervisor, r)
+        rounds.finish(world.supervisor, r, unchecked_confirmed=True)
     db.session.commit()
     home = login_as("supervisor").get("/").get_data(as_text=True)
     assert "还差" not in home
@@ -258,7 +258,7 @@ def test_home_shows_due_and_missed_rounds(login_as, world, make, app):
 def test_compliance_counts_rounds_per_person_and_day(login_as, world, make):
     template = make_template(world.estate, name="日常巡楼", role="assistant", times=1)
     r = rounds.start_round(world.assistant, template)
-    rounds.finish(world.assistant, r)
+    rounds.finish(world.assistant, r, unchecked_confirmed=True)
     db.session.commit()
     html = login_as("manager").get("/patrols/compliance").get_data(as_text=True)
     row = re.search(
@@ -362,7 +362,7 @@ def test_patrol_lists_have_bounded_queries(login_as, world, count_queries, url):
                 note="x",
                 department="cleaning",
             )
-            rounds.finish(world.assistant, r)
+            rounds.finish(world.assistant, r, unchecked_confirmed=True)
         db.session.commit()
 
     add_rounds(2)
@@ -451,7 +451,8 @@ def test_a_finding_goes_to_a_department_someone_chose_or_saw(login_as, patrol, w
     assert "请为每个异常项选择交由哪个部门处理" in page
     assert reload(db.session.get(PatrolRound, round_id)).status == "in_progress"
     _tap(c, round_id, by_text["门禁完好"], department="engineering")
-    assert c.post(f"/patrols/rounds/{round_id}/finish").status_code == 303
+    finish = c.post(f"/patrols/rounds/{round_id}/finish", data={"unchecked_confirmed": "y"})
+    assert finish.status_code == 303
     orders = db.session.scalars(select(WorkOrder).order_by(WorkOrder.id)).all()
     assert {(o.description, o.department) for o in orders} >= {
         ("通道畅通", "security"),
@@ -511,3 +512,20 @@ def test_the_signer_reads_the_issues_first(login_as, world):
     assert html.index('id="findings"') < html.index('class="card checkpoint"')
     assert "照明正常" in findings and "二楼灯不亮" in findings and "<img" in findings
     assert "地面卫生" not in findings and "工程部" in findings
+
+
+def test_a_round_with_unchecked_items_finishes_only_when_the_patroller_says_so(login_as, patrol):
+    c = login_as("assistant")
+    round_id = patrol.round_open.id  # item answered (异常, engineering), item2 not
+    page = c.get(f"/patrols/rounds/{round_id}").get_data(as_text=True)
+    assert "还有 1 项未检查" in page and 'name="unchecked_confirmed"' in page
+    refused = c.post(f"/patrols/rounds/{round_id}/finish", follow_redirects=True)
+    assert "还有 1 项未检查。请检查完" in refused.get_data(as_text=True)
+    assert reload(db.session.get(PatrolRound, round_id)).status == "in_progress"
+    done = c.post(f"/patrols/rounds/{round_id}/finish", data={"unchecked_confirmed": "y"})
+    assert done.status_code == 303
+    assert reload(db.session.get(PatrolRound, round_id)).status == "finished"
+    # Once everything is answered there is nothing to confirm.
+    _tap(c, patrol.round_done.id, patrol.item, outcome="ok")  # finished: refused, no change
+    page = login_as("supervisor").get(f"/patrols/rounds/{patrol.round_done.id}")
+    assert "项未检查" not in page.get_data(as_text=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from tests.fixtures.tickets import take_ticket
+from webapp.extensions import db
 from webapp.web import REASON_HEADER
 
 
@@ -50,3 +52,14 @@ def test_the_reason_is_in_the_persons_language(login_as, patrol, world):
     refused = client.htmx("post", url, data={"outcome": "ok"})
     assert refused.status_code == 409
     assert _reason(refused) and not any("\u4e00" <= ch <= "\u9fff" for ch in _reason(refused))
+
+
+def test_reloading_a_refused_forms_address_goes_back_to_its_record(login_as, world):
+    """A 422 answer stays at the POST address; a reload (GET) there returns to the record."""
+    ticket, _code = take_ticket(world)
+    db.session.commit()
+    client = login_as("assistant")
+    back = client.get(f"/tickets/{ticket.id}/act")
+    assert back.status_code == 303 and back.headers["Location"].endswith(f"/tickets/{ticket.id}")
+    entries = client.get(f"/tickets/{ticket.id}/entries")
+    assert entries.status_code == 303

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, render_template, request
+from flask import g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,6 +47,22 @@ def _page(code: int, **extra):
     return response
 
 
+def _page_above(app, path: str) -> str | None:
+    """The nearest address above `path` that answers GET (/tickets/7/act -> /tickets/7); never
+    the home page (/logout is an action of its own, not a part of a page)."""
+    adapter = app.url_map.bind("")
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 2:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except HTTPException:
+            continue
+        return candidate
+    return None
+
+
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err):
@@ -73,6 +89,12 @@ def init_app(app) -> None:
     def _http(err):
         if err.code is None or err.code < 400:
             return err
+        if err.code == 405 and request.method in ("GET", "HEAD"):
+            # A refused form's answer stays at the address it was posted to; reloading it (or
+            # opening it from the history) goes back to the record the form belongs to.
+            back = _page_above(app, request.path)
+            if back is not None:
+                return redirect(back, 303)
         return _page(err.code)
 
     @app.errorhandler(Exception)

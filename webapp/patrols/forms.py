@@ -23,6 +23,12 @@ class RecordForm(FlaskForm):
     department = SelectField(_l("交由部门"), validators=[Optional()])
 
 
+class FinishForm(FlaskForm):
+    """End the round; with items unchecked, only when the patroller ticks that they know."""
+
+    unchecked_confirmed = BooleanField(_l("仍要完成（未检查的项目留空）"))
+
+
 class RestOkForm(FlaskForm):
     """「其余正常」 for one checkpoint, or for the whole round when `checkpoint` is empty."""
 

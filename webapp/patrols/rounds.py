@@ -266,8 +266,11 @@ def visit(actor: User, checkpoint: Checkpoint) -> tuple[PatrolRound, CheckpointV
     return patrol_round, scan
 
 
-def finish(actor: User, patrol_round: PatrolRound) -> list[WorkOrder]:
-    """End the round; every 异常 goes out as a work order to its department."""
+def finish(
+    actor: User, patrol_round: PatrolRound, *, unchecked_confirmed: bool = False
+) -> list[WorkOrder]:
+    """End the round; every 异常 goes out as a work order to its department. Items left
+    unchecked are allowed only when the patroller says so (the round then shows how many)."""
     ROUND.check(actor, patrol_round, "finish")
     now = clock.now()
     results = db.session.scalars(
@@ -282,6 +285,15 @@ def finish(actor: User, patrol_round: PatrolRound) -> list[WorkOrder]:
     ]
     if undecided:
         raise Invalid(undecided, _("请为每个异常项选择交由哪个部门处理。"))
+    left = progress(patrol_round).unchecked
+    if left and not unchecked_confirmed:
+        raise Invalid(
+            "unchecked_confirmed",
+            _(
+                "还有 %(n)d 项未检查。请检查完，或勾选「仍要完成」后再点完成巡查。",
+                n=left,
+            ),
+        )
     orders = []
     for result in results:
         if result.outcome == Outcome.ISSUE and result.work_order_id is None:
@@ -402,6 +414,10 @@ class Progress:
     answered: int
     total: int
     issues: int
+
+    @property
+    def unchecked(self) -> int:
+        return max(0, self.total - self.answered)
 
 
 def progress(patrol_round: PatrolRound) -> Progress:

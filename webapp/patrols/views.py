@@ -188,14 +188,19 @@ def rest_ok(round_id: int):
 def finish(round_id: int):
     """End the round; findings go out as work orders."""
     patrol_round = _round_or_404(round_id)
-    form = forms.PhotoForm()
-    outcome = save(form, lambda: rounds.finish(current_user, patrol_round))
+    form = forms.FinishForm()
+    confirmed = bool(form.unchecked_confirmed.data)
+    outcome = save(
+        form, lambda: rounds.finish(current_user, patrol_round, unchecked_confirmed=confirmed)
+    )
     if outcome.ok:
         flash(_("巡查已完成，发现 %(n)d 个问题，已派发工单。", n=len(outcome.value)), "success")
     named = getattr(form, "named_errors", {})
-    for message in dict.fromkeys([*form.form_errors, *(m for ms in named.values() for m in ms)]):
+    refused = [*form.form_errors, *form.unchecked_confirmed.errors]
+    for message in dict.fromkeys([*refused, *(m for ms in named.values() for m in ms)]):
         flash(message, "error")
-    return see_other(url_for("patrols.round", round_id=patrol_round.id))
+    anchor = "#finish" if form.unchecked_confirmed.errors else ""
+    return see_other(url_for("patrols.round", round_id=patrol_round.id) + anchor)
 
 
 @bp.post("/rounds/<int:round_id>/sign")

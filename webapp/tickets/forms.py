@@ -53,6 +53,14 @@ class LinkForm(FlaskForm):
 
 
 class OwnerTicketForm(TicketForm):
+    """What an owner reports from the phone: most often a repair (报修), so that comes first."""
+
+    kind = SelectField(
+        _l("类型"),
+        choices=choices(KIND_LABELS.items()),
+        default="repair",
+        validators=[DataRequired()],
+    )
     unit = SelectField(_l("房屋"), coerce=int)
 
 
