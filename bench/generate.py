@@ -238,6 +238,13 @@ def generate(tickets: int) -> dict:
     }
 
 
+def migrate(database: str) -> None:
+    """Bring a kept benchmark database up to the current schema (new indexes included)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "DEMO": True})
+    with app.app_context():
+        upgrade()
+
+
 def build(database: str, tickets: int, upload_dir: str) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "DEMO": True, "UPLOAD_DIR": upload_dir})
     with app.app_context():

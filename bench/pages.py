@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.generate import build
+from bench.generate import build, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -172,6 +172,7 @@ def dataset(db: str, size: int) -> str:
         if not exists:
             print(f"generating {size} tickets on PostgreSQL …", flush=True)
             build(url, size, tempfile.mkdtemp(prefix="propdesk-bench-"))
+    migrate(url)
     SEEN["ticket"] = _an_open_ticket(url)
     return url
 

@@ -5,6 +5,7 @@ decoration findings, the monthly summary (hand-counted) and the inbox at 10,000 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -434,3 +435,16 @@ def test_inbox_runs_the_same_queries_at_ten_thousand_tickets(login_as, world, co
         assert counter.count == small[path], (path, "\n".join(counter.statements))
     html = c.get("/tickets?tab=all").get_data(as_text=True)
     assert html.count('class="card row-card') == inbox.PAGE  # one page, not ten thousand
+    # Older tickets are reached by paging, with the filters kept, and a fragment skips the
+    # page-only parts (tab counts, filter choices).
+    assert 'rel="next"' in html and "page=1" in html
+    second = c.get("/tickets?tab=all&page=1").get_data(as_text=True)
+    first_numbers = set(re.findall(r'<span class="mono">([^<]+)</span>', html))
+    second_numbers = set(re.findall(r'<span class="mono">([^<]+)</span>', second))
+    assert second_numbers and not first_numbers & second_numbers
+    assert 'rel="prev"' in second
+    with count_queries() as page_queries:
+        c.get("/tickets?tab=open")
+    with count_queries() as fragment_queries:
+        c.htmx("get", "/tickets?tab=open", target="ticket-list")
+    assert fragment_queries.count < page_queries.count

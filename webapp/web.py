@@ -5,6 +5,7 @@ Views call these helpers and never read HX-* headers themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from flask import (
@@ -35,15 +36,24 @@ def wants_fragment() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, *, status: int = 200, **context) -> Response:
+def render(
+    page: str,
+    fragment: str | None = None,
+    *,
+    status: int = 200,
+    page_context: Callable[[], dict] | None = None,
+    **context,
+) -> Response:
     """Render the full page, or only `fragment` when htmx asked for a part of the page.
 
-    The page template includes the fragment, so the two never drift apart.
+    The page template includes the fragment, so the two never drift apart. `page_context` is
+    what only the whole page shows (tab counts, filter choices): computed for the page, never
+    for a fragment.
     """
     if fragment is not None and wants_fragment():
         body = render_template(fragment, **context) + _flash_oob()
     else:
-        body = render_template(page, **context)
+        body = render_template(page, **context, **(page_context() if page_context else {}))
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

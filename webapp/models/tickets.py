@@ -28,6 +28,11 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_ticket_estate_status_created", "estate_id", "status", "created_at"),
         Index("ix_ticket_follow_up", "status", "next_follow_up_at"),
+        # The inbox at 100k tickets: open work by follow-up, closed by date, late majors.
+        Index("ix_ticket_estate_status_follow_up", "estate_id", "status", "next_follow_up_at"),
+        Index("ix_ticket_estate_closed", "estate_id", "closed_at"),
+        Index("ix_ticket_estate_major", "estate_id", "severity", "investigated_at"),
+        Index("ix_ticket_estate_severity_follow_up", "estate_id", "severity", "next_follow_up_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -163,7 +163,7 @@ def compliance(
 ) -> tuple[list[date], list[ComplianceRow]]:
     """Per staff member and per day: daily rounds done vs required, for the last `days` days."""
     now = now or clock.now()
-    estate_ids = list(db.session.scalars(estate_ids_of(viewer)))
+    estate_ids = estate_ids_of(viewer)
     people = list(
         db.session.scalars(
             select(User)

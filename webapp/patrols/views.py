@@ -263,9 +263,7 @@ def amend(round_id: int, item_id: int):
 def scan(token: str):
     """A checkpoint's QR code: confirm arrival, then open that checkpoint in the running round."""
     checkpoint = checklists.checkpoint_by_token(token)
-    if checkpoint is None or checkpoint.template.estate_id not in set(
-        db.session.scalars(estate_ids_of(current_user))
-    ):
+    if checkpoint is None or checkpoint.template.estate_id not in estate_ids_of(current_user):
         return render("patrols/scan_invalid.html", status=404)
     form = forms.PhotoForm()
     if request.method == "POST" and form.validate_on_submit():

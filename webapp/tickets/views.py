@@ -76,16 +76,22 @@ def inbox():
         "assignee_id": args.get("assignee", type=int),
     }
     now = clock.now()
-    found = lists.inbox(current_user, **filters)
+    page = min(max(args.get("page", 0, type=int), 0), 1000)
+    found = lists.inbox(current_user, **filters, page=page)
+    more, found = len(found) > lists.PAGE, found[: lists.PAGE]
     return render(
         "tickets/inbox.html",
         "tickets/_list.html",
         tickets=found,
         filters=filters,
-        counts=lists.tab_counts(current_user),
-        estates=db.session.scalars(visible_estates(current_user)).all(),
-        assignees=lists.assignees(current_user),
+        page_number=page,
+        more=more,
         overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
+        page_context=lambda: {
+            "counts": lists.tab_counts(current_user),
+            "estates": db.session.scalars(visible_estates(current_user)).all(),
+            "assignees": lists.assignees(current_user),
+        },
     )
 
 
