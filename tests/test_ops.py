@@ -3,14 +3,21 @@ plain or JSON log lines."""
 
 from __future__ import annotations
 
+import gzip
+import http.server
 import io
 import json
 import logging
+import secrets
+import threading
 
+import brotli
 import pytest
+import sentry_sdk
 from sqlalchemy import select
 
 from tests.fixtures.app import make_app
+from webapp.access import PUBLIC, allow
 from webapp.extensions import db
 from webapp.models import AuditEvent
 from webapp.ops.logs import REQUEST_ID
@@ -100,3 +107,62 @@ def test_json_logs_are_one_object_per_line(database, tmp_path, log_lines):
 def test_an_unknown_log_format_is_refused(database, tmp_path):
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
         make_app(database, tmp_path, LOG_FORMAT="xml")
+
+
+class _Collector(http.server.BaseHTTPRequestHandler):
+    """Stands in for the error tracker (outside our control): keeps what is posted to it."""
+
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "br":
+            body = brotli.decompress(body)
+        _Collector.received.append(body.decode(errors="replace"))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def tracker():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Collector.received = []
+    yield f"http://public-key@127.0.0.1:{server.server_port}/42"
+    sentry_sdk.init()  # no DSN: the process-wide client is off again
+    server.shutdown()
+
+
+def test_an_unexpected_error_reaches_the_tracker_with_its_id_and_no_personal_data(
+    database, tmp_path, tracker
+):
+    app = make_app(database, tmp_path, SENTRY_DSN=tracker)
+
+    @allow(PUBLIC)
+    def broken():
+        raise RuntimeError("the sweep table is gone")
+
+    app.add_url_rule("/broken-for-the-test", "broken", broken)
+    client = app.test_client()
+    cookie = secrets.token_hex(12)  # made at run time: not in the source lines the event quotes
+    client.set_cookie("session", cookie)
+    response = client.get("/broken-for-the-test", headers={REQUEST_ID: "err-track-0001"})
+    assert response.status_code == 500 and "err-track-0001" in response.get_data(as_text=True)
+    sentry_sdk.flush(timeout=5)
+    sent = "\n".join(_Collector.received)
+    assert "RuntimeError" in sent and "the sweep table is gone" in sent
+    assert "err-track-0001" in sent  # the id the person was shown
+    assert cookie not in sent
+
+
+def test_without_a_dsn_nothing_is_sent(client, tracker):
+    assert client.get("/healthz").status_code == 200
+    sentry_sdk.flush(timeout=1)
+    assert _Collector.received == []

@@ -120,6 +120,9 @@ def from_environment() -> dict:
         cfg["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", True)
     if "HSTS" in env:
         cfg["HSTS"] = _env_bool("HSTS", False)
+    for name in ("SENTRY_DSN", "SENTRY_ENVIRONMENT"):
+        if env.get(name):
+            cfg[name] = env[name].strip()
     if env.get("LOG_FORMAT"):
         cfg["LOG_FORMAT"] = env["LOG_FORMAT"].strip().lower()
     return cfg

@@ -1,9 +1,11 @@
-"""Error pages: generic, translated, with an error id that is also in the log."""
+"""Error pages: generic, translated, with an error id that is also in the log, and the optional
+error-tracking hook (Sentry's SDK when SENTRY_DSN is set: the error id goes with the event)."""
 
 from __future__ import annotations
 
 import secrets
 
+import sentry_sdk
 from flask import g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -63,7 +65,26 @@ def _page_above(app, path: str) -> str | None:
     return None
 
 
+def init_tracking(app) -> None:
+    """Send unexpected errors to an error tracker when SENTRY_DSN is set: no personal data
+    (no cookies, form values or user details), no performance tracing."""
+    dsn = app.config.get("SENTRY_DSN")
+    if not dsn:
+        return
+    sentry_sdk.init(
+        dsn=dsn,
+        # Frames' local variables would carry requests, forms and sessions: not sent.
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+        max_request_body_size="never",
+        environment=app.config.get("SENTRY_ENVIRONMENT") or "production",
+        default_integrations=False,
+    )
+
+
 def init_app(app) -> None:
+    init_tracking(app)
+
     @app.errorhandler(CSRFError)
     def _csrf(err):
         html, code = _page(400, reason="csrf")
@@ -102,4 +123,8 @@ def init_app(app) -> None:
         db.session.rollback()
         error_id = getattr(g, "request_id", None) or secrets.token_hex(8)
         app.logger.exception("error %s on %s %s", error_id, request.method, request.path)
+        if app.config.get("SENTRY_DSN"):
+            with sentry_sdk.new_scope() as scope:
+                scope.set_tag("error_id", error_id)
+                sentry_sdk.capture_exception(err)
         return _page(500, error_id=error_id)
