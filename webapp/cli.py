@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from webapp import audit, clock, deadlines, demo, locks, replay
+from webapp import audit, backup, clock, deadlines, demo, locks, replay
 from webapp.extensions import db
 from webapp.models import Estate, EstateMembership, Role, User
 from webapp.passwords import hash_password, policy_problem
@@ -31,6 +31,28 @@ def init_app(app: Flask) -> None:
             click.echo("Demo data loaded: " + ", ".join(created))
         else:
             click.echo("Demo data already present; nothing changed.")
+
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False))
+    def backup_command(folder: str):
+        """Back up the database and every photo into a new folder under FOLDER (safe while the
+        app runs; changes nothing)."""
+        made = backup.backup(folder)
+        click.echo(f"backup written to {made}")
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+    def restore_command(folder: str):
+        """Restore a backup FOLDER into this installation, which must be empty (a new database
+        and photo storage); then check every row count and photo against the backup."""
+        try:
+            checked = backup.restore(folder)
+        except backup.RestoreRefused as refused:
+            raise click.ClickException(f"refused: {refused}. Nothing was changed.") from None
+        click.echo(
+            f"restored and checked: {checked['tables']} tables, {checked['rows']} rows, "
+            f"{checked['photos']} photo files"
+        )
 
     @app.cli.command("sweep")
     @click.option("--dry-run", is_flag=True, help="List orphaned photo files; remove nothing.")
