@@ -104,6 +104,8 @@ def log_in(page, base: str, username: str, password: str = demo.DEMO_PASSWORD) -
     page.goto(f"{base}/login")
     if not page.url.startswith(f"{base}/login"):
         return
+    # As a person would: once the page has settled (a first visit installs the service worker).
+    page.wait_for_load_state("networkidle")
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("main button[type=submit]")
