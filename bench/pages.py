@@ -70,12 +70,17 @@ def gunicorn(app: str, env: dict):
         proc.wait(10)
 
 
-def _request(port, method, path, headers=None, body=None):
+def _request(port, method, path, headers=None, body=None, *, raw: bool = False):
+    """One request; the body as text, or as the bytes that came over the wire (`raw`)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
-    data = response.read().decode(errors="replace")
-    return response.status, dict(response.getheaders()), data
+    data = response.read()
+    return (
+        response.status,
+        dict(response.getheaders()),
+        data if raw else data.decode(errors="replace"),
+    )
 
 
 def login(port: int, username: str) -> str:
