@@ -9,9 +9,17 @@ from sqlalchemy.orm import joinedload
 
 from webapp import clock, deadlines
 from webapp.extensions import db
-from webapp.models import EstateMembership, Ticket, TicketEntry, Unit, User
+from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Unit, User
 from webapp.scoping import estate_ids_of
-from webapp.tickets.lifecycle import CATEGORIES, KINDS, OPEN, STAFF_ROLES, T, _overdue_clause
+from webapp.tickets.lifecycle import (
+    CATEGORIES,
+    KINDS,
+    OPEN,
+    T,
+    _overdue_clause,
+    late_follow_up,
+    late_investigation,
+)
 
 TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")
 PAGE = 50
@@ -47,20 +55,8 @@ def _overdue_ids(user: User, now: datetime) -> Select:
 
     Two index range scans joined by UNION, where one OR condition made every query read the
     whole table (each half is served by an index that leads with estate_id)."""
-    estates = estate_ids_of(user)
-    late_follow_up = select(Ticket.id).where(
-        Ticket.estate_id.in_(estates),
-        Ticket.status.in_(list(OPEN)),
-        Ticket.next_follow_up_at < now,
-    )
-    late_investigation = select(Ticket.id).where(
-        Ticket.estate_id.in_(estates),
-        Ticket.severity == "major",
-        Ticket.investigated_at.is_(None),
-        Ticket.investigation_due_at < now,
-        Ticket.status != T.CLOSED,
-    )
-    return union(late_follow_up, late_investigation)
+    mine = select(Ticket.id).where(Ticket.estate_id.in_(estate_ids_of(user)))
+    return union(mine.where(late_follow_up(now)), mine.where(late_investigation(now)))
 
 
 def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
@@ -216,11 +212,7 @@ def escalated_to(user: User, now: datetime, limit: int = 20) -> list[Ticket]:
     mine = visible_tickets(user)
     # The many normal tickets in the order of the (estate, severity, follow-up) index, stopping
     # at `limit`; the few major ones by the whole rule; merged here.
-    normal = mine.where(
-        Ticket.severity == "normal",
-        Ticket.status.in_(list(OPEN)),
-        Ticket.next_follow_up_at < deadlines.overdue_since(now, level),
-    )
+    normal = mine.where(Ticket.severity == "normal", late_follow_up(now, level))
     major = mine.where(Ticket.severity == "major", _overdue_clause(now, level))
     found = [
         *db.session.scalars(normal.order_by(Ticket.next_follow_up_at).limit(limit)),

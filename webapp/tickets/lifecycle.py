@@ -42,7 +42,6 @@ INVESTIGATION = timedelta(hours=48)
 T = TicketStatus
 OPEN = (T.RECEIVED, T.ASSIGNED, T.IN_PROGRESS)
 NOT_CLOSED = (*OPEN, T.RESOLVED)
-STAFF_ROLES = (Role.ASSISTANT, Role.SUPERVISOR, Role.MANAGER)
 FIELDS = ("status", "assignee_id", "department", "satisfaction", "reopen_count")
 
 # First-contact responsibility: until it is assigned, the ticket is the taker's.
@@ -292,20 +291,28 @@ def is_overdue(ticket: Ticket, now: datetime) -> bool:
     return follow_up_overdue(ticket, now) or investigation_overdue(ticket, now)
 
 
-def _overdue_clause(now: datetime, level: int):
-    late = (
+def late_follow_up(now: datetime, level: int = deadlines.SUPERVISOR):
+    """SQL: an open ticket whose follow-up is late (for the manager's level, a day late)."""
+    return (
         Ticket.status.in_(list(OPEN))
         & Ticket.next_follow_up_at.is_not(None)
         & (Ticket.next_follow_up_at < deadlines.overdue_since(now, level))
     )
-    if level >= deadlines.MANAGER:
-        late = late | (
-            (Ticket.severity == "major")
-            & Ticket.investigated_at.is_(None)
-            & (Ticket.investigation_due_at < now)
-            & (Ticket.status != T.CLOSED)
-        )
-    return late
+
+
+def late_investigation(now: datetime):
+    """SQL: a major complaint whose investigation is late."""
+    return (
+        (Ticket.severity == "major")
+        & Ticket.investigated_at.is_(None)
+        & (Ticket.investigation_due_at < now)
+        & (Ticket.status != T.CLOSED)
+    )
+
+
+def _overdue_clause(now: datetime, level: int):
+    late = late_follow_up(now, level)
+    return late | late_investigation(now) if level >= deadlines.MANAGER else late
 
 
 def sweep(now: datetime) -> int:
