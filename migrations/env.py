@@ -7,6 +7,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from webapp import search
+
 log = logging.getLogger("alembic.env")
 migrate_ext = current_app.extensions["migrate"]
 metadata = migrate_ext.db.metadata
@@ -35,6 +37,7 @@ def run_offline() -> None:
 def run_online() -> None:
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    options.setdefault("include_name", search.made_by_migrations)
     with migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():

@@ -8,7 +8,7 @@ knows every feature, so the features need not know each other.
 
 from __future__ import annotations
 
-from webapp import audit, deadlines, escalation, scoping
+from webapp import audit, deadlines, escalation, scoping, search
 from webapp.decoration import services as decoration
 from webapp.models import (
     DecorationPermit,
@@ -53,6 +53,8 @@ def register() -> None:
     photos.register_owner(decoration.PERMIT, decoration.visible_permit_ids)
     photos.register_owner("ticket_entry", tickets.visible_entry_ids)
     photos.register_owner(workorders.TARGET, workorders.visible_ids)
+
+    search.index(Ticket, *tickets.SEARCHED)
 
     escalation.register_link(TICKET, "tickets.detail", "ticket_id")
     escalation.register_link(workorders.TARGET, "workorders.detail", "order_id")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, deadlines
+from webapp import clock, deadlines, search
 from webapp.extensions import db
 from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Unit, User
 from webapp.scoping import estate_ids_of
@@ -23,6 +23,8 @@ from webapp.tickets.lifecycle import (
 
 TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")
 PAGE = 50
+# What the inbox's search box looks in (webapp.search keeps their terms indexed).
+SEARCHED = ("number", "reporter_name", "reporter_phone", "description")
 
 
 def visible_tickets(user: User) -> Select:
@@ -124,6 +126,9 @@ def inbox(
         )
     if q.strip():
         like = f"%{q.strip()}%"
+        narrowed = search.candidates(Ticket, q.strip())
+        if narrowed is not None:
+            query = query.where(narrowed)
         query = query.where(
             Ticket.number.ilike(like)
             | Ticket.reporter_name.ilike(like)
