@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from werkzeug.serving import make_server
 
 from tests.fixtures.app import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -165,3 +170,41 @@ def accepts(port: int) -> bool:
     """Whether something listens on 127.0.0.1:`port`."""
     with socket.create_connection(("127.0.0.1", port), timeout=1):
         return True
+
+
+@contextmanager
+def gunicorn(config: dict, tmp_path: Path, workers: int = 4) -> Iterator[tuple[str, Path]]:
+    """`gunicorn -w N "webapp:create_app({...})"` as the README runs it, on a free port;
+    yields its address and the file that collects its output."""
+    port = free_port()
+    log_path = tmp_path / f"gunicorn-{port}.log"
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("WEB_CONCURRENCY", None)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                f"webapp:create_app({config!r})",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    with running(
+        proc,
+        base,
+        ready=lambda: Browser(base).get("/login")[0] == 200,
+        what="gunicorn",
+        log=log_path.read_text,
+        timeout=30,
+    ):
+        yield base, log_path

@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from tests.fixtures.app import TEST_CONFIG
-from tests.live import Browser, free_port, running, serve
+from tests.live import Browser, gunicorn, serve
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-ROOT = Path(__file__).resolve().parent.parent
 PARALLEL = 20
 THROTTLE_LOG = "webapp.auth.throttle"
 
@@ -158,44 +152,6 @@ def test_successes_are_given_back(app, world, new_client):
 
 
 # --- several workers ---------------------------------------------------------------------------
-
-
-@contextmanager
-def gunicorn(config: dict, tmp_path: Path, workers: int = 4) -> Iterator[tuple[str, Path]]:
-    """`gunicorn -w N "webapp:create_app({...})"` as the README runs it, on a free port;
-    yields its address and the file that collects its output."""
-    port = free_port()
-    log_path = tmp_path / f"gunicorn-{port}.log"
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("WEB_CONCURRENCY", None)
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--no-control-socket",
-                f"webapp:create_app({config!r})",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    with running(
-        proc,
-        base,
-        ready=lambda: Browser(base).get("/login")[0] == 200,
-        what="gunicorn",
-        log=log_path.read_text,
-        timeout=30,
-    ):
-        yield base, log_path
 
 
 def _gunicorn_config(app, **extra) -> dict:
