@@ -18,8 +18,8 @@ import segno
 from tests import test_throttle
 from tests.fixtures.patrols import make_template
 from tests.fixtures.tickets import ticket_form
-from tests.live import Browser, accepts, free_port, running, serve
-from tests.test_throttle import REDIS_URL, ROOT, throttle_warnings
+from tests.live import ROOT, Browser, accepts, free_port, running, serve
+from tests.test_throttle import REDIS_URL, throttle_warnings
 from webapp.links import external_url, normalise_public_url
 
 PUBLIC = "https://propdesk.example.cn"
