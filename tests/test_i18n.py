@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, format_datetime
 
 from tests.fixtures.app import reload
+from webapp.i18n import format_when
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "webapp" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -205,3 +208,16 @@ def test_times_are_shown_in_the_estates_zone(app, world):
         login_user(world.assistant)
         # 16:30 UTC is half past midnight the next day in Shanghai.
         assert format_when(datetime(2026, 11, 22, 16, 30, tzinfo=UTC)) == "2026-11-23 00:30"
+
+
+def test_times_in_digits_read_as_babel_writes_them_in_the_estates_zone(app):
+    """format_when's short way (strftime for digits-only patterns) gives Babel's own answer."""
+    moments = [datetime(2026, 12, 31, 16, 5, 9, tzinfo=UTC), datetime(2026, 3, 1, 0, 0, tzinfo=UTC)]
+    patterns = ["yyyy-MM-dd HH:mm", "HH:mm", "yyyy-MM-dd", "MM-dd HH:mm:ss", "yyyy-MM-dd EEEE"]
+    for language in ("zh_CN", "en"):
+        with app.test_request_context(), force_locale(language):
+            for moment in moments:
+                for pattern in patterns:
+                    assert format_when(moment, pattern) == format_datetime(moment, pattern)
+            # Shanghai: the last evening of the year in UTC is already the new year there.
+            assert format_when(moments[0]) == "2027-01-01 00:05"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
@@ -282,8 +283,19 @@ def audit_value(key: str, value) -> str:
     return str(value)
 
 
+# Labels translated once per language and value: a list page shows hundreds of them, and each
+# lazy string would look its translation up again.
+_translated: dict[tuple[str, int, object], str] = {}
+
+
 def _label(table: dict, value) -> str:
-    return str(table.get(value, value or ""))
+    if value not in table:
+        return str(value or "")
+    key = (str(get_locale()), id(table), value)
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = str(table[value])
+    return found
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -291,15 +303,15 @@ def department_choices() -> list[tuple[str, str]]:
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+    return _label(ROLE_LABELS, role)
 
 
 def area_kind_label(kind: str) -> str:
-    return str(AREA_KIND_LABELS.get(kind, kind))
+    return _label(AREA_KIND_LABELS, kind)
 
 
 def action_label(action: str) -> str:
-    return str(AUDIT_ACTION_LABELS.get(action, action))
+    return _label(AUDIT_ACTION_LABELS, action)
 
 
 def staff_role_choices() -> list[tuple[str, str]]:

@@ -30,6 +30,16 @@ SHELL_HEADER = "X-PropDesk-Shell"
 REASON_HEADER = "X-PropDesk-Reason"
 
 
+_MARKER = 7_300_000_000_000_000_001  # an id no table reaches, to find where ids go in a URL
+
+
+def url_pattern(endpoint: str, param: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, param=id, **values)` for many ids, built once: a list of 50 cards
+    would otherwise walk the URL map 50 times. Only for integer ids."""
+    head, _, tail = url_for(endpoint, **{param: _MARKER}, **values).partition(str(_MARKER))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
 def wants_fragment() -> bool:
     """A targeted htmx request: not boosted navigation and not a history restore."""
     hx = request.htmx
@@ -178,4 +188,6 @@ def _reason(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.after_request(_whole_document)
     app.after_request(_reason)
-    app.jinja_env.globals.update(fragment_request=wants_fragment, shell_id=shell_id, said=said)
+    app.jinja_env.globals.update(
+        fragment_request=wants_fragment, shell_id=shell_id, said=said, url_pattern=url_pattern
+    )
