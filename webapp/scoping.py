@@ -6,7 +6,7 @@ so that a curious user cannot even learn that a record exists.
 
 from __future__ import annotations
 
-from flask import abort, g, has_request_context
+from flask import abort, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 
@@ -30,13 +30,22 @@ def get_or_404(visible: Select, model, record_id: int):
     return found or abort(404)
 
 
+def per_request(name: str) -> dict:
+    """A dict that lives as long as the current request (empty and unshared outside one): for
+    answers a page asks for more than once. Kept in the request's environ, not on `g`, which
+    outlives a request wherever an app context was pushed before it (tests, CLI)."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault(f"propdesk.{name}", {})
+
+
 def estate_ids_of(user: User) -> list[int]:
     """The ids of the estates `user` may see, looked up once per request.
 
     A list of numbers, not a subquery: `estate_id IN (1, 2)` is served by the indexes that lead
     with estate_id, where `IN (SELECT ...)` made SQLite build a temporary B-tree per query.
     """
-    cache = g.setdefault("estate_ids", {}) if has_request_context() else {}
+    cache = per_request("estate_ids")
     key = (user.id, user.role)
     if key not in cache:
         if user.is_owner:

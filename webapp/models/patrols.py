@@ -105,7 +105,12 @@ class RoundStatus(enum.StrEnum):
 
 class PatrolRound(db.Model):
     __tablename__ = "patrol_round"
-    __table_args__ = (Index("ix_patrol_round_estate_started", "estate_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_patrol_round_estate_started", "estate_id", "started_at"),
+        # Finished rounds by date: the homes' counts of the day and the rounds awaiting sign-off.
+        Index("ix_patrol_round_estate_status_finished", "estate_id", "status", "finished_at"),
+        Index("ix_patrol_round_patroller_status_finished", "patroller_id", "status", "finished_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("patrol_template.id", ondelete="RESTRICT"))

@@ -33,6 +33,14 @@ class Ticket(db.Model):
         Index("ix_ticket_estate_closed", "estate_id", "closed_at"),
         Index("ix_ticket_estate_major", "estate_id", "severity", "investigated_at"),
         Index("ix_ticket_estate_severity_follow_up", "estate_id", "severity", "next_follow_up_at"),
+        # The few major complaints not closed yet, among all the closed ones (managers' homes).
+        Index(
+            "ix_ticket_estate_severity_status",
+            "estate_id",
+            "severity",
+            "status",
+            "next_follow_up_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +79,8 @@ class Ticket(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Characters and neighbouring pairs of number, reporter and description (webapp.search).
-    search_terms: Mapped[str] = mapped_column(Text, default="")
+    # Deferred: only the index reads it, and it is the widest column of the row.
+    search_terms: Mapped[str] = mapped_column(Text, default="", deferred=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -28,7 +28,7 @@ from webapp.models import (
 )
 from webapp.models.patrols import Outcome, Period, RoundStatus
 from webapp.patrols.rounds import TARGET, visible_rounds
-from webapp.scoping import estate_ids_of
+from webapp.scoping import estate_ids_of, per_request
 
 
 def _local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -74,6 +74,16 @@ def _finished_counts(
 
 
 def _requirements_for(role: str, estate_ids) -> list[PatrolRequirement]:
+    """The active requirements of a role in these estates (asked twice by a home: once per
+    request)."""
+    cache = per_request("patrol_requirements")
+    key = (role, tuple(estate_ids))
+    if key not in cache:
+        cache[key] = _load_requirements(role, estate_ids)
+    return cache[key]
+
+
+def _load_requirements(role: str, estate_ids) -> list[PatrolRequirement]:
     return list(
         db.session.scalars(
             select(PatrolRequirement)
@@ -299,5 +309,22 @@ def awaiting_signature(viewer: User, limit: int = 20) -> list[PatrolRound]:
             query.options(joinedload(PatrolRound.patroller), joinedload(PatrolRound.template))
             .order_by(PatrolRound.finished_at)
             .limit(limit)
+        )
+    )
+
+
+def patrollers(user: User) -> list[User]:
+    """The staff of this person's estates who have patrolled there (the history's filter):
+    one index probe per member, however many rounds there are."""
+    estates = estate_ids_of(user)
+    patrolled = (
+        select(PatrolRound.id)
+        .where(PatrolRound.patroller_id == User.id, PatrolRound.estate_id.in_(estates))
+        .exists()
+    )
+    members = select(EstateMembership.user_id).where(EstateMembership.estate_id.in_(estates))
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(members), patrolled).order_by(User.display_name)
         )
     )

@@ -17,7 +17,7 @@ from webapp.forms import choices, save
 from webapp.inputs import parse_date
 from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
 from webapp.links import external_url
-from webapp.models import PatrolRound, PatrolTemplate, PublicArea, User
+from webapp.models import PatrolRound, PatrolTemplate, PublicArea
 from webapp.patrols import checklists, forms, rounds
 from webapp.patrols import compliance as schedule
 from webapp.scoping import estate_ids_of, get_or_404
@@ -288,23 +288,12 @@ def history():
         "area": (args.get("area") or "").strip()[:40],
         "result": args.get("result") if args.get("result") in ("issues", "clean") else "",
     }
-    people = db.session.scalars(
-        select(User)
-        .where(
-            User.id.in_(
-                select(PatrolRound.patroller_id).where(
-                    PatrolRound.estate_id.in_(estate_ids_of(current_user))
-                )
-            )
-        )
-        .order_by(User.display_name)
-    ).all()
     return render(
         "patrols/history.html",
         "patrols/_history_rows.html",
         rows=schedule.history(current_user, **filters),
         filters=filters,
-        people=people,
+        people=schedule.patrollers(current_user),
     )
 
 

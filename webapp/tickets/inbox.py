@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from webapp import clock, deadlines, search
 from webapp.extensions import db
+from webapp.i18n import BADGE_MAX
 from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Unit, User
 from webapp.scoping import estate_ids_of
 from webapp.tickets.lifecycle import (
     CATEGORIES,
     KINDS,
+    NOT_CLOSED,
     OPEN,
     T,
-    _overdue_clause,
     late_follow_up,
     late_investigation,
 )
 
 TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")
-PAGE = 50
+PAGE = 25
 # What the inbox's search box looks in (webapp.search keeps their terms indexed).
 SEARCHED = ("number", "reporter_name", "reporter_phone", "description")
 
@@ -55,10 +56,12 @@ def visible_entry_ids(user: User, ids: list[int]) -> set[int]:
 def _overdue_ids(user: User, now: datetime) -> Select:
     """Ids of the overdue tickets: a late follow-up, or a major complaint's late investigation.
 
-    Two index range scans joined by UNION, where one OR condition made every query read the
-    whole table (each half is served by an index that leads with estate_id)."""
+    Two index range scans joined by UNION ALL, where one OR condition made every query read the
+    whole table (each half is served by an index that leads with estate_id). The halves do not
+    overlap, so nothing is sorted to remove doubles and a LIMIT stops early."""
     mine = select(Ticket.id).where(Ticket.estate_id.in_(estate_ids_of(user)))
-    return union(mine.where(late_follow_up(now)), mine.where(late_investigation(now)))
+    late = late_follow_up(now)
+    return union_all(mine.where(late), mine.where(late_investigation(now), ~late))
 
 
 def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
@@ -80,7 +83,9 @@ def _urgent_first(ids: Select, start: int, count: int) -> list[int]:
     by_due = (Ticket.next_follow_up_at.asc(), Ticket.created_at.desc())
     majors = list(
         db.session.scalars(
-            ids.where(Ticket.severity == "major").order_by(*by_due).limit(start + count)
+            ids.where(Ticket.severity == "major", Ticket.next_follow_up_at.is_not(None))
+            .order_by(*by_due)
+            .limit(start + count)
         )
     )
     page = majors[start : start + count]
@@ -191,7 +196,8 @@ COUNTED = ("open", "received", "assigned", "in_progress", "resolved", "overdue")
 
 
 def tab_counts(user: User) -> dict[str, int | None]:
-    """How many tickets each live tab holds, in two index-served queries (None: not counted)."""
+    """How many tickets each live tab holds, in two index-served queries (None: not counted;
+    the overdue tab's count stops above BADGE_MAX)."""
     now = clock.now()
     live = [*OPEN, T.RESOLVED]
     by_status = dict(
@@ -203,9 +209,9 @@ def tab_counts(user: User) -> dict[str, int | None]:
     )
     counts: dict[str, int | None] = {str(s): by_status.get(str(s), 0) for s in live}
     counts["open"] = sum(counts[str(s)] for s in OPEN)
-    counts["overdue"] = (
-        db.session.scalar(select(func.count()).select_from(_overdue_ids(user, now).subquery())) or 0
-    )
+    # Counted up to what the badge shows (99+), so the count stays cheap however many are late.
+    late = _overdue_ids(user, now).limit(BADGE_MAX + 1).subquery()
+    counts["overdue"] = db.session.scalar(select(func.count()).select_from(late)) or 0
     counts["closed"] = counts["all"] = None
     return counts
 
@@ -217,12 +223,24 @@ def escalated_to(user: User, now: datetime, limit: int = 20) -> list[Ticket]:
     mine = visible_tickets(user)
     # The many normal tickets in the order of the (estate, severity, follow-up) index, stopping
     # at `limit`; the few major ones by the whole rule; merged here.
-    normal = mine.where(Ticket.severity == "normal", late_follow_up(now, level))
-    major = mine.where(Ticket.severity == "major", _overdue_clause(now, level))
+    late = late_follow_up(now, level)
+    by_follow_up = Ticket.next_follow_up_at
     found = [
-        *db.session.scalars(normal.order_by(Ticket.next_follow_up_at).limit(limit)),
-        *db.session.scalars(major.order_by(Ticket.next_follow_up_at).limit(limit)),
+        *db.session.scalars(
+            mine.where(Ticket.severity == "normal", late).order_by(by_follow_up).limit(limit)
+        ),
+        *db.session.scalars(
+            mine.where(Ticket.severity == "major", late).order_by(by_follow_up).limit(limit)
+        ),
     ]
+    if level >= deadlines.MANAGER:
+        # The late investigations that are not late follow-ups as well (no OR: each read is
+        # one index range).
+        found += db.session.scalars(
+            mine.where(late_investigation(now), ~late)
+            .order_by(Ticket.investigation_due_at)
+            .limit(limit)
+        )
     found.sort(key=lambda t: t.next_follow_up_at or t.investigation_due_at or now)
     return found[:limit]
 
@@ -232,7 +250,7 @@ def major_open(user: User, limit: int = 20) -> list[Ticket]:
     return list(
         db.session.scalars(
             visible_tickets(user)
-            .where(Ticket.severity == "major", Ticket.status != T.CLOSED)
+            .where(Ticket.severity == "major", Ticket.status.in_(list(NOT_CLOSED)))
             .order_by(Ticket.investigated_at.is_not(None), Ticket.investigation_due_at)
             .limit(limit)
         )
