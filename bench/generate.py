@@ -244,10 +244,15 @@ def generate(tickets: int) -> dict:
 
 
 def migrate(database: str) -> None:
-    """Bring a kept benchmark database up to the current schema (new indexes included)."""
+    """Bring a kept benchmark database up to the current schema (new indexes included), with
+    PostgreSQL's planner statistics fresh, as autovacuum keeps them on a server in use (a
+    database just filled has none, and its plans would be a newly loaded one's, not ours)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "DEMO": True})
     with app.app_context():
         upgrade()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:  # committed: statistics are transactional
+                conn.exec_driver_sql("ANALYZE")
 
 
 def build(database: str, tickets: int, upload_dir: str) -> dict:

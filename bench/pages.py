@@ -20,6 +20,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from bench.generate import build, migrate
+from webapp import create_app
+from webapp.extensions import db as sql
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -54,6 +57,22 @@ def _wait(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing answered on port {port}")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(master: int) -> float:
+    """User and system CPU of a gunicorn master's workers so far (from /proc)."""
+    total = 0.0
+    for task in Path(f"/proc/{master}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+SERVERS: dict[int, int] = {}  # port -> gunicorn master pid
+
+
 @contextmanager
 def gunicorn(app: str, env: dict):
     port = _free_port()
@@ -64,8 +83,10 @@ def gunicorn(app: str, env: dict):
     )
     try:
         _wait(port)
+        SERVERS[port] = proc.pid
         yield port
     finally:
+        SERVERS.pop(port, None)
         proc.terminate()
         proc.wait(10)
 
@@ -102,13 +123,66 @@ def login(port: int, username: str) -> str:
 
 
 def wrk(port: int, path: str, seconds: int, headers: dict) -> dict:
+    """One wrk run; with the workers' CPU milliseconds per answered request."""
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", str(ROOT / "bench" / "report.lua")]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    cpu_before = _cpu_seconds(SERVERS[port])
     out = subprocess.run(  # noqa: S603
         [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    row = json.loads(out.strip().splitlines()[-1])
+    row["cpu_ms"] = 1000 * (_cpu_seconds(SERVERS[port]) - cpu_before) / max(row["requests"], 1)
+    return row
+
+
+def repeated(times: int, measure_once) -> dict:
+    """The median of each figure over `times` runs, and the spread of p95 (max/min)."""
+    runs = [measure_once() for _ in range(times)]
+    row = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    row["p95_spread"] = max(r["p95_ms"] for r in runs) / max(min(r["p95_ms"] for r in runs), 1e-9)
+    return row
+
+
+def statements(database: str) -> dict[str, tuple[int, float]]:
+    """Statements and SQL milliseconds of one request per page, in-process (after a warm-up)."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": secrets.token_hex(32),
+            "TESTING": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_DIR": tempfile.mkdtemp(prefix="propdesk-bench-"),
+        }
+    )
+    timings: list[float] = []
+    with app.app_context():
+        engine = sql.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, *_args):
+        conn.info["bench_t"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn, *_args):
+        timings.append(time.perf_counter() - conn.info["bench_t"])
+
+    clients, found = {}, {}
+    for name, account, path, headers in _targets():
+        if account not in clients:
+            client = app.test_client()
+            token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+            client.post(
+                "/login",
+                data={"username": account, "password": "propdesk-demo", "csrf_token": token},
+            )
+            clients[account] = client
+        path = path.format(ticket=SEEN["ticket"])
+        clients[account].get(path, headers=headers)
+        timings.clear()
+        clients[account].get(path, headers=headers)
+        found[name] = (len(timings), 1000 * sum(timings))
+    return found
 
 
 def _targets() -> list[tuple[str, str, str, dict]]:
@@ -130,7 +204,7 @@ def _targets() -> list[tuple[str, str, str, dict]]:
     ]
 
 
-def measure(database: str, seconds: int) -> dict:
+def measure(database: str, seconds: int, times: int) -> dict:
     env = {
         "DATABASE_URL": database,
         "SECRET_KEY": secrets.token_hex(32),
@@ -144,14 +218,23 @@ def measure(database: str, seconds: int) -> dict:
         gunicorn("bench.bare:create_app()", env) as bare,
         gunicorn("webapp:create_app()", env) as port,
     ):
-        results["bare route"] = wrk(bare, "/", seconds, {})
         cookies = {}
-        for name, account, path, headers in _targets():
-            if account not in cookies:
-                cookies[account] = login(port, account)
-            path = path.format(ticket=SEEN["ticket"])
-            results[name] = wrk(port, path, seconds, {"Cookie": cookies[account], **headers})
+        # Each repetition measures the bare route and then every page, so that the ratios of a
+        # repetition come from one stretch of time on this machine.
+        runs = []
+        for _ in range(times):
+            run = {"bare route": wrk(bare, "/", seconds, {})}
+            for name, account, path, headers in _targets():
+                if account not in cookies:
+                    cookies[account] = login(port, account)
+                path = path.format(ticket=SEEN["ticket"])
+                run[name] = wrk(port, path, seconds, {"Cookie": cookies[account], **headers})
+            runs.append(run)
+        for name in runs[0]:
+            results[name] = repeated(len(runs), iter(r[name] for r in runs).__next__)
     shutil.rmtree(env["UPLOAD_DIR"], ignore_errors=True)
+    for name, (count, sql_ms) in statements(database).items():
+        results[name].update(statements=count, sql_ms=sql_ms)
     return results
 
 
@@ -196,42 +279,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--sizes", default="1000,100000")
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median)")
     args = parser.parse_args()
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     sizes = [int(s) for s in args.sizes.split(",")]
     table = {}
     for db in dbs:
         for size in sizes:
-            table[(db, size)] = measure(dataset(db, size), args.seconds)
+            table[(db, size)] = measure(dataset(db, size), args.seconds, args.repeat)
     report(table, dbs, sizes)
+
+
+GROWTH_TARGET = 1.2  # p95 at the largest size within 1.2x of the smallest
+FRAGMENT_TARGET = 10.0  # the inbox fragment at the largest size: at least 10 % of the bare route
 
 
 def report(table: dict, dbs: list[str], sizes: list[int]) -> None:
     for db in dbs:
-        print(f"\n== {db} ==")
-        header = f"{'page':<16}"
         for size in sizes:
-            header += f" | {size:>7} tickets: req/s  % bare   p50    p95    p99"
-        if len(sizes) > 1:
-            header += " | p95 growth"
-        print(header)
-        names = list(table[(db, sizes[0])])
-        for name in names:
-            line = f"{name:<16}"
-            for size in sizes:
-                row, bare = table[(db, size)][name], table[(db, size)]["bare route"]
-                share = 100 * row["rps"] / bare["rps"]
-                line += (
-                    f" | {'':>7}  {row['rps']:7.1f} {share:6.2f}% {row['p50_ms']:6.1f}"
-                    f" {row['p95_ms']:6.1f} {row['p99_ms']:6.1f}"
+            rows = table[(db, size)]
+            bare = rows["bare route"]
+            print(f"\n== {db}, {size} tickets (median of the runs) ==")
+            print(
+                f"{'page':<16} {'req/s':>8} {'% bare':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
+                f" {'spread':>6} {'CPU ms':>7} {'stmts':>5} {'SQL ms':>6}"
+            )
+            for name, row in rows.items():
+                line = (
+                    f"{name:<16} {row['rps']:8.1f} {100 * row['rps'] / bare['rps']:6.2f}%"
+                    f" {row['p50_ms']:6.1f} {row['p95_ms']:6.1f} {row['p99_ms']:6.1f}"
+                    f" {row['p95_spread']:5.2f}x {row['cpu_ms']:7.2f}"
                 )
+                if "statements" in row:
+                    line += f" {row['statements']:5d} {row['sql_ms']:6.2f}"
                 if row["errors"] or row["non2xx"]:
-                    line += f" !{row['errors']}/{row['non2xx']}"
-            if len(sizes) > 1:
-                first, last = table[(db, sizes[0])][name], table[(db, sizes[-1])][name]
-                line += f" | {last['p95_ms'] / first['p95_ms']:5.2f}×"
-            print(line)
+                    line += f"  errors {row['errors']}, non-2xx {row['non2xx']}"
+                print(line)
+        if len(sizes) < 2:
+            continue
+        small, large = table[(db, sizes[0])], table[(db, sizes[-1])]
+        print(f"\n== {db}: targets ({sizes[0]} -> {sizes[-1]} tickets) ==")
+        for name in small:
+            if name == "bare route":
+                continue
+            growth = large[name]["p95_ms"] / small[name]["p95_ms"]
+            verdict = "met" if growth <= GROWTH_TARGET else "NOT met"
+            print(f"{name:<16} p95 growth {growth:5.2f}x (<= {GROWTH_TARGET}x: {verdict})")
+        share = 100 * large["inbox fragment"]["rps"] / large["bare route"]["rps"]
+        verdict = "met" if share >= FRAGMENT_TARGET else "NOT met"
+        target = f">= {FRAGMENT_TARGET} %: {verdict}"
+        print(f"inbox fragment   {share:5.2f} % of the bare route ({target})")
 
 
 if __name__ == "__main__":
