@@ -47,7 +47,10 @@ def main() -> None:
     draw(192, maskable=False).save(OUT / "icon-192.png", optimize=True)
     draw(512, maskable=False).save(OUT / "icon-512.png", optimize=True)
     draw(512, maskable=True).save(OUT / "icon-maskable-512.png", optimize=True)
-    draw(180, maskable=True).convert("RGB").save(OUT / "apple-touch-icon.png", optimize=True)
+    # A page names this one, so it counts in the first load's bytes: 64 colours (four flat ones
+    # and their anti-aliased edges) make it 1.8 KB instead of 4.6 KB, with no visible change.
+    touch = draw(180, maskable=True).convert("RGB").quantize(64, method=Image.Quantize.MEDIANCUT)
+    touch.save(OUT / "apple-touch-icon.png", optimize=True)
     draw(48, maskable=False).save(OUT / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)])
 
 
