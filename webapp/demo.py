@@ -25,6 +25,7 @@ from webapp.models import (
     PatrolTemplate,
     PublicArea,
     Role,
+    Ticket,
     Unit,
     UnitOwnership,
     User,
@@ -32,6 +33,7 @@ from webapp.models import (
 from webapp.models.places import AreaKind
 from webapp.numbering import next_number
 from webapp.passwords import hash_password
+from webapp.tickets import intake
 
 DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
 
@@ -271,6 +273,98 @@ def load() -> list[str]:
         created.append(username)
     created += _load_patrol_templates(estate)
     created += _load_decoration(estate)
+    created += _load_tickets(estate)
+    return created
+
+
+# A morning's tickets, so that a first look at the inbox, the homes and the search has something
+# to show: (reporter's account or None for the desk, building, unit, kind, channel, category,
+# severity, reporter, phone, description).
+TICKETS = (
+    (
+        "owner",
+        "3栋",
+        "1201",
+        "repair",
+        "online",
+        "engineering",
+        "normal",
+        "陈志强",
+        "13912345678",
+        "厨房水管漏水，楼下天花板有水印",
+    ),
+    (
+        None,
+        "1栋",
+        "302",
+        "complaint",
+        "phone",
+        "noise",
+        "normal",
+        "刘女士",
+        "13700001111",
+        "楼上夜间装修噪音，晚上十点后还在电钻",
+    ),
+    (
+        None,
+        "2栋",
+        "1503",
+        "complaint",
+        "visit",
+        "attitude",
+        "major",
+        "赵先生",
+        "13500002222",
+        "门岗保安态度恶劣，与业主发生争执",
+    ),
+    (
+        None,
+        None,
+        None,
+        "repair",
+        "phone",
+        "engineering",
+        "normal",
+        "孙阿姨",
+        "13600003333",
+        "2栋2号电梯门关不上，楼层按钮失灵",
+    ),
+)
+
+
+def _load_tickets(estate: Estate) -> list[str]:
+    if db.session.scalar(select(Ticket.id).where(Ticket.estate_id == estate.id).limit(1)):
+        return []
+    desk = db.session.scalar(select(User).where(User.username == STAFF[0][0]))
+    created = []
+    for account, building, number, kind, channel, category, severity, name, phone, text in TICKETS:
+        actor = desk
+        if account:
+            actor = db.session.scalar(select(User).where(User.username == account))
+        unit = None
+        if building:
+            unit = db.session.scalar(
+                select(Unit)
+                .join(Building)
+                .where(
+                    Building.estate_id == estate.id,
+                    Building.name == building,
+                    Unit.number == number,
+                )
+            )
+        ticket, _code = intake.create(
+            actor,
+            estate=estate,
+            unit=unit,
+            reporter_name=name,
+            reporter_phone=phone,
+            kind=kind,
+            channel=channel,
+            category=category,
+            severity=severity,
+            description=text,
+        )
+        created.append(f"ticket {ticket.number}")
     return created
 
 
