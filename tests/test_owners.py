@@ -156,6 +156,7 @@ def test_search_by_name_phone_and_unit(login_as, world, make):
     assert found(world.unit_b.label) == {world.owner_b.id, owner_c.id}
     assert found("") == {world.owner_a.id, world.owner_b.id, owner_c.id}
     assert found("没有这个人") == set()
+    assert found("%") == set() and found("_") == set()  # characters, not wildcards
 
 
 def test_search_as_htmx_returns_only_the_results_fragment(login_as, world):

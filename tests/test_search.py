@@ -60,6 +60,8 @@ def test_two_characters_one_character_digits_and_letters_are_found(app, world):
     # No letter or digit: the exact check alone decides.
     assert _found(world, "，") == {"厨房漏水，楼下天花板滴水"}
     assert _found(world, "燃气") == set()
+    # What is typed is searched for as it is: % and _ are no wildcards.
+    assert _found(world, "%") == set() and _found(world, "_") == set()
 
 
 def test_a_ticket_number_and_a_reporter_are_found_by_any_part(app, world):

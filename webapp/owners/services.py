@@ -45,15 +45,19 @@ def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> l
     q = (q or "").strip()
     query = select(User).where(User.role == Role.OWNER, User.id.in_(matching))
     if q:
-        like = f"%{q}%"
+        # % and _ typed in the box are characters, not wildcards.
         unit_hit = matching.where(
             or_(
-                (Building.name + "-" + Unit.number).ilike(like),
-                Unit.number.ilike(like),
+                (Building.name + "-" + Unit.number).icontains(q, autoescape=True),
+                Unit.number.icontains(q, autoescape=True),
             )
         )
         query = query.where(
-            or_(User.display_name.ilike(like), User.phone.ilike(like), User.id.in_(unit_hit))
+            or_(
+                User.display_name.icontains(q, autoescape=True),
+                User.phone.icontains(q, autoescape=True),
+                User.id.in_(unit_hit),
+            )
         )
     query = (
         query.options(

@@ -258,7 +258,9 @@ def history(
         query = query.where(PatrolRound.patroller_id == person_id)
     if area:
         with_area = (
-            select(PatrolTemplate.id).join(Checkpoint).where(Checkpoint.name.ilike(f"%{area}%"))
+            select(PatrolTemplate.id)
+            .join(Checkpoint)
+            .where(Checkpoint.name.icontains(area, autoescape=True))
         )
         query = query.where(PatrolRound.template_id.in_(with_area))
     issue_count = (

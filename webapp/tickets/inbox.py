@@ -130,15 +130,16 @@ def inbox(
             | ((Ticket.assignee_id.is_(None)) & (Ticket.taker_id == user.id))
         )
     if q.strip():
-        like = f"%{q.strip()}%"
-        narrowed = search.candidates(Ticket, q.strip())
+        text = q.strip()
+        narrowed = search.candidates(Ticket, text)
         if narrowed is not None:
             query = query.where(narrowed)
+        # The exact check; % and _ typed in the box are characters, not wildcards.
         query = query.where(
-            Ticket.number.ilike(like)
-            | Ticket.reporter_name.ilike(like)
-            | Ticket.reporter_phone.ilike(like)
-            | Ticket.description.ilike(like)
+            Ticket.number.icontains(text, autoescape=True)
+            | Ticket.reporter_name.icontains(text, autoescape=True)
+            | Ticket.reporter_phone.icontains(text, autoescape=True)
+            | Ticket.description.icontains(text, autoescape=True)
         )
     if tab == "closed":
         order = (Ticket.closed_at.desc(), Ticket.id.desc())
@@ -221,8 +222,8 @@ def escalated_to(user: User, now: datetime, limit: int = 20) -> list[Ticket]:
     (and every major complaint whose investigation is late)."""
     level = deadlines.level_for(user)
     mine = visible_tickets(user)
-    # The many normal tickets in the order of the (estate, severity, follow-up) index, stopping
-    # at `limit`; the few major ones by the whole rule; merged here.
+    # Late follow-ups per severity, each in the order of the (estate, severity, follow-up) index
+    # and stopping at `limit`; the manager's late investigations apart; merged here.
     late = late_follow_up(now, level)
     by_follow_up = Ticket.next_follow_up_at
     found = [
