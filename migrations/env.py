@@ -37,7 +37,7 @@ def run_offline() -> None:
 def run_online() -> None:
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
-    options.setdefault("include_name", search.made_by_migrations)
+    options.setdefault("include_name", search.described_by_models)
     with migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():

@@ -19,7 +19,7 @@ def test_models_and_migrations_agree(app):
     """`flask db upgrade` builds exactly the schema the models describe."""
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_name": search.made_by_migrations}
+            conn, opts={"compare_type": True, "include_name": search.described_by_models}
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == []

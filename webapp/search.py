@@ -75,10 +75,6 @@ def fts_table(model: type) -> str:
     return f"{model.__tablename__}_search"
 
 
-def gin_index(model: type) -> str:
-    return f"ix_{model.__tablename__}_search"
-
-
 def candidates(model: type, q: str) -> ColumnElement[bool] | None:
     """A condition keeping the rows of `model` whose terms hold all of `q`'s, from the index;
     None when `q` gives no term (then only the caller's substring condition applies)."""
@@ -100,20 +96,16 @@ def candidates(model: type, q: str) -> ColumnElement[bool] | None:
     return model.id.in_(ids)
 
 
-def made_by_migrations(name: str | None, type_: str, parent_names: dict) -> bool:
-    """For Alembic's include_name: the FTS5 tables and the GIN index are made by the migration
-    in SQL the models cannot state, so comparing models with the database leaves them out."""
+def described_by_models(name: str | None, type_: str, parent_names: dict) -> bool:
+    """For Alembic's include_name: False for the FTS5 tables and the GIN index, which the
+    migration makes in SQL the models cannot state, so comparing models with the database
+    leaves them out; True for everything else."""
+    tables = [fts_table(model) for model in _fields]
     if type_ == "table":
-        return not any(
-            name == f"{t}_search" or (name or "").startswith(f"{t}_search_") for t in _tables()
-        )
+        return not any(name == t or (name or "").startswith(f"{t}_") for t in tables)
     if type_ == "index":
-        return name not in {f"ix_{t}_search" for t in _tables()}
+        return name not in {f"ix_{t}" for t in tables}  # ix_ticket_search, the GIN index
     return True
-
-
-def _tables() -> set[str]:
-    return {model.__tablename__ for model in _fields}
 
 
 def index(model: type, *fields: str) -> None:
