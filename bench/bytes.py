@@ -8,11 +8,9 @@ zstd, brotli and gzip receives them. Targets: a first load at most 40 KB, a frag
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
-import tempfile
 
-from bench.pages import _request, dataset, gunicorn, login
+from bench.pages import _request, app_env, dataset, gunicorn, login
 
 ACCEPT = {"Accept-Encoding": "zstd, br, gzip, deflate"}
 ASSETS = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="(/[^"]+)"')
@@ -33,14 +31,7 @@ def first_load(port: int, path: str, cookie: str | None) -> tuple[int, int]:
 
 def main() -> None:
     url = dataset("sqlite", 1000)
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_hex(32),
-        "PROPDESK_DEMO": "1",
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-        "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-        "UPLOAD_DIR": tempfile.mkdtemp(prefix="propdesk-bench-"),
-    }
+    env = app_env(url)
     with gunicorn("webapp:create_app()", env) as port:
         cookie = login(port, "assistant")
         rows = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.pages import _request, dataset, gunicorn, login
+from bench.pages import _request, app_env, dataset, gunicorn, login
 
 CATEGORIES = ("performance", "accessibility", "best-practices")
 # Node 20 runs Lighthouse 12; 13 needs Node 22.
@@ -76,14 +75,7 @@ def scores(binary: Path, address: str, cookie: str | None) -> dict[str, int]:
 def main() -> None:
     binary = _lighthouse()
     url = dataset("sqlite", 1000)
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_hex(32),
-        "PROPDESK_DEMO": "1",
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-        "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-        "UPLOAD_DIR": tempfile.mkdtemp(prefix="propdesk-bench-"),
-    }
+    env = app_env(url)
     pages = [
         ("login", None, "/login"),
         ("assistant home", "assistant", "/"),

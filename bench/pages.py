@@ -136,9 +136,8 @@ def wrk(port: int, path: str, seconds: int, headers: dict) -> dict:
     return row
 
 
-def repeated(times: int, measure_once) -> dict:
-    """The median of each figure over `times` runs, and the spread of p95 (max/min)."""
-    runs = [measure_once() for _ in range(times)]
+def medians(runs: list[dict]) -> dict:
+    """The median of each figure over the runs, and the spread of p95 (max/min)."""
     row = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     row["p95_spread"] = max(r["p95_ms"] for r in runs) / max(min(r["p95_ms"] for r in runs), 1e-9)
     return row
@@ -204,8 +203,10 @@ def _targets() -> list[tuple[str, str, str, dict]]:
     ]
 
 
-def measure(database: str, seconds: int, times: int) -> dict:
-    env = {
+def app_env(database: str) -> dict:
+    """The environment of the app under gunicorn: demo accounts, Redis, a scratch photo folder
+    (the caller removes env["UPLOAD_DIR"])."""
+    return {
         "DATABASE_URL": database,
         "SECRET_KEY": secrets.token_hex(32),
         "PROPDESK_DEMO": "1",
@@ -213,6 +214,10 @@ def measure(database: str, seconds: int, times: int) -> dict:
         "RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="propdesk-bench-"),
     }
+
+
+def measure(database: str, seconds: int, times: int) -> dict:
+    env = app_env(database)
     results = {}
     with (
         gunicorn("bench.bare:create_app()", env) as bare,
@@ -231,7 +236,7 @@ def measure(database: str, seconds: int, times: int) -> dict:
                 run[name] = wrk(port, path, seconds, {"Cookie": cookies[account], **headers})
             runs.append(run)
         for name in runs[0]:
-            results[name] = repeated(len(runs), iter(r[name] for r in runs).__next__)
+            results[name] = medians([r[name] for r in runs])
     shutil.rmtree(env["UPLOAD_DIR"], ignore_errors=True)
     for name, (count, sql_ms) in statements(database).items():
         results[name].update(statements=count, sql_ms=sql_ms)

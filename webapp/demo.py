@@ -242,15 +242,7 @@ def load() -> list[str]:
 
     username, name, phone, building_name, number = OWNER
     if not db.session.scalar(select(User.id).where(User.username == username)):
-        unit = db.session.scalar(
-            select(Unit)
-            .join(Building)
-            .where(
-                Building.estate_id == estate.id,
-                Building.name == building_name,
-                Unit.number == number,
-            )
-        )
+        unit = _unit(estate, building_name, number)
         owner = User(
             username=username,
             display_name=name,
@@ -332,6 +324,14 @@ TICKETS = (
 )
 
 
+def _unit(estate: Estate, building: str, number: str) -> Unit | None:
+    return db.session.scalar(
+        select(Unit)
+        .join(Building)
+        .where(Building.estate_id == estate.id, Building.name == building, Unit.number == number)
+    )
+
+
 def _load_tickets(estate: Estate) -> list[str]:
     if db.session.scalar(select(Ticket.id).where(Ticket.estate_id == estate.id).limit(1)):
         return []
@@ -341,17 +341,7 @@ def _load_tickets(estate: Estate) -> list[str]:
         actor = desk
         if account:
             actor = db.session.scalar(select(User).where(User.username == account))
-        unit = None
-        if building:
-            unit = db.session.scalar(
-                select(Unit)
-                .join(Building)
-                .where(
-                    Building.estate_id == estate.id,
-                    Building.name == building,
-                    Unit.number == number,
-                )
-            )
+        unit = _unit(estate, building, number) if building else None
         ticket, _code = intake.create(
             actor,
             estate=estate,
