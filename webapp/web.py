@@ -6,7 +6,7 @@ Views call these helpers and never read HX-* headers themselves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import (
     Flask,
@@ -40,10 +40,29 @@ def url_pattern(endpoint: str, param: str, **values) -> Callable[[int], str]:
     return lambda record_id: f"{head}{int(record_id)}{tail}"
 
 
+# The "more" link that ends a paged list (the more() macro in templates/_macros/ui.html) stands
+# in an element with this id; its htmx request asks for the next rows alone, drawn in its place.
+MORE_ID = "more"
+
+
 def wants_fragment() -> bool:
     """A targeted htmx request: not boosted navigation and not a history restore."""
     hx = request.htmx
     return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def wants_rows() -> bool:
+    """htmx asks for a paged list's next rows (the "more" link scrolled into view)."""
+    return wants_fragment() and request.htmx.target == MORE_ID
+
+
+def page_url(after: str | None) -> str:
+    """This list's address at the page token `after` (None: its start), the filters kept."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("after", "page")]
+    if after:
+        pairs.append(("after", after))
+    path = request.script_root + request.path
+    return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
 def render(
@@ -52,15 +71,19 @@ def render(
     *,
     status: int = 200,
     page_context: Callable[[], dict] | None = None,
+    rows: str | None = None,
     **context,
 ) -> Response:
-    """Render the full page, or only `fragment` when htmx asked for a part of the page.
+    """Render the full page, or only `fragment` when htmx asked for a part of the page, or
+    only `rows` when it asked for a paged list's next rows.
 
-    The page template includes the fragment, so the two never drift apart. `page_context` is
-    what only the whole page shows (tab counts, filter choices): computed for the page, never
-    for a fragment.
+    The page template includes the fragment, and the fragment the rows, so they never drift
+    apart. `page_context` is what only the whole page shows (tab counts, filter choices):
+    computed for the page, never for a fragment.
     """
-    if fragment is not None and wants_fragment():
+    if rows is not None and wants_rows():
+        body = render_template(rows, **context)
+    elif fragment is not None and wants_fragment():
         body = render_template(fragment, **context) + _flash_oob()
     else:
         body = render_template(page, **context, **(page_context() if page_context else {}))
@@ -189,5 +212,10 @@ def init_app(app: Flask) -> None:
     app.after_request(_whole_document)
     app.after_request(_reason)
     app.jinja_env.globals.update(
-        fragment_request=wants_fragment, shell_id=shell_id, said=said, url_pattern=url_pattern
+        fragment_request=wants_fragment,
+        shell_id=shell_id,
+        said=said,
+        url_pattern=url_pattern,
+        page_url=page_url,
+        MORE_ID=MORE_ID,
     )

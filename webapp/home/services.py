@@ -264,7 +264,7 @@ def duties_for(user: User) -> list[Section]:
         "opinions": lambda: _signature_entries(user),
         "overdue": lambda: deadlines.escalated_lines(user, clock.now()),
         "major": lambda: _major_entries(user),
-        "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", limit=20)),
+        "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", size=20).rows),
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
@@ -272,7 +272,7 @@ def duties_for(user: User) -> list[Section]:
     }
     if user.role == Role.ASSISTANT:
         fillers["tickets"] = lambda: _ticket_entries(
-            tickets.inbox(user, tab="open", mine=True, limit=20)
+            tickets.inbox(user, tab="open", mine=True, size=20).rows
         )
     else:
         fillers["tickets"] = lambda: _owner_ticket_entries(user)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, deadlines, search
+from webapp import clock, deadlines, paging, search
 from webapp.extensions import db
 from webapp.i18n import BADGE_MAX
 from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Unit, User
@@ -74,29 +74,41 @@ def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
     return query
 
 
-def _urgent_first(ids: Select, start: int, count: int) -> list[int]:
-    """Open work in the inbox's order: major complaints, then the follow-up due first.
+# The inbox's sorts. Open work: major complaints first ("major" sorts before "normal"), then
+# the follow-up due first, the newer ticket first when two fall due together. Closed: the
+# latest closed first. Everything: the newest first.
+URGENT = paging.Order.of(Ticket.severity, Ticket.next_follow_up_at, (Ticket.id, "desc"))
+_BY_DUE = paging.Order(URGENT.columns[1:])
+CLOSED = paging.Order.of((Ticket.closed_at, "desc"), (Ticket.id, "desc"))
+RECENT = paging.Order.of((Ticket.created_at, "desc"), (Ticket.id, "desc"))
+NEWEST = paging.Order.of((Ticket.id, "desc"))
+URGENT_TABS = ("open", "received", "assigned", "in_progress", "overdue")
+
+
+def _urgent_first(ids: Select, after: str | None, size: int) -> paging.Page:
+    """Open work in the inbox's order, one page after the token `after`.
 
     Two reads instead of one sort of every open ticket: the few majors, then the others in
-    the order of the (estate, severity, follow-up) index, stopping at the page's last row
-    (an open ticket always has a follow-up time)."""
-    by_due = (Ticket.next_follow_up_at.asc(), Ticket.created_at.desc())
-    majors = list(
-        db.session.scalars(
-            ids.where(Ticket.severity == "major", Ticket.next_follow_up_at.is_not(None))
-            .order_by(*by_due)
-            .limit(start + count)
-        )
-    )
-    page = majors[start : start + count]
+    the order of the (estate, severity, follow-up) index, each stopping at the page's last
+    row (an open ticket always has a follow-up time)."""
+    start = URGENT.parse(after)
+    count = size + 1
+    due = Ticket.next_follow_up_at.is_not(None)
+    majors_query = ids.where(Ticket.severity == "major", due)
+    others_query = ids.where(Ticket.severity != "major", due)
+    if start is not None:
+        severity, *rest = start
+        if severity == "major":
+            majors_query = majors_query.where(_BY_DUE.after(rest))
+        else:
+            majors_query = majors_query.where(literal(False))
+            others_query = others_query.where(_BY_DUE.after(rest))
+    majors = list(db.session.scalars(majors_query.order_by(*_BY_DUE.sort()).limit(count)))
     # Always read (LIMIT 0 when the majors fill the page): the same statements at any size.
     others = db.session.scalars(
-        ids.where(Ticket.severity != "major", Ticket.next_follow_up_at.is_not(None))
-        .order_by(*by_due)
-        .offset(max(0, start - len(majors)))
-        .limit(count - len(page))
+        others_query.order_by(*_BY_DUE.sort()).limit(count - len(majors))
     )
-    return page + list(others)
+    return paging.page_of(majors + list(others), URGENT, size, first=start is None)
 
 
 def inbox(
@@ -109,11 +121,11 @@ def inbox(
     mine: bool = False,
     estate_id: int | None = None,
     assignee_id: int | None = None,
-    limit: int = PAGE,
-    page: int = 0,
-) -> list[Ticket]:
-    """Most urgent first: major, then the oldest follow-up due; newest when closed. `page`
-    counts from 0; one more row than `limit` is read to tell whether a next page exists."""
+    size: int = PAGE,
+    after: str | None = None,
+) -> paging.Page[Ticket]:
+    """One page of the inbox, after the token `after` (webapp.paging): most urgent first,
+    major, then the oldest follow-up due; the latest closed first; the newest in "all"."""
     now = clock.now()
     query = _tab_filter(visible_tickets(user), tab, now, user)
     if kind in KINDS:
@@ -141,36 +153,26 @@ def inbox(
             | Ticket.reporter_phone.icontains(text, autoescape=True)
             | Ticket.description.icontains(text, autoescape=True)
         )
-    if tab == "closed":
-        order = (Ticket.closed_at.desc(), Ticket.id.desc())
-    elif tab == "all":
-        order = (Ticket.id.desc(),)
+    # The page's rows first, sorted on the ticket's own columns only; then the cards' units and
+    # people for those rows alone. Joining them before the sort made it work on every row.
+    if tab in URGENT_TABS:
+        found = _urgent_first(query, after, size)
+    elif tab == "closed":
+        found = paging.read(query.where(Ticket.closed_at.is_not(None)), CLOSED, after, size)
+    elif tab == "resolved":  # the (estate, status, created) index gives this order
+        found = paging.read(query, RECENT, after, size)
     else:
-        order = (
-            (Ticket.severity == "major").desc(),
-            Ticket.next_follow_up_at.asc(),
-            Ticket.created_at.desc(),
-        )
-    # The page's ids first, sorted on the ticket's own columns only; then those rows with what
-    # their cards show. Joining units and people before the sort made it work on every row.
-    start, count = page * limit, limit + 1
-    if tab in ("open", "received", "assigned", "in_progress", "overdue"):
-        ids = _urgent_first(query.with_only_columns(Ticket.id), start, count)
-    else:
-        ids = list(
-            db.session.scalars(
-                query.with_only_columns(Ticket.id).order_by(*order).offset(start).limit(count)
+        found = paging.read(query, NEWEST, after, size)
+    if found.rows:
+        # Fills the rows read above in the identity map: no statement per card.
+        db.session.scalars(
+            select(Ticket)
+            .where(Ticket.id.in_([t.id for t in found.rows]))
+            .options(
+                joinedload(Ticket.unit).joinedload(Unit.building), joinedload(Ticket.assignee)
             )
-        )
-    if not ids:
-        return []
-    rows = db.session.scalars(
-        select(Ticket)
-        .where(Ticket.id.in_(ids))
-        .options(joinedload(Ticket.unit).joinedload(Unit.building), joinedload(Ticket.assignee))
-    ).unique()
-    by_id = {t.id: t for t in rows}
-    return [by_id[i] for i in ids]
+        ).unique().all()
+    return found
 
 
 def assignees(user: User) -> list[User]:

@@ -76,16 +76,13 @@ def inbox():
         "assignee_id": args.get("assignee", type=int),
     }
     now = clock.now()
-    page = min(max(args.get("page", 0, type=int), 0), 1000)
-    found = lists.inbox(current_user, **filters, page=page)
-    more, found = len(found) > lists.PAGE, found[: lists.PAGE]
+    found = lists.inbox(current_user, **filters, after=args.get("after"))
     return render(
         "tickets/inbox.html",
         "tickets/_list.html",
+        rows="tickets/_rows.html",
         tickets=found,
         filters=filters,
-        page_number=page,
-        more=more,
         overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
         page_context=lambda: {
             "counts": lists.tab_counts(current_user),

@@ -1,0 +1,205 @@
+"""Keyset paging (webapp/paging.py): every long list is read a page at a time after its last
+row, as a phone scrolls ("more" fetched in place by htmx) and without script (plain links)."""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from webapp import clock, paging, search
+from webapp.extensions import db
+from webapp.models import Ticket
+from webapp.tickets import inbox
+
+NEXT = re.compile(r'<(?:p|tr) class="more" id="more">.*?hx-get="([^"]+)"', re.S)
+NUMBER = re.compile(r'<span class="mono">([^<]+)</span>')
+
+
+def walk(client, url: str, rows: re.Pattern = NUMBER, target: str = "main") -> tuple[list, int]:
+    """Everything a list shows, from its first page through each "more" as htmx fetches it;
+    and how many requests that took."""
+    body = client.htmx("get", url, target=target).get_data(as_text=True)
+    seen = rows.findall(body)
+    requests = 1
+    while (link := NEXT.search(body)) is not None:
+        response = client.htmx("get", htmlmod.unescape(link.group(1)), target="more")
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert "<html" not in body and "<nav" not in body  # the rows alone
+        seen += rows.findall(body)
+        requests += 1
+        assert requests < 100, "paging does not end"
+    return seen, requests
+
+
+# --- the mechanism ------------------------------------------------------------------------------
+
+
+ORDER = paging.Order.of((Ticket.created_at, "desc"), Ticket.severity, (Ticket.id, "desc"))
+
+
+def test_a_token_carries_the_sort_values_back():
+    values = (datetime(2026, 12, 6, 8, 30, 1, 5, tzinfo=UTC), "major", 42)
+    assert ORDER.parse(ORDER.token(values)) == values
+    # Chinese text survives (owners are sorted by name).
+    names = paging.Order.of(Ticket.reporter_name, Ticket.id)
+    assert names.parse(names.token(("王小明", 7))) == ("王小明", 7)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "not base64 at all!",
+        "W10",  # []
+        paging.Order.of(Ticket.id).token((1,)),  # too few values
+        ORDER.token(("2026-12-06T08:30:00", "major", 1)),  # a time without its zone
+        ORDER.token(("yesterday", "major", 1)),
+        ORDER.token(("2026-12-06T08:30:00+00:00", 3, 1)),  # a number for text
+        ORDER.token(("2026-12-06T08:30:00+00:00", "major", "1")),  # text for a number
+        ORDER.token(("2026-12-06T08:30:00+00:00", "major", True)),
+        ORDER.token(("2026-12-06T08:30:00+00:00", "major", 10**30)),
+        ORDER.token(("2026-12-06T08:30:00+00:00", "ma\x00jor", 1)),
+        "A" * 5000,
+    ],
+)
+def test_a_damaged_or_forged_token_reads_the_first_page(token):
+    assert ORDER.parse(token) is None
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+def _bulk_tickets(world, count: int) -> None:
+    """Tickets of every status, a few major, with follow-ups that fall due together (ties
+    that a page boundary must not split wrongly)."""
+    now = clock.now()
+    statuses = ("received", "assigned", "in_progress", "resolved", "closed")
+    rows = [
+        dict(
+            number=f"PG-{i:04d}",
+            estate_id=world.estate.id,
+            unit_id=world.unit_a.id,
+            reporter_name=f"业主{i}",
+            reporter_phone="",
+            kind="repair",
+            channel="phone",
+            category="engineering",
+            severity="major" if i % 7 == 0 else "normal",
+            description=f"分页 {i}",
+            status=statuses[i % 5],
+            taker_id=world.assistant.id,
+            assignee_id=world.assistant.id,
+            next_follow_up_at=(now + timedelta(hours=i % 4)) if i % 5 < 3 else None,
+            investigation_due_at=now + timedelta(hours=48) if i % 7 == 0 else None,
+            created_at=now - timedelta(minutes=i // 3),  # three at a time
+            closed_at=now - timedelta(hours=i % 6) if i % 5 == 4 else None,
+            reopen_count=0,
+            escalation_level=0,
+            version=1,
+        )
+        for i in range(count)
+    ]
+    for row in rows:  # what the ORM's events keep for the search box
+        row["search_terms"] = search.terms(*(row[f] for f in inbox.SEARCHED))
+    db.session.execute(insert(Ticket), rows)
+    db.session.commit()
+
+
+def _expected(tab: str) -> list[str]:
+    tickets = db.session.scalars(select(Ticket)).all()
+    if tab == "open":
+        chosen = [t for t in tickets if t.status in ("received", "assigned", "in_progress")]
+        chosen.sort(key=lambda t: (t.severity != "major", t.next_follow_up_at, -t.id))
+    elif tab == "closed":
+        chosen = sorted(
+            (t for t in tickets if t.status == "closed"), key=lambda t: (t.closed_at, t.id)
+        )[::-1]
+    elif tab == "resolved":
+        chosen = sorted(
+            (t for t in tickets if t.status == "resolved"), key=lambda t: (t.created_at, t.id)
+        )[::-1]
+    else:
+        chosen = sorted(tickets, key=lambda t: -t.id)
+    return [t.number for t in chosen]
+
+
+@pytest.mark.parametrize("tab", ["open", "closed", "resolved", "all"])
+def test_scrolling_the_inbox_shows_every_ticket_once_in_order(login_as, world, tab):
+    _bulk_tickets(world, 160)
+    c = login_as("supervisor")
+    seen, requests = walk(c, f"/tickets?tab={tab}&kind=repair", target="ticket-list")
+    expected = _expected(tab)
+    assert seen == expected
+    assert requests == len(expected) // inbox.PAGE + 1
+
+
+def test_a_ticket_taken_while_scrolling_does_not_shift_the_pages(login_as, world):
+    _bulk_tickets(world, 60)
+    c = login_as("supervisor")
+    first = c.htmx("get", "/tickets?tab=all", target="ticket-list").get_data(as_text=True)
+    link = htmlmod.unescape(NEXT.search(first).group(1))
+    _bulk_tickets_after = dict(number="PG-NEW")
+    db.session.execute(
+        insert(Ticket),
+        [
+            dict(
+                _bulk_tickets_after,
+                estate_id=world.estate.id,
+                reporter_name="新",
+                reporter_phone="",
+                kind="repair",
+                channel="phone",
+                category="engineering",
+                severity="normal",
+                description="新的",
+                status="received",
+                taker_id=world.assistant.id,
+                next_follow_up_at=clock.now(),
+                created_at=clock.now(),
+                reopen_count=0,
+                escalation_level=0,
+                version=1,
+                search_terms="",
+            )
+        ],
+    )
+    db.session.commit()
+    second = c.htmx("get", link, target="more").get_data(as_text=True)
+    # With an offset, the new ticket would push the first page's last card onto the second.
+    assert not set(NUMBER.findall(first)) & set(NUMBER.findall(second))
+    assert NUMBER.findall(second)[0] == _expected("all")[inbox.PAGE + 1]
+
+
+def test_a_page_deep_in_the_list_costs_what_the_first_does(login_as, world, count_queries):
+    _bulk_tickets(world, 300)
+    c = login_as("supervisor")
+    body = c.htmx("get", "/tickets?tab=open", target="ticket-list").get_data(as_text=True)
+    counts = []
+    while (link := NEXT.search(body)) is not None:
+        with count_queries() as counter:
+            body = c.htmx("get", htmlmod.unescape(link.group(1)), target="more").get_data(
+                as_text=True
+            )
+        counts.append(counter.count)
+    assert len(counts) >= 3 and len(set(counts)) == 1, counts
+
+
+def test_without_script_the_next_page_is_a_link_and_the_start_one_back(login_as, world):
+    _bulk_tickets(world, 60)
+    c = login_as("supervisor")
+    page = c.get("/tickets?tab=all&q=分页").get_data(as_text=True)
+    assert 'rel="first"' not in page
+    link = re.search(r'<a class="button more-link" href="([^"]+)" rel="next"', page)
+    assert link and "q=" in link.group(1) and "tab=all" in link.group(1)  # filters kept
+    second = c.get(htmlmod.unescape(link.group(1))).get_data(as_text=True)
+    assert "<html" in second and 'rel="first"' in second
+    assert NUMBER.findall(second) == _expected("all")[inbox.PAGE : 2 * inbox.PAGE]
+    # A damaged token is the list's start, not an error.
+    again = c.get("/tickets?tab=all&after=%00%ff!!").get_data(as_text=True)
+    assert NUMBER.findall(again) == _expected("all")[: inbox.PAGE]
