@@ -8,14 +8,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
+from tests.fixtures.decoration import make_permit
+from tests.fixtures.patrols import make_template
 from webapp import clock, paging, search
 from webapp.extensions import db
-from webapp.models import Ticket
+from webapp.models import Building, Notification, PatrolRound, Ticket, Unit, WorkOrder
 from webapp.tickets import inbox
 
-NEXT = re.compile(r'<(?:p|tr) class="more" id="more">.*?hx-get="([^"]+)"', re.S)
+NEXT = re.compile(r'<(?:p|li|tr) class="more" id="more">.*?hx-get="([^"]+)"', re.S)
 NUMBER = re.compile(r'<span class="mono">([^<]+)</span>')
 
 
@@ -203,3 +205,112 @@ def test_without_script_the_next_page_is_a_link_and_the_start_one_back(login_as,
     # A damaged token is the list's start, not an error.
     again = c.get("/tickets?tab=all&after=%00%ff!!").get_data(as_text=True)
     assert NUMBER.findall(again) == _expected("all")[: inbox.PAGE]
+
+
+# --- the other lists ----------------------------------------------------------------------------
+
+
+def test_work_orders_scroll_open_then_fixed_then_closed(login_as, world):
+    now = clock.now()
+    statuses = ("closed", "open", "fixed")
+    db.session.add_all(
+        WorkOrder(
+            number=f"WO-PG-{i:03d}",
+            estate_id=world.estate.id,
+            department="engineering",
+            location="1栋大堂",
+            description=f"工单 {i}",
+            status=statuses[i % 3],
+            due_at=now + timedelta(hours=i % 5),  # ties on the due time
+            origin_type="ticket",
+            origin_id=i,
+            reported_by_id=world.assistant.id,
+        )
+        for i in range(70)
+    )
+    db.session.commit()
+    orders = db.session.scalars(select(WorkOrder)).all()
+    rank = {"open": 0, "fixed": 1, "closed": 2}
+    expected = [
+        o.number for o in sorted(orders, key=lambda o: (rank[o.status], o.due_at, o.id))
+    ]
+    wo = re.compile(r"<strong>(WO-PG-\d+)</strong>")
+    c = login_as("supervisor")
+    seen, requests = walk(c, "/workorders", rows=wo, target="order-list")
+    assert seen == expected and requests == 3
+    # A filter narrows every page, not only the first.
+    seen, _requests = walk(c, "/workorders?status=fixed", rows=wo, target="order-list")
+    assert seen == [n for n in expected if n in {o.number for o in orders if o.status == "fixed"}]
+
+
+def test_owners_scroll_by_name(login_as, world, make):
+    for i in range(55):
+        make.owner(world.unit_b, display_name=f"分页业主{(i * 7) % 55:02d}", password=None)
+    c = login_as("supervisor")
+    name = re.compile(r"<strong>(分页业主\d+)</strong>")
+    seen, requests = walk(c, "/owners?q=分页", rows=name, target="owner-results")
+    assert seen == [f"分页业主{i:02d}" for i in range(55)] and requests == 2
+
+
+def test_patrol_history_scrolls_to_the_first_round(login_as, world):
+    template = make_template(world.estate)
+    now = clock.now()
+    db.session.add_all(
+        PatrolRound(
+            template_id=template.id,
+            estate_id=world.estate.id,
+            patroller_id=world.assistant.id,
+            status="finished",
+            started_at=now - timedelta(hours=i // 2),  # two at a time
+            finished_at=now,
+        )
+        for i in range(60)
+    )
+    db.session.commit()
+    rounds = db.session.scalars(select(PatrolRound)).all()
+    expected = [r.id for r in sorted(rounds, key=lambda r: (r.started_at, r.id), reverse=True)]
+    link = re.compile(r'href="/patrols/rounds/(\d+)"')
+    c = login_as("supervisor")
+    seen, requests = walk(c, "/patrols/history", rows=link, target="history-rows")
+    assert [int(i) for i in seen] == expected and requests == 3
+
+
+def test_permits_notifications_and_an_owners_tickets_scroll(login_as, world):
+    units = db.session.scalars(
+        select(Unit).join(Building).where(Building.estate_id == world.estate.id).limit(28)
+    ).all()
+    for unit in units:  # one renovation at a time per unit
+        make_permit(world, unit)
+    permits = re.compile(r'<span class="mono small">([^<]+)</span>')
+    c = login_as("supervisor")
+    seen, requests = walk(c, "/decoration/permits", rows=permits)
+    assert len(seen) == len(set(seen)) == 28 and requests == 2
+    assert seen == sorted(seen, reverse=True)  # the newest number first
+
+    db.session.add_all(
+        Notification(
+            user_id=world.supervisor.id,
+            key=f"paging-{i}",
+            kind="overdue",
+            target_type="ticket",
+            target_id=i,
+            title=f"通知 {i:02d}",
+            read_at=clock.now() if i % 3 else None,
+        )
+        for i in range(40)
+    )
+    db.session.commit()
+    title = re.compile(r'<span class="small">(通知 \d+)</span>')
+    seen, requests = walk(c, "/notifications", rows=title)
+    unread = [f"通知 {i:02d}" for i in reversed(range(40)) if i % 3 == 0]
+    read = [f"通知 {i:02d}" for i in reversed(range(40)) if i % 3]
+    assert seen == unread + read and requests == 2
+
+    _bulk_tickets(world, 40)
+    db.session.execute(update(Ticket).values(owner_id=world.owner_a.id))
+    db.session.commit()
+    owner = login_as("owner_a")
+    seen, requests = walk(owner, "/my/tickets", rows=re.compile(r"(PG-\d{4}) ·"))
+    mine = db.session.scalars(select(Ticket)).all()
+    assert seen == [t.number for t in sorted(mine, key=lambda t: (t.created_at, t.id))][::-1]
+    assert requests == 2

@@ -15,7 +15,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import func, select, update
 
-from webapp import audit, clock, deadlines
+from webapp import audit, clock, deadlines, paging
 from webapp.extensions import db
 from webapp.models import EstateMembership, Notification, Role, User
 
@@ -145,15 +145,19 @@ def unread_count(user: User) -> int:
     )
 
 
-def latest(user: User, limit: int = 50) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
-            .limit(limit)
-        )
-    )
+# A person's notifications: unread first, each group the newest first.
+UNREAD_FIRST = (
+    ("unread", Notification.read_at.is_(None)),
+    ("read", Notification.read_at.is_not(None)),
+)
+NEWEST = paging.Order.of((Notification.id, "desc"))
+
+
+def latest(user: User, after: str | None = None, size: int = 25) -> paging.Page[Notification]:
+    """One page of this person's notifications, unread first, after the token `after`."""
+    mine = select(Notification).where(Notification.user_id == user.id)
+    return paging.read_groups(mine, UNREAD_FIRST, NEWEST, after, size)
+
 
 
 def mark_all_read(user: User) -> int:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Boolean, DateTime, Integer, Select, String, and_, or_
+from sqlalchemy import Boolean, DateTime, Integer, Select, String, and_, false, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
@@ -46,8 +46,7 @@ class Order:
 
     @classmethod
     def of(cls, *columns: InstrumentedAttribute | tuple[InstrumentedAttribute, str]) -> Order:
-        """`Order.of(Ticket.closed_at.desc…)` reads badly; `Order.of((Ticket.closed_at, "desc"),
-        Ticket.id)` names each column and its direction (ascending unless "desc")."""
+        """Columns in sort order, each ascending or given as (column, "desc")."""
         pairs = []
         for column in columns:
             if isinstance(column, tuple):
@@ -74,19 +73,14 @@ class Order:
         return and_(bound, condition)
 
     def token(self, values: Sequence) -> str:
-        plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-        raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return _encode(_plain(values))
 
     def parse(self, token: str | None) -> tuple | None:
         """The values a token carries, each of its column's type; None for anything else."""
-        if not token or len(token) > MAX_TOKEN:
-            return None
-        try:
-            plain = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        except (binascii.Error, ValueError):
-            return None
-        if not isinstance(plain, list) or len(plain) != len(self.columns):
+        return self.typed(_decode(token))
+
+    def typed(self, plain: list | None) -> tuple | None:
+        if plain is None or len(plain) != len(self.columns):
             return None
         values = []
         for (column, _desc), value in zip(self.columns, plain, strict=True):
@@ -95,6 +89,25 @@ class Order:
                 return None
             values.append(typed)
         return tuple(values)
+
+
+def _plain(values: Sequence) -> list:
+    return [v.isoformat() if isinstance(v, datetime) else v for v in values]
+
+
+def _encode(plain: list) -> str:
+    raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(token: str | None) -> list | None:
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    return plain if isinstance(plain, list) else None
 
 
 def _typed(column: InstrumentedAttribute, value: Any) -> Any:
@@ -154,6 +167,44 @@ def read(
     query = query.order_by(*order.sort()).limit(size + 1)
     rows = list(db.session.scalars(query) if scalars else db.session.execute(query).all())
     return page_of(rows, order, size, first=start is None, record=record)
+
+
+def read_groups(
+    query: Select,
+    groups: Sequence[tuple[str, Any]],
+    order: Order,
+    after: str | None,
+    size: int,
+) -> Page:
+    """One page of a list shown in groups, each group in `order`: open work orders before
+    fixed before closed, major complaints before the others, unread before read.
+
+    `groups` are (name, condition) pairs in the order shown. One read per group, each an index
+    range stopping at the page's end: sorting the whole list by a CASE expression would read
+    every row. A group before the page's start or after its end still reads (with nothing to
+    find, or LIMIT 0), so a page always costs the same statements. The token carries the
+    group's name before the sort values."""
+    names = [name for name, _condition in groups]
+    plain = _decode(after)
+    start = None
+    if plain and plain[0] in names:
+        values = order.typed(plain[1:])
+        start = (names.index(plain[0]), values) if values is not None else None
+    rows: list = []
+    group_of: list[str] = []
+    for index, (name, condition) in enumerate(groups):
+        part = query.where(condition)
+        if start is not None and index < start[0]:
+            part = part.where(false())
+        elif start is not None and index == start[0]:
+            part = part.where(order.after(start[1]))
+        found = list(db.session.scalars(part.order_by(*order.sort()).limit(size + 1 - len(rows))))
+        rows += found
+        group_of += [name] * len(found)
+    page = Page(rows[:size], None, start is None)
+    if len(rows) > size:
+        page.next = _encode([group_of[size - 1], *_plain(order.values(rows[size - 1]))])
+    return page
 
 
 def page_of(

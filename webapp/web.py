@@ -71,18 +71,18 @@ def render(
     *,
     status: int = 200,
     page_context: Callable[[], dict] | None = None,
-    rows: str | None = None,
+    rows_fragment: str | None = None,
     **context,
 ) -> Response:
     """Render the full page, or only `fragment` when htmx asked for a part of the page, or
-    only `rows` when it asked for a paged list's next rows.
+    only `rows_fragment` when it asked for a paged list's next rows.
 
     The page template includes the fragment, and the fragment the rows, so they never drift
     apart. `page_context` is what only the whole page shows (tab counts, filter choices):
     computed for the page, never for a fragment.
     """
-    if rows is not None and wants_rows():
-        body = render_template(rows, **context)
+    if rows_fragment is not None and wants_rows():
+        body = render_template(rows_fragment, **context)
     elif fragment is not None and wants_fragment():
         body = render_template(fragment, **context) + _flash_oob()
     else:

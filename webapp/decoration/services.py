@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines, escalation
+from webapp import audit, clock, deadlines, escalation, paging
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
 from webapp.locks import check_version
@@ -95,6 +95,9 @@ PERMIT_FIELDS = ("status", "end_date", "deposit_status", "status_note")
 
 
 # --- scoping ---------------------------------------------------------------------------------
+
+# The permits list: the newest registered first (the primary key's order).
+NEWEST = paging.Order.of((DecorationPermit.id, "desc"))
 
 
 def visible_permits(user: User) -> Select:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, deadlines
+from webapp import clock, deadlines, paging
 from webapp.access import AUTHENTICATED, MANAGER, OWNER, STAFF, SUPERVISOR_UP, allow
 from webapp.decoration import forms, services
 from webapp.extensions import db
@@ -35,6 +35,8 @@ from webapp.tickets import intake as tickets
 from webapp.web import render, render_form, see_other
 
 bp = Blueprint("decoration", __name__, url_prefix="/decoration")
+
+PAGE = 25  # permits a page
 
 
 def _permit_or_404(permit_id: int) -> DecorationPermit:
@@ -60,14 +62,18 @@ def index():
 @bp.get("/permits")
 @allow(STAFF)
 def permits():
-    """Every renovation of my estates, newest first."""
-    found = db.session.scalars(
-        services.visible_permits(current_user)
-        .options(joinedload(DecorationPermit.unit).joinedload(Unit.building))
-        .order_by(DecorationPermit.created_at.desc())
-        .limit(200)
-    ).all()
-    return render("decoration/permits.html", permits=found)
+    """Every renovation of my estates, newest first, a page at a time."""
+    found = paging.read(
+        services.visible_permits(current_user).options(
+            joinedload(DecorationPermit.unit).joinedload(Unit.building)
+        ),
+        services.NEWEST,
+        request.args.get("after"),
+        PAGE,
+    )
+    return render(
+        "decoration/permits.html", rows_fragment="decoration/_permit_rows.html", permits=found
+    )
 
 
 @bp.route("/permits/new", methods=["GET", "POST"])

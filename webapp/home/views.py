@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from webapp import escalation
@@ -32,11 +32,13 @@ def index():
 @allow(STAFF)
 def notifications():
     """What the escalation sweep and the ticket desk told me, unread first."""
-    items = escalation.latest(current_user)
+    items = escalation.latest(current_user, after=request.args.get("after"))
+    items.rows = [(n, escalation.link(n)) for n in items.rows]
     return render(
         "home/notifications.html",
-        items=[(n, escalation.link(n)) for n in items],
-        unread=sum(1 for n in items if n.read_at is None),
+        rows_fragment="home/_notification_rows.html",
+        items=items,
+        unread=escalation.unread_count(current_user),
     )
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp import audit
+from webapp import audit, paging
 from webapp.auth.services import username_taken
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -29,12 +29,18 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
+BY_NAME = paging.Order.of(User.display_name, User.id)
+
+
 def _snapshot(owner: User) -> dict:
     return {"display_name": owner.display_name, "phone": owner.phone, "active": owner.active}
 
 
-def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> list[User]:
-    """Owners with a unit in the viewer's estates, searchable by name, phone or unit (3栋-1201)."""
+def owners_in_my_estates(
+    viewer: User, q: str = "", size: int = PAGE_SIZE, after: str | None = None
+) -> paging.Page[User]:
+    """Owners with a unit in the viewer's estates, searchable by name, phone or unit (3栋-1201),
+    by name: one page after the token `after`."""
     mine = estate_ids_of(viewer)
     matching = (
         select(UnitOwnership.user_id)
@@ -59,16 +65,10 @@ def owners_in_my_estates(viewer: User, q: str = "", limit: int = PAGE_SIZE) -> l
                 User.id.in_(unit_hit),
             )
         )
-    query = (
-        query.options(
-            selectinload(User.ownerships)
-            .selectinload(UnitOwnership.unit)
-            .selectinload(Unit.building)
-        )
-        .order_by(User.display_name, User.id)
-        .limit(limit)
+    query = query.options(
+        selectinload(User.ownerships).selectinload(UnitOwnership.unit).selectinload(Unit.building)
     )
-    return list(db.session.scalars(query))
+    return paging.read(query, BY_NAME, after, size)
 
 
 def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, relation: str) -> User:

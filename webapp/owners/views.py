@@ -45,7 +45,8 @@ def index():
     return render(
         "owners/index.html",
         "owners/_results.html",
-        owners=services.owners_in_my_estates(current_user, q),
+        rows_fragment="owners/_rows.html",
+        owners=services.owners_in_my_estates(current_user, q, after=request.args.get("after")),
         q=q,
         total=services.count_owners(current_user),
     )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, signoff
+from webapp import clock, paging, signoff
 from webapp.extensions import db
 from webapp.models import (
     STAFF_ROLES,
@@ -223,6 +223,10 @@ def compliance(
     return day_list, rows
 
 
+# Patrol history's order: the latest started first (the (estate, started) index).
+LATEST = paging.Order.of((PatrolRound.started_at, "desc"), (PatrolRound.id, "desc"))
+
+
 @dataclass
 class RoundRow:
     round: PatrolRound
@@ -239,8 +243,10 @@ def history(
     person_id: int | None = None,
     area: str = "",
     result: str = "",
-    limit: int = 50,
-) -> list[RoundRow]:
+    size: int = 25,
+    after: str | None = None,
+) -> paging.Page[RoundRow]:
+    """Rounds the viewer may see, the latest started first: one page after the token `after`."""
     query = visible_rounds(viewer).options(
         joinedload(PatrolRound.patroller), joinedload(PatrolRound.template)
     )
@@ -279,14 +285,11 @@ def history(
         query = query.where(issue_count > 0)
     elif result == "clean":
         query = query.where(issue_count == 0)
-    query = (
-        query.add_columns(answered_count, issue_count)
-        .order_by(PatrolRound.started_at.desc())
-        .limit(limit)
-    )
-    rows = db.session.execute(query).all()
-    signed = signoff.signed_ids(TARGET, [r[0].id for r in rows])
-    return [RoundRow(r, a, i, r.id in signed) for r, a, i in rows]
+    query = query.add_columns(answered_count, issue_count)
+    found = paging.read(query, LATEST, after, size, scalars=False, record=lambda row: row[0])
+    signed = signoff.signed_ids(TARGET, [r[0].id for r in found.rows])
+    found.rows = [RoundRow(r, a, i, r.id in signed) for r, a, i in found.rows]
+    return found
 
 
 def awaiting_signature(viewer: User, limit: int = 20) -> list[PatrolRound]:

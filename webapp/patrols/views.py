@@ -73,7 +73,7 @@ def index():
         "patrols/index.html",
         due=schedule.due_today(current_user),
         awaiting=schedule.awaiting_signature(current_user),
-        recent=schedule.history(current_user, person_id=current_user.id, limit=10),
+        recent=schedule.history(current_user, person_id=current_user.id, size=10).rows,
     )
 
 
@@ -291,7 +291,8 @@ def history():
     return render(
         "patrols/history.html",
         "patrols/_history_rows.html",
-        rows=schedule.history(current_user, **filters),
+        rows_fragment="patrols/_history_cards.html",
+        rows=schedule.history(current_user, **filters, after=args.get("after")),
         filters=filters,
         people=schedule.patrollers(current_user),
     )

@@ -74,41 +74,15 @@ def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
     return query
 
 
-# The inbox's sorts. Open work: major complaints first ("major" sorts before "normal"), then
-# the follow-up due first, the newer ticket first when two fall due together. Closed: the
-# latest closed first. Everything: the newest first.
-URGENT = paging.Order.of(Ticket.severity, Ticket.next_follow_up_at, (Ticket.id, "desc"))
-_BY_DUE = paging.Order(URGENT.columns[1:])
+# The inbox's sorts. Open work: major complaints first, then the follow-up due first, the
+# newer ticket first when two fall due together (an open ticket always has a follow-up time).
+# Closed: the latest closed first. Resolved: the newest first. Everything: the newest first.
+SEVERITIES = (("major", Ticket.severity == "major"), ("normal", Ticket.severity != "major"))
+BY_DUE = paging.Order.of(Ticket.next_follow_up_at, (Ticket.id, "desc"))
 CLOSED = paging.Order.of((Ticket.closed_at, "desc"), (Ticket.id, "desc"))
 RECENT = paging.Order.of((Ticket.created_at, "desc"), (Ticket.id, "desc"))
 NEWEST = paging.Order.of((Ticket.id, "desc"))
 URGENT_TABS = ("open", "received", "assigned", "in_progress", "overdue")
-
-
-def _urgent_first(ids: Select, after: str | None, size: int) -> paging.Page:
-    """Open work in the inbox's order, one page after the token `after`.
-
-    Two reads instead of one sort of every open ticket: the few majors, then the others in
-    the order of the (estate, severity, follow-up) index, each stopping at the page's last
-    row (an open ticket always has a follow-up time)."""
-    start = URGENT.parse(after)
-    count = size + 1
-    due = Ticket.next_follow_up_at.is_not(None)
-    majors_query = ids.where(Ticket.severity == "major", due)
-    others_query = ids.where(Ticket.severity != "major", due)
-    if start is not None:
-        severity, *rest = start
-        if severity == "major":
-            majors_query = majors_query.where(_BY_DUE.after(rest))
-        else:
-            majors_query = majors_query.where(literal(False))
-            others_query = others_query.where(_BY_DUE.after(rest))
-    majors = list(db.session.scalars(majors_query.order_by(*_BY_DUE.sort()).limit(count)))
-    # Always read (LIMIT 0 when the majors fill the page): the same statements at any size.
-    others = db.session.scalars(
-        others_query.order_by(*_BY_DUE.sort()).limit(count - len(majors))
-    )
-    return paging.page_of(majors + list(others), URGENT, size, first=start is None)
 
 
 def inbox(
@@ -156,7 +130,9 @@ def inbox(
     # The page's rows first, sorted on the ticket's own columns only; then the cards' units and
     # people for those rows alone. Joining them before the sort made it work on every row.
     if tab in URGENT_TABS:
-        found = _urgent_first(query, after, size)
+        # The few majors, then the others in the (estate, severity, follow-up) index's order.
+        due = query.where(Ticket.next_follow_up_at.is_not(None))
+        found = paging.read_groups(due, SEVERITIES, BY_DUE, after, size)
     elif tab == "closed":
         found = paging.read(query.where(Ticket.closed_at.is_not(None)), CLOSED, after, size)
     elif tab == "resolved":  # the (estate, status, created) index gives this order

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import clock
+from webapp import clock, paging
 from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
@@ -80,7 +80,7 @@ def inbox():
     return render(
         "tickets/inbox.html",
         "tickets/_list.html",
-        rows="tickets/_rows.html",
+        rows_fragment="tickets/_rows.html",
         tickets=found,
         filters=filters,
         overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
@@ -356,11 +356,11 @@ def summary_xlsx():
 @bp.get("/my/tickets")
 @allow(OWNER)
 def mine():
-    """My repairs and complaints."""
-    found = db.session.scalars(
-        lists.visible_tickets(current_user).order_by(Ticket.created_at.desc()).limit(100)
-    ).all()
-    return render("tickets/mine.html", tickets=found)
+    """My repairs and complaints, the newest first."""
+    found = paging.read(
+        lists.visible_tickets(current_user), lists.RECENT, request.args.get("after"), lists.PAGE
+    )
+    return render("tickets/mine.html", rows_fragment="tickets/_mine_rows.html", tickets=found)
 
 
 @bp.route("/my/tickets/new", methods=["GET", "POST"])

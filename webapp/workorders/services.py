@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines, escalation
+from webapp import audit, clock, deadlines, escalation, paging
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.labels import DEPARTMENT_LABELS
@@ -45,6 +45,9 @@ WORK_ORDER = Workflow(
 )
 
 TARGET = "work_order"
+# The list's order: what still needs doing first, each status by due time.
+STATUSES = (OPEN, FIXED, CLOSED)
+BY_DUE = paging.Order.of(WorkOrder.due_at, WorkOrder.id)
 DEFAULT_DUE = timedelta(hours=24)
 FIELDS = ("status", "due_at", "reply_note", "reopen_count")
 
@@ -159,16 +162,19 @@ def listing(
     status: str | None = None,
     department: str | None = None,
     overdue: bool = False,
-    limit: int = 100,
-) -> list[WorkOrder]:
+    size: int = 25,
+    after: str | None = None,
+) -> paging.Page[WorkOrder]:
+    """Work orders of the person's estates, one page after the token `after`: open ones
+    first, then those waiting for re-inspection, then closed; each by due time."""
     query = visible_work_orders(user).options(joinedload(WorkOrder.reported_by))
-    if status:
-        query = query.where(WorkOrder.status == status)
+    groups = [(s, WorkOrder.status == s) for s in STATUSES if not status or s == status]
     if department:
         query = query.where(WorkOrder.department == department)
     if overdue:
-        query = query.where(WorkOrder.status == OPEN, WorkOrder.due_at < clock.now())
-    return list(db.session.scalars(query.order_by(WorkOrder.status, WorkOrder.due_at).limit(limit)))
+        groups = [g for g in groups if g[0] == OPEN]
+        query = query.where(WorkOrder.due_at < clock.now())
+    return paging.read_groups(query, groups, BY_DUE, after, size)
 
 
 def running(order: WorkOrder) -> bool:

@@ -34,11 +34,18 @@ def index():
     status = status if status in ("open", "fixed", "closed") else None
     department = request.args.get("department") or None
     overdue = request.args.get("overdue") == "1"
-    orders = services.listing(current_user, status=status, department=department, overdue=overdue)
+    orders = services.listing(
+        current_user,
+        status=status,
+        department=department,
+        overdue=overdue,
+        after=request.args.get("after"),
+    )
     now = clock.now()
     return render(
         "workorders/index.html",
         "workorders/_list.html",
+        rows_fragment="workorders/_rows.html",
         orders=orders,
         states={o.id: deadlines.state_of(o, now) for o in orders},
         status=status,
