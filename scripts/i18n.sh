@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pot="$(mktemp --suffix=.pot)"
-.venv/bin/pybabel extract -q -F babel.cfg -k _l -k _lp:1c,2 --no-location --sort-output -o "$pot" . 2>/dev/null \
-  || .venv/bin/pybabel extract -F babel.cfg -k _l -k _lp:1c,2 --no-location --sort-output -o "$pot" . >/dev/null
+.venv/bin/pybabel extract -q --ignore-dirs ".* __pycache__" -F babel.cfg -k _l -k _lp:1c,2 --no-location --sort-output -o "$pot" . 2>/dev/null \
+  || .venv/bin/pybabel extract --ignore-dirs ".* __pycache__" -F babel.cfg -k _l -k _lp:1c,2 --no-location --sort-output -o "$pot" . >/dev/null
 .venv/bin/pybabel update -i "$pot" -d webapp/translations --width 100 --ignore-obsolete --no-fuzzy-matching
 rm -f "$pot"
 .venv/bin/pybabel compile -d webapp/translations --statistics
