@@ -79,14 +79,18 @@ def test_a_damaged_or_forged_token_reads_the_first_page(token):
 
 def _bulk_tickets(world, count: int) -> None:
     """Tickets of every status, a few major, with follow-ups that fall due together (ties
-    that a page boundary must not split wrongly)."""
+    that a page boundary must not split wrongly), on many units, with several assignees."""
     now = clock.now()
+    units = db.session.scalars(
+        select(Unit.id).join(Building).where(Building.estate_id == world.estate.id)
+    ).all()
+    people = (world.assistant.id, world.supervisor.id, world.manager.id, None)
     statuses = ("received", "assigned", "in_progress", "resolved", "closed")
     rows = [
         dict(
             number=f"PG-{i:04d}",
             estate_id=world.estate.id,
-            unit_id=world.unit_a.id,
+            unit_id=units[i % len(units)],
             reporter_name=f"业主{i}",
             reporter_phone="",
             kind="repair",
@@ -96,7 +100,7 @@ def _bulk_tickets(world, count: int) -> None:
             description=f"分页 {i}",
             status=statuses[i % 5],
             taker_id=world.assistant.id,
-            assignee_id=world.assistant.id,
+            assignee_id=people[i % len(people)],
             next_follow_up_at=(now + timedelta(hours=i % 4)) if i % 5 < 3 else None,
             investigation_due_at=now + timedelta(hours=48) if i % 7 == 0 else None,
             created_at=now - timedelta(minutes=i // 3),  # three at a time
@@ -189,7 +193,8 @@ def test_a_page_deep_in_the_list_costs_what_the_first_does(login_as, world, coun
                 as_text=True
             )
         counts.append(counter.count)
-    assert len(counts) >= 3 and len(set(counts)) == 1, counts
+    # Cards of 25 units and 3 assignees: read for the page at once, not one statement a card.
+    assert len(counts) >= 3 and len(set(counts)) == 1 and counts[0] <= 6, counts
 
 
 def test_without_script_the_next_page_is_a_link_and_the_start_one_back(login_as, world):
@@ -231,9 +236,7 @@ def test_work_orders_scroll_open_then_fixed_then_closed(login_as, world):
     db.session.commit()
     orders = db.session.scalars(select(WorkOrder)).all()
     rank = {"open": 0, "fixed": 1, "closed": 2}
-    expected = [
-        o.number for o in sorted(orders, key=lambda o: (rank[o.status], o.due_at, o.id))
-    ]
+    expected = [o.number for o in sorted(orders, key=lambda o: (rank[o.status], o.due_at, o.id))]
     wo = re.compile(r"<strong>(WO-PG-\d+)</strong>")
     c = login_as("supervisor")
     seen, requests = walk(c, "/workorders", rows=wo, target="order-list")

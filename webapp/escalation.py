@@ -159,7 +159,6 @@ def latest(user: User, after: str | None = None, size: int = 25) -> paging.Page[
     return paging.read_groups(mine, UNREAD_FIRST, NEWEST, after, size)
 
 
-
 def mark_all_read(user: User) -> int:
     result = db.session.execute(
         update(Notification)

@@ -74,7 +74,7 @@ def format_when(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     pattern = _as_strftime(fmt)
     if pattern is None or value.tzinfo is None:
         return format_datetime(value, fmt)
-    return value.astimezone(get_timezone()).strftime(pattern)
+    return value.astimezone(zone()).strftime(pattern)
 
 
 def listing(items) -> str:
@@ -103,19 +103,33 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-_TRANSLATIONS = "propdesk.translations"
+def _once_per_request(name: str, find):
+    """What `find()` answers, found once per request and kept in its environ: Flask-Babel's
+    own lookups go through several context proxies on every call, and a page makes hundreds
+    (every `_()`, label and time it shows)."""
+    try:
+        environ = request.environ
+    except RuntimeError:  # outside a request (the CLI, a job)
+        return find()
+    found = environ.get(name)
+    if found is None:
+        found = environ[name] = find()
+    return found
 
 
 def _translations():
-    """The request's catalogue, found once per request: Flask-Babel's own lookup goes through
-    several context proxies on every `_()` a template calls (a page calls hundreds)."""
-    if not has_request_context():
-        return get_translations()
-    environ = request.environ
-    found = environ.get(_TRANSLATIONS)
-    if found is None:
-        found = environ[_TRANSLATIONS] = get_translations()
-    return found
+    """The request's catalogue."""
+    return _once_per_request("propdesk.translations", get_translations)
+
+
+def locale_name() -> str:
+    """The request's language ("zh_CN", "en")."""
+    return _once_per_request("propdesk.locale", lambda: str(get_locale()))
+
+
+def zone():
+    """The request's time zone (the viewer's estate's)."""
+    return _once_per_request("propdesk.zone", get_timezone)
 
 
 def init_app(app) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
-from webapp.i18n import listing
+from webapp.i18n import listing, locale_name
 from webapp.models import STAFF_ROLES, Role
 from webapp.models.places import AreaKind
 
@@ -291,7 +290,7 @@ _translated: dict[tuple[str, int, object], str] = {}
 def _label(table: dict, value) -> str:
     if value not in table:
         return str(value or "")
-    key = (str(get_locale()), id(table), value)
+    key = (locale_name(), id(table), value)
     found = _translated.get(key)
     if found is None:
         found = _translated[key] = str(table[value])

@@ -67,7 +67,9 @@ class Order:
         condition = None
         for (column, desc), value in reversed(list(zip(self.columns, values, strict=True))):
             beyond = column < value if desc else column > value
-            condition = beyond if condition is None else or_(beyond, and_(column == value, condition))
+            condition = (
+                beyond if condition is None else or_(beyond, and_(column == value, condition))
+            )
         first, desc = self.columns[0]
         bound = first <= values[0] if desc else first >= values[0]
         return and_(bound, condition)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp import clock, deadlines, paging, search
 from webapp.extensions import db
@@ -139,15 +140,21 @@ def inbox(
         found = paging.read(query, RECENT, after, size)
     else:
         found = paging.read(query, NEWEST, after, size)
-    if found.rows:
-        # Fills the rows read above in the identity map: no statement per card.
-        db.session.scalars(
-            select(Ticket)
-            .where(Ticket.id.in_([t.id for t in found.rows]))
-            .options(
-                joinedload(Ticket.unit).joinedload(Unit.building), joinedload(Ticket.assignee)
-            )
-        ).unique().all()
+    # The cards' units (with their buildings) and assignees, read for this page's rows only and
+    # set on them: no statement per card, and no join before the sort.
+    units = db.session.scalars(
+        select(Unit)
+        .where(Unit.id.in_({t.unit_id for t in found.rows if t.unit_id is not None}))
+        .options(joinedload(Unit.building))
+    ).all()
+    people = db.session.scalars(
+        select(User).where(User.id.in_({t.assignee_id for t in found.rows if t.assignee_id}))
+    ).all()
+    unit_of = {u.id: u for u in units}
+    person_of = {u.id: u for u in people}
+    for ticket in found.rows:
+        set_committed_value(ticket, "unit", unit_of.get(ticket.unit_id))
+        set_committed_value(ticket, "assignee", person_of.get(ticket.assignee_id))
     return found
 
 
