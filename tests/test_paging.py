@@ -24,7 +24,9 @@ NUMBER = re.compile(r'<span class="mono">([^<]+)</span>')
 def walk(client, url: str, rows: re.Pattern = NUMBER, target: str = "main") -> tuple[list, int]:
     """Everything a list shows, from its first page through each "more" as htmx fetches it;
     and how many requests that took."""
-    body = client.htmx("get", url, target=target).get_data(as_text=True)
+    response = client.htmx("get", url, target=target)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
     seen = rows.findall(body)
     requests = 1
     while (link := NEXT.search(body)) is not None:
@@ -241,7 +243,10 @@ def test_work_orders_scroll_open_then_fixed_then_closed(login_as, world):
     c = login_as("supervisor")
     seen, requests = walk(c, "/workorders", rows=wo, target="order-list")
     assert seen == expected and requests == 3
-    # A filter narrows every page, not only the first.
+    # A filter narrows every page, not only the first; the page shows it chosen.
+    page = c.get("/workorders?status=fixed")
+    assert page.status_code == 200
+    assert '<option value="fixed" selected>' in page.get_data(as_text=True)
     seen, _requests = walk(c, "/workorders?status=fixed", rows=wo, target="order-list")
     assert seen == [n for n in expected if n in {o.number for o in orders if o.status == "fixed"}]
 
@@ -276,6 +281,12 @@ def test_patrol_history_scrolls_to_the_first_round(login_as, world):
     c = login_as("supervisor")
     seen, requests = walk(c, "/patrols/history", rows=link, target="history-rows")
     assert [int(i) for i in seen] == expected and requests == 3
+    # The patrol page shows the assistant's latest ten and leads to the rest (it does not page).
+    mine = login_as("assistant").get("/patrols").get_data(as_text=True)
+    recent = mine[mine.index('id="recent-rounds"') :]
+    assert [int(i) for i in link.findall(recent)] == expected[:10]
+    assert 'rel="first"' not in mine and 'id="more"' not in mine
+    assert f"/patrols/history?person={world.assistant.id}" in recent
 
 
 def test_permits_notifications_and_an_owners_tickets_scroll(login_as, world):

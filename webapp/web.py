@@ -81,6 +81,8 @@ def render(
     apart. `page_context` is what only the whole page shows (tab counts, filter choices):
     computed for the page, never for a fragment.
     """
+    if not isinstance(status, int):  # a page's own "status" passed by mistake
+        raise TypeError(f"render(status=...) is the HTTP status, not {status!r}")
     if rows_fragment is not None and wants_rows():
         body = render_template(rows_fragment, **context)
     elif fragment is not None and wants_fragment():

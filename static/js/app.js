@@ -80,6 +80,22 @@
     }
   });
 
+  // A paged list's next rows (webapp/paging.py, the more() macro) may hold a row already shown:
+  // it changed while the list was open and now sorts further down. It stays where it was seen,
+  // once, rather than appearing twice.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || target.id !== "more" || !target.parentElement || !event.detail.serverResponse) return;
+    const shown = new Set(Array.from(target.parentElement.querySelectorAll("[data-row]"), (row) => row.dataset.row));
+    if (!shown.size) return;
+    const incoming = document.createElement("template");
+    incoming.innerHTML = event.detail.serverResponse;
+    const again = Array.from(incoming.content.querySelectorAll("[data-row]")).filter((row) => shown.has(row.dataset.row));
+    if (!again.length) return;
+    again.forEach((row) => row.remove());
+    event.detail.serverResponse = incoming.innerHTML;
+  });
+
   // A tap's answer redraws its card while the person may already be typing in the card's note:
   // text typed and not yet saved (value differs from what the page was drawn with) is carried
   // into the new card, with the focus. Saved text, and a whole-page redraw, show the server's.

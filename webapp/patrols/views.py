@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import signoff
+from webapp import paging, signoff
 from webapp.access import MANAGER, STAFF, SUPERVISOR_UP, allow
 from webapp.auth import services as auth_services
 from webapp.extensions import db
@@ -69,11 +69,14 @@ def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, am
 @allow(STAFF)
 def index():
     """Today's rounds: what is due, what is running, what waits for my signature."""
+    recent = schedule.history(current_user, person_id=current_user.id, size=10)
     return render(
         "patrols/index.html",
         due=schedule.due_today(current_user),
         awaiting=schedule.awaiting_signature(current_user),
-        recent=schedule.history(current_user, person_id=current_user.id, size=10).rows,
+        # My latest rounds; the rest are in the history (this page does not page).
+        recent=paging.Page(recent.rows),
+        more_rounds=recent.next is not None,
     )
 
 

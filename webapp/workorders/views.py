@@ -48,7 +48,8 @@ def index():
         rows_fragment="workorders/_rows.html",
         orders=orders,
         states={o.id: deadlines.state_of(o, now) for o in orders},
-        status=status,
+        # Not `status`: that is render()'s HTTP status.
+        chosen_status=status,
         department=department,
         overdue=overdue,
         departments=department_choices(),
