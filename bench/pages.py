@@ -163,6 +163,7 @@ class Post:
 
 
 START = re.compile(r'action="(/patrols/start/\d+)"')
+RUNNING = re.compile(r'href="(/patrols/rounds/\d+)">[^<]*</a>\s*</div>')
 ITEM = re.compile(r'action="(/patrols/rounds/\d+/items/\d+)"')
 
 
@@ -178,15 +179,22 @@ def _phone_photo() -> bytes:
 def writes(port: int, cookie: str, folder: str) -> dict[str, Post]:
     """A patrol tap and a photo upload as the assistant's phone sends them (htmx, CSRF token
     in the form), on the items of a round started through the app."""
-    _status, _headers, html = _request(port, "GET", "/patrols", {"Cookie": cookie})
+    _status, headers, html = _request(port, "GET", "/patrols", {"Cookie": cookie})
     token = CSRF.search(html).group(1)
+    # The token is kept in the session that this answer's cookie carries.
+    cookie = headers.get("Set-Cookie", cookie).split(";")[0]
     form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-    status, headers, _ = _request(
-        port, "POST", START.search(html).group(1), form, f"csrf_token={token}"
-    )
-    if status != 303:
-        raise RuntimeError(f"could not start a round ({status})")
-    _status, _headers, html = _request(port, "GET", headers["Location"], {"Cookie": cookie})
+    running = RUNNING.search(html)  # a round left running by an earlier run goes on
+    if running is not None:
+        location = running.group(1)
+    else:
+        status, headers, _ = _request(
+            port, "POST", START.search(html).group(1), form, f"csrf_token={token}"
+        )
+        if status != 303:
+            raise RuntimeError(f"could not start a round ({status})")
+        location = headers["Location"]
+    _status, _headers, html = _request(port, "GET", location, {"Cookie": cookie})
     items = list(dict.fromkeys(ITEM.findall(html)))
     if not items:
         raise RuntimeError("the round shows no items to tap")
