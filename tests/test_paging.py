@@ -328,3 +328,17 @@ def test_permits_notifications_and_an_owners_tickets_scroll(login_as, world):
     mine = db.session.scalars(select(Ticket)).all()
     assert seen == [t.number for t in sorted(mine, key=lambda t: (t.created_at, t.id))][::-1]
     assert requests == 2
+
+
+def test_a_home_list_says_when_it_shows_only_part_and_leads_to_the_whole(login_as, world):
+    _bulk_tickets(world, 160)  # 32 received, waiting to be assigned
+    home = login_as("supervisor").get("/").get_data(as_text=True)
+    section = home[home.index('id="duty-assign"') :]
+    section = section[: section.index("</section>")]
+    assert '<span class="badge">20+</span>' in section
+    assert section.count('class="list-row entry') == 20
+    assert 'href="/tickets?tab=received"' in section
+    # A short list says its count as it is.
+    owner = login_as("owner_a").get("/").get_data(as_text=True)
+    mine = owner[owner.index('id="duty-tickets"') :]
+    assert "+</span>" not in mine[: mine.index("</section>")]

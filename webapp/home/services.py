@@ -48,7 +48,22 @@ class Section:
     title: str
     empty: str
     items: list[Entry] = field(default_factory=list)
-    more_url: str | None = None
+    more_url: str | None = None  # the whole list, where the app has one
+
+    @property
+    def capped(self) -> bool:
+        """It shows as many as a home shows: there may be more (the badge says "20+")."""
+        return len(self.items) >= SHOWN
+
+
+# What a home's list shows at most (its service's default limit).
+SHOWN = 20
+# The whole list behind a section: (endpoint, arguments).
+_WHOLE_LIST = {
+    "assign": ("tickets.inbox", {"tab": "received"}),
+    "tickets": ("tickets.inbox", {"mine": 1}),
+    "reinspect": ("workorders.index", {"status": "fixed"}),
+}
 
 
 @dataclass
@@ -264,7 +279,7 @@ def duties_for(user: User) -> list[Section]:
         "opinions": lambda: _signature_entries(user),
         "overdue": lambda: deadlines.escalated_lines(user, clock.now()),
         "major": lambda: _major_entries(user),
-        "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", size=20).rows),
+        "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", size=SHOWN).rows),
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
@@ -272,7 +287,7 @@ def duties_for(user: User) -> list[Section]:
     }
     if user.role == Role.ASSISTANT:
         fillers["tickets"] = lambda: _ticket_entries(
-            tickets.inbox(user, tab="open", mine=True, size=20).rows
+            tickets.inbox(user, tab="open", mine=True, size=SHOWN).rows
         )
     else:
         fillers["tickets"] = lambda: _owner_ticket_entries(user)
@@ -281,6 +296,11 @@ def duties_for(user: User) -> list[Section]:
         section = Section(key, str(title), str(empty))
         if key in fillers:
             section.items = fillers[key]()
+        if user.is_owner and key == "tickets":
+            section.more_url = url_for("tickets.mine")
+        elif key in _WHOLE_LIST:
+            endpoint, arguments = _WHOLE_LIST[key]
+            section.more_url = url_for(endpoint, **arguments)
         sections.append(section)
     return sections
 
