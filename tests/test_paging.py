@@ -68,6 +68,9 @@ def test_a_token_carries_the_sort_values_back():
         ORDER.token(("2026-12-06T08:30:00+00:00", "major", "1")),  # text for a number
         ORDER.token(("2026-12-06T08:30:00+00:00", "major", True)),
         ORDER.token(("2026-12-06T08:30:00+00:00", "major", 10**30)),
+        ORDER.token(("2026-12-06T08:30:00+00:00", "major", 2**40)),  # beyond an INTEGER
+        ORDER.token(("9999-12-31T23:59:59-23:00", "major", 1)),  # beyond the year 9999 in UTC
+        ORDER.token(("0001-01-01T00:00:00+14:00", "major", 1)),
         ORDER.token(("2026-12-06T08:30:00+00:00", "ma\x00jor", 1)),
         "A" * 5000,
     ],
@@ -209,9 +212,21 @@ def test_without_script_the_next_page_is_a_link_and_the_start_one_back(login_as,
     second = c.get(htmlmod.unescape(link.group(1))).get_data(as_text=True)
     assert "<html" in second and 'rel="first"' in second
     assert NUMBER.findall(second) == _expected("all")[inbox.PAGE : 2 * inbox.PAGE]
-    # A damaged token is the list's start, not an error.
+    # A damaged or forged token is the list's start, not an error, as a page and as rows.
     again = c.get("/tickets?tab=all&after=%00%ff!!").get_data(as_text=True)
     assert NUMBER.findall(again) == _expected("all")[: inbox.PAGE]
+    forged = {
+        "/tickets?tab=all": [2**40],
+        "/tickets?tab=closed": ["9999-12-31T23:59:59-23:00", 5],
+        "/tickets?tab=open": ["major", "9999-12-31T23:59:59-23:00", 1],
+        "/tickets?tab=resolved": ["0001-01-01T00:00:00+14:00", -(2**40)],
+        "/owners": ["名" * 60, 2**40],
+        "/workorders": ["open", "2026-12-06T08:30:00+00:00", 2**40],
+    }
+    for path, values in forged.items():
+        url = f"{path}{'&' if '?' in path else '?'}after={paging._encode(values)}"
+        assert c.get(url).status_code == 200, url
+        assert c.htmx("get", url, target="more").status_code == 200, url
 
 
 # --- the other lists ----------------------------------------------------------------------------

@@ -24,10 +24,10 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Boolean, DateTime, Integer, Select, String, and_, false, or_
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Select, String, and_, false, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
@@ -120,13 +120,16 @@ def _typed(column: InstrumentedAttribute, value: Any) -> Any:
             return None
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
+            # A time the database can hold in UTC (9999-12-31 at -23:00 cannot).
+            return moment.astimezone(UTC) if moment.tzinfo is not None else None
+        except (ValueError, OverflowError):
             return None
-        return moment if moment.tzinfo is not None else None
     if isinstance(kind, Boolean):
         return value if isinstance(value, bool) else None
     if isinstance(kind, Integer):
-        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+        # What the column holds: PostgreSQL refuses 2**40 for an INTEGER, with an error.
+        limit = 2**63 if isinstance(kind, BigInteger) else 2**31
+        ok = isinstance(value, int) and not isinstance(value, bool) and -limit <= value < limit
         return value if ok else None
     if isinstance(kind, String):
         return value if isinstance(value, str) and "\x00" not in value else None
