@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Building, Notification, PatrolRound, Ticket, Unit, WorkOrder
 from webapp.tickets import inbox
 
-NEXT = re.compile(r'<(?:p|li|tr) class="more" id="more">.*?hx-get="([^"]+)"', re.S)
+NEXT = re.compile(r'<(?:p|li) class="more" id="more">.*?hx-get="([^"]+)"', re.S)
 NUMBER = re.compile(r'<span class="mono">([^<]+)</span>')
 
 
