@@ -22,6 +22,7 @@ from webapp import (
     proxy,
     registry,
     replay,
+    requestcache,
     security,
     web,
     workflow,
@@ -119,6 +120,7 @@ def _init_requests(app: Flask) -> None:
 
     # The request id first: every later hook and log line carries it.
     logs.init_app(app)
+    requestcache.init_app(app)  # then the request's store, ahead of every other hook
 
     @app.before_request
     def _start_request():

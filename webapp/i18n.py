@@ -11,7 +11,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
-from webapp import clock
+from webapp import clock, requestcache
 
 LOCALE_COOKIE = "lang"
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -103,33 +103,19 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def _once_per_request(name: str, find):
-    """What `find()` answers, found once per request and kept in its environ: Flask-Babel's
-    own lookups go through several context proxies on every call, and a page makes hundreds
-    (every `_()`, label and time it shows)."""
-    try:
-        environ = request.environ
-    except RuntimeError:  # outside a request (the CLI, a job)
-        return find()
-    found = environ.get(name)
-    if found is None:
-        found = environ[name] = find()
-    return found
-
-
 def _translations():
     """The request's catalogue."""
-    return _once_per_request("propdesk.translations", get_translations)
+    return requestcache.once("propdesk.translations", get_translations)
 
 
 def locale_name() -> str:
     """The request's language ("zh_CN", "en")."""
-    return _once_per_request("propdesk.locale", lambda: str(get_locale()))
+    return requestcache.once("propdesk.locale", lambda: str(get_locale()))
 
 
 def zone():
     """The request's time zone (the viewer's estate's)."""
-    return _once_per_request("propdesk.zone", get_timezone)
+    return requestcache.once("propdesk.zone", get_timezone)
 
 
 def init_app(app) -> None:

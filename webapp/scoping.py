@@ -6,7 +6,7 @@ so that a curious user cannot even learn that a record exists.
 
 from __future__ import annotations
 
-from flask import abort, has_request_context, request
+from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 
@@ -22,21 +22,13 @@ from webapp.models import (
     UnitOwnership,
     User,
 )
+from webapp.requestcache import per_request
 
 
 def get_or_404(visible: Select, model, record_id: int):
     """The record with this id among those a `visible_<things>(user)` query allows, or 404."""
     found = db.session.scalar(visible.where(model.id == record_id))
     return found or abort(404)
-
-
-def per_request(name: str) -> dict:
-    """A dict that lives as long as the current request (empty and unshared outside one): for
-    answers a page asks for more than once. Kept in the request's environ, not on `g`, which
-    outlives a request wherever an app context was pushed before it (tests, CLI)."""
-    if not has_request_context():
-        return {}
-    return request.environ.setdefault(f"propdesk.{name}", {})
 
 
 def estate_ids_of(user: User) -> list[int]:

@@ -27,7 +27,8 @@ from webapp.models import (
 )
 from webapp.models.patrols import Outcome, Period, RoundStatus
 from webapp.patrols.rounds import TARGET, visible_rounds
-from webapp.scoping import estate_ids_of, per_request
+from webapp.requestcache import per_request
+from webapp.scoping import estate_ids_of
 
 
 def _local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
