@@ -58,6 +58,10 @@ from webapp.tickets.views import bp as tickets_bp
 from webapp.web import unauthorized_response
 from webapp.workorders.views import bp as workorders_bp
 
+# How often a request moves the session's "last seen" time on (seconds): far below the idle
+# timeout, so that timing out comes at most this much early.
+SEEN_RESOLUTION = 60
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then `config` (tests pass one)."""
@@ -70,6 +74,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     explicit = {**config_module.from_environment(), **(config or {})}
     app.config.update(config_module.defaults(app.instance_path))
     app.config.update(explicit)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and (
+        "SQLALCHEMY_ENGINE_OPTIONS" not in explicit
+    ):
+        # A file does not drop connections: no ping before each request's first statement.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": False}
     if "SESSION_COOKIE_SECURE" not in explicit:
         # Flask's own default is False; ours is Secure except in tests and the local demo.
         app.config["SESSION_COOKIE_SECURE"] = not (app.config["TESTING"] or app.config["DEMO"])
@@ -138,10 +147,13 @@ def _init_requests(app: Flask) -> None:
         security.apply_headers(response)
         assets.apply_cache_headers(response)
         if current_user and current_user.is_authenticated:
-            # Idle timeout: the signed cookie remembers the last request.
-
-            session["seen"] = int(clock.now().timestamp())
-            session.permanent = True
+            # Idle timeout: the signed cookie remembers the last request, to the minute. Writing
+            # it on every request re-signed and re-sent the cookie with every answer.
+            now = int(clock.now().timestamp())
+            if now - session.get("seen", 0) >= SEEN_RESOLUTION:
+                session["seen"] = now
+            if not session.permanent:
+                session.permanent = True
         return response
 
     @app.teardown_request
