@@ -37,12 +37,28 @@ def file_version(path: str) -> str:
 
 def asset_url(filename: str) -> str:
     """URL of a file under static/, with a content hash for cache busting."""
-    path = os.path.join(current_app.static_folder, filename)
-    return url_for("static", filename=filename, v=file_version(path))
+    return _versioned("static", filename=filename)
 
 
 def vendor_url(name: str) -> str:
-    return url_for("vendor.file", name=name, v=file_version(vendor_files()[name]))
+    return _versioned("vendor.file", name=name)
+
+
+# Every page names the same few files: their URLs are built once per process and mount point.
+# With templates reloading (development), each call looks at the file again.
+_urls: dict[tuple, str] = {}
+
+
+def _versioned(endpoint: str, **values: str) -> str:
+    key = (request.script_root, endpoint, *values.values())
+    if key in _urls and not current_app.jinja_env.auto_reload:
+        return _urls[key]
+    if endpoint == "static":
+        path = os.path.join(current_app.static_folder, values["filename"])
+    else:
+        path = vendor_files()[values["name"]]
+    _urls[key] = url = url_for(endpoint, v=file_version(path), **values)
+    return url
 
 
 @bp.get("/<name>")

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock
@@ -52,6 +52,17 @@ def start_session(user: User, user_agent: str = "") -> str:
     return token
 
 
+# Every request runs this statement: built once, with the token's digest as its parameter. The
+# person's estates come in the same statement: every staff page asks for them (what they may
+# see, their time zone), and lazily they cost two statements more.
+_SESSION_OF_TOKEN = (
+    select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("digest"))
+    .options(joinedload(User.memberships).joinedload(EstateMembership.estate))
+)
+
+
 @dataclass
 class Loaded:
     user: User
@@ -60,18 +71,7 @@ class Loaded:
 
 def load_session(token: str, *, absolute_timeout: timedelta) -> Loaded | None:
     """The live session behind a cookie token, or None when it was revoked, outdated or expired."""
-    # The person's estates come in the same statement: every staff page asks for them (what
-    # they may see, their time zone), and lazily they cost two statements more.
-    row = (
-        db.session.execute(
-            select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == _digest(token))
-            .options(joinedload(User.memberships).joinedload(EstateMembership.estate))
-        )
-        .unique()
-        .first()
-    )
+    row = db.session.execute(_SESSION_OF_TOKEN, {"digest": _digest(token)}).unique().first()
     if row is None:
         return None
     auth, user = row
