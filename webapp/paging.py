@@ -27,7 +27,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Select, String, and_, false, or_
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    and_,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from webapp.extensions import db
@@ -180,32 +192,49 @@ def read_groups(
     order: Order,
     after: str | None,
     size: int,
+    *,
+    options: Sequence = (),
 ) -> Page:
     """One page of a list shown in groups, each group in `order`: open work orders before
     fixed before closed, major complaints before the others, unread before read.
 
-    `groups` are (name, condition) pairs in the order shown. One read per group, each an index
-    range stopping at the page's end: sorting the whole list by a CASE expression would read
-    every row. A group before the page's start or after its end still reads (with nothing to
-    find, or LIMIT 0), so a page always costs the same statements. The token carries the
-    group's name before the sort values."""
+    `query` selects one entity; `groups` are (name, condition) pairs in the order shown. One
+    statement: per group from the page's start on, an index range that stops at the page's
+    end (sorting the whole list by a CASE expression would read every row), their ids joined by
+    UNION ALL, and the page's rows read by those ids, with `options` (the cards' joined rows).
+    The token carries the group's name before the sort values."""
     names = [name for name, _condition in groups]
     plain = _decode(after)
     start = None
     if plain and plain[0] in names:
         values = order.typed(plain[1:])
         start = (names.index(plain[0]), values) if values is not None else None
-    rows: list = []
-    group_of: list[str] = []
-    for index, (name, condition) in enumerate(groups):
-        part = query.where(condition)
+    entity = query.column_descriptions[0]["entity"]
+    parts = []
+    for index, (_name, condition) in enumerate(groups):
         if start is not None and index < start[0]:
-            part = part.where(false())
-        elif start is not None and index == start[0]:
+            continue
+        part = query.where(condition)
+        if start is not None and index == start[0]:
             part = part.where(order.after(start[1]))
-        found = list(db.session.scalars(part.order_by(*order.sort()).limit(size + 1 - len(rows))))
-        rows += found
-        group_of += [name] * len(found)
+        # A subquery of its own: SQLite takes no LIMIT on a member of a compound SELECT.
+        ids = (
+            part.with_only_columns(entity.id, literal(index).label("grp"))
+            .order_by(*order.sort())
+            .limit(size + 1)
+            .subquery()
+        )
+        parts.append(select(ids.c.id, ids.c.grp))
+    found = union_all(*parts).subquery("page_ids")
+    statement = (
+        select(entity, found.c.grp)
+        .join(found, entity.id == found.c.id)
+        .order_by(found.c.grp, *order.sort())
+        .options(*options)
+    )
+    result = db.session.execute(statement).unique().all()
+    rows = [row[0] for row in result]
+    group_of = [names[row[1]] for row in result]
     page = Page(rows[:size], None, start is None)
     if len(rows) > size:
         page.next = _encode([group_of[size - 1], *_plain(order.values(rows[size - 1]))])

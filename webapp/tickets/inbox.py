@@ -84,6 +84,8 @@ CLOSED = paging.Order.of((Ticket.closed_at, "desc"), (Ticket.id, "desc"))
 RECENT = paging.Order.of((Ticket.created_at, "desc"), (Ticket.id, "desc"))
 NEWEST = paging.Order.of((Ticket.id, "desc"))
 URGENT_TABS = ("open", "received", "assigned", "in_progress", "overdue")
+# What a card shows besides the ticket: its unit with the building, and who has it.
+CARD_ROWS = (joinedload(Ticket.unit).joinedload(Unit.building), joinedload(Ticket.assignee))
 
 
 def inbox(
@@ -131,10 +133,11 @@ def inbox(
     # The page's rows first, sorted on the ticket's own columns only; then the cards' units and
     # people for those rows alone. Joining them before the sort made it work on every row.
     if tab in URGENT_TABS:
-        # The few majors, then the others in the (estate, severity, follow-up) index's order.
+        # The few majors, then the others in the (estate, severity, follow-up) index's order;
+        # the cards' units and assignees joined to the page's rows in the same statement.
         due = query.where(Ticket.next_follow_up_at.is_not(None))
-        found = paging.read_groups(due, SEVERITIES, BY_DUE, after, size)
-    elif tab == "closed":
+        return paging.read_groups(due, SEVERITIES, BY_DUE, after, size, options=CARD_ROWS)
+    if tab == "closed":
         found = paging.read(query.where(Ticket.closed_at.is_not(None)), CLOSED, after, size)
     elif tab == "resolved":  # the (estate, status, created) index gives this order
         found = paging.read(query, RECENT, after, size)
