@@ -78,7 +78,9 @@ def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
 # The inbox's sorts. Open work: major complaints first, then the follow-up due first, the
 # newer ticket first when two fall due together (an open ticket always has a follow-up time).
 # Closed: the latest closed first. Resolved: the newest first. Everything: the newest first.
-SEVERITIES = (("major", Ticket.severity == "major"), ("normal", Ticket.severity != "major"))
+# Equalities, not "!= major": an index range on (estate, severity, follow-up) each; a ticket is
+# normal or major (the intake form offers nothing else).
+SEVERITIES = (("major", Ticket.severity == "major"), ("normal", Ticket.severity == "normal"))
 BY_DUE = paging.Order.of(Ticket.next_follow_up_at, (Ticket.id, "desc"))
 CLOSED = paging.Order.of((Ticket.closed_at, "desc"), (Ticket.id, "desc"))
 RECENT = paging.Order.of((Ticket.created_at, "desc"), (Ticket.id, "desc"))
