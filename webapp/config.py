@@ -53,6 +53,9 @@ def defaults(instance_path: str) -> dict:
         "SESSION_IDLE_TIMEOUT": timedelta(hours=12),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(days=14),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # The cookie is signed and sent again when the session changes (its last-seen time moves
+        # at most once a minute), not with every answer.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "FRESH_LOGIN_WINDOW": timedelta(minutes=15),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
