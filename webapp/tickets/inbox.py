@@ -132,8 +132,8 @@ def inbox(
             | Ticket.reporter_phone.icontains(text, autoescape=True)
             | Ticket.description.icontains(text, autoescape=True)
         )
-    # The page's rows first, sorted on the ticket's own columns only; then the cards' units and
-    # people for those rows alone. Joining them before the sort made it work on every row.
+    # The page's rows are chosen on the ticket's own columns only, and the cards' units and
+    # people read for those rows alone: joining them before the sort made it work on every row.
     if tab in URGENT_TABS:
         # The few majors, then the others in the (estate, severity, follow-up) index's order;
         # the cards' units and assignees joined to the page's rows in the same statement.
