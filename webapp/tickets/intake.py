@@ -146,8 +146,8 @@ def find_by_tracking(number: str, code: str) -> Ticket | None:
 
 @dataclass
 class Finding:
-    """A patrol finding (its work order) or a decoration violation (its notice), as a ticket
-    would start from it."""
+    """A patrol finding (its work order), a decoration violation (its notice) or a line of the
+    duty log (an event, a call, a visit), as a ticket would start from it."""
 
     target_type: str
     record: object
@@ -160,6 +160,10 @@ class Finding:
     photo_owner: str
     url: str
     ticket_kind: str = "complaint"  # the kind of ticket it starts
+    channel: str = "patrol"  # how it reached us: found on a round, a call on duty, a visit
+    # Who reported it, when not the staff member who wrote it down (a caller, a visitor).
+    reporter_name: str | None = None
+    reporter_phone: str = ""
 
 
 # A finding's kind -> how a staff member finds one they may see (404 otherwise). The features

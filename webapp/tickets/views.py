@@ -111,10 +111,11 @@ def _finding(origin: str | None):
 def _prefill(form, found) -> None:
     form.origin.data = f"{found.target_type}:{found.record.id}"
     form.kind.data = found.ticket_kind
-    form.channel.data = "patrol"
+    form.channel.data = found.channel
     form.category.data = found.category
     form.description.data = found.description
-    form.reporter_name.data = found.reporter.display_name
+    form.reporter_name.data = found.reporter_name or found.reporter.display_name
+    form.reporter_phone.data = found.reporter_phone
     if found.unit is not None:
         form.building.data = found.unit.building_id
         form.number.data = found.unit.number
