@@ -1,5 +1,5 @@
 """The fixtures of the suite, by domain (tests/fixtures/): the app and its database, people and
-places, photos, patrols, decoration and tickets."""
+places, photos, patrols, decoration, tickets and the duty log."""
 
 pytest_plugins = [
     "tests.fixtures.app",
@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.patrols",
     "tests.fixtures.decoration",
     "tests.fixtures.tickets",
+    "tests.fixtures.duty",
 ]

@@ -368,6 +368,42 @@ CASES = [
         "/workorders/{order}/reinspect",
         staff("POST", 422, 404),
     ),
+    # the duty log
+    Case("/duty", "GET", "/duty", staff("GET", 200)),
+    Case("/duty/start", "POST", "/duty/start", staff("POST", 422)),
+    Case("/duty/history", "GET", "/duty/history", staff("GET", 200)),
+    Case("/duty/<int:duty_id>", "GET", "/duty/{duty}", staff("GET", 200, 404)),
+    Case("/duty/<int:duty_id>/events", "POST", "/duty/{duty}/events", staff("POST", 422, 404)),
+    Case("/duty/<int:duty_id>/calls", "POST", "/duty/{duty}/calls", staff("POST", 422, 404)),
+    Case(
+        "/duty/<int:duty_id>/checks/<item>",
+        "POST",
+        "/duty/{duty}/checks/lights_on",
+        staff("POST", 303, 404),
+    ),
+    Case("/duty/events/<int:event_id>", "GET", "/duty/events/{duty_event}", staff("GET", 200, 404)),
+    Case(
+        "/duty/events/<int:event_id>/resolve",
+        "POST",
+        "/duty/events/{duty_event}/resolve",
+        staff("POST", 422, 404),
+    ),
+    Case(
+        "/duty/events/<int:event_id>/report",
+        "POST",
+        "/duty/events/{duty_major}/report",
+        staff("POST", 422, 404),
+    ),
+    Case(
+        "/duty/events/<int:event_id>/dispatch",
+        "POST",
+        "/duty/events/{duty_event}/dispatch",
+        staff("POST", 422, 404),
+    ),
+    Case("/photos/<int:photo_id>", "GET", "/photos/{duty_photo}", photo(200)),
+    Case(
+        "/tickets/new", "GET", "/tickets/new?from=duty_event:{duty_event}", staff("GET", 200, 404)
+    ),
     # decoration sites
     Case("/decoration", "GET", "/decoration", staff("GET", 200)),
     Case("/decoration/permits", "GET", "/decoration/permits", staff("GET", 200)),

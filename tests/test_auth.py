@@ -18,7 +18,7 @@ HOME_SECTIONS = {
         "duty-reinspect",
         "duty-decoration",
         "duty-tickets",
-        "duty-handover",
+        "duty-shift",
         "my-estates",
     },
     "supervisor": {
@@ -28,11 +28,13 @@ HOME_SECTIONS = {
         "duty-overdue",
         "duty-reinspect",
         "duty-assign",
+        "duty-shift",
         "my-estates",
     },
     "manager": {
         "duty-opinions",
         "duty-major",
+        "duty-shift",
         "duty-overdue",
         "duty-compliance",
         "duty-patrols",

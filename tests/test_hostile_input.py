@@ -243,8 +243,8 @@ def _cases(form: Form, rng: random.Random):
         }
 
 
-def test_no_input_gives_a_500(world, patrol, decoration, ticket, login_as):
-    ids = _ids(world, patrol, decoration, ticket)
+def test_no_input_gives_a_500(world, patrol, decoration, ticket, duty, login_as):
+    ids = _ids(world, patrol, decoration, ticket, duty)
     clients = {who: login_as(who) for who in PRINCIPALS}
     walk = Walk(clients)
     rng = random.Random(20261201)

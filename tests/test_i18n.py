@@ -58,7 +58,7 @@ def test_locale_switch_never_redirects_off_site(client, world):
     assert r.headers["Location"] == "/"
 
 
-def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, decoration):
+def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, decoration, duty):
     """Only people's and places' names may stay Chinese; every label is translated."""
     allowed = {"中文"}  # the language switch names itself
     # Data people typed stays as typed: template, checkpoint and item names, notes.
@@ -78,6 +78,10 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, de
         "装修垃圾及时清运",
         "公共部位完好",
         "拆除了客厅隔墙",
+        "1栋大堂地面有积水",
+        "3栋电梯困人，已通知维保",
+        "询问停水时间",
+        "王先生",
         "走廊堆放建筑垃圾",
         "不得拆改承重结构：拆除了客厅隔墙",
     }
@@ -101,8 +105,15 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, de
             "/decoration/rules",
             f"/decoration/permits/{decoration.permit.id}/completion",
             f"/decoration/notices/{decoration.draft.id}",
+            f"/duty/{duty.duty.id}",
+            f"/duty/events/{duty.major.id}",
+            f"/history/duty_event/{duty.major.id}",
         ],
+        "supervisor": ["/", "/duty", "/duty/history"],
         "assistant": [
+            "/duty",
+            f"/duty/events/{duty.call.id}",
+            f"/duty/events/{duty.event.id}",
             "/",
             "/owners",
             "/owners/new",

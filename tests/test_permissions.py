@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import PublicArea
 
 
-def _ids(world, patrol, decoration, ticket) -> dict:
+def _ids(world, patrol, decoration, ticket, duty) -> dict:
     area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
     other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
     db.session.add_all([area, other_area])
@@ -43,6 +43,10 @@ def _ids(world, patrol, decoration, ticket) -> dict:
         "tracking_code": ticket.code,
         "reply_photo": ticket.reply_photo,
         "note_photo": ticket.note_photo,
+        "duty": duty.duty.id,
+        "duty_event": duty.event.id,
+        "duty_major": duty.major.id,
+        "duty_photo": duty.photo,
     }
 
 
@@ -73,9 +77,9 @@ def test_every_view_declares_its_access(app):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_route_answers_each_principal_as_the_matrix_says(
-    case, world, patrol, decoration, ticket, login_as
+    case, world, patrol, decoration, ticket, duty, login_as
 ):
-    ids = _ids(world, patrol, decoration, ticket)
+    ids = _ids(world, patrol, decoration, ticket, duty)
     url = case.url.format(**ids)
     wrong = []
     for principal in PRINCIPALS:

@@ -34,6 +34,7 @@ from webapp.auth import throttle
 from webapp.auth.loader import load_user
 from webapp.auth.views import bp as auth_bp
 from webapp.decoration.views import bp as decoration_bp
+from webapp.duty.views import bp as duty_bp
 from webapp.extensions import (
     babel,
     compress,
@@ -180,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         workorders_bp,
         photos_bp,
         decoration_bp,
+        duty_bp,
         tickets_bp,
         ops_bp,
     ):

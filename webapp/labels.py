@@ -108,6 +108,8 @@ NOTIFICATION_KIND_LABELS = {
     "escalated": _l("逾期超过 24 小时，已上报经理"),
     "major": _l("新的重大投诉，请于 48 小时内调查"),
     "investigation": _l("重大投诉调查已逾期"),
+    "major_event": _l("值班重大事件，请即处理"),
+    "major_event_report": _l("重大事件书面报告已提交"),
 }
 
 AUDIT_ACTION_LABELS = {
@@ -174,6 +176,15 @@ AUDIT_ACTION_LABELS = {
     "building.add_units": _l("新增房号"),
     "area.create": _l("新增公共区域"),
     "area.update": _l("修改公共区域"),
+    "duty.start": _l("开始值班"),
+    "duty.event": _l("记录值班事件"),
+    "duty.call": _l("登记来电"),
+    "duty.visit": _l("登记来访"),
+    "duty.resolve": _l("处理完毕"),
+    "duty.report": _l("提交书面报告"),
+    "duty.dispatch": _l("派发工单"),
+    "duty.check": _l("值班检查"),
+    "duty.escalate": _l("书面报告逾期上报"),
 }
 
 
@@ -224,8 +235,33 @@ FIELD_LABELS = {
     "daily": _l("日常巡查项目"),
     "completion": _l("竣工验收项目"),
     "source": _l("来源"),
+    "shift": _l("班次"),
+    "duty": _l("值班"),
+    "major": _l("重大事件"),
+    "resolved": _l("已处理完毕"),
+    "handling": _l("处理情况"),
+    "resolved_at": _l("处理完毕时间"),
+    "report": _l("书面报告"),
+    "report_written_at": _l("报告提交时间"),
+    "work_order": _l("工单"),
+    "check": _l("检查项"),
 }
 
+
+DUTY_KIND_LABELS = {
+    "event": _l("值班事件"),
+    "call": _l("来电"),
+    "visit": _l("来访"),
+}
+DUTY_OUTCOME_LABELS = {
+    "answered": _l("已答复"),
+    "passed_on": _l("已转交"),
+}
+SHIFT_LABELS = {
+    "day": _l("白班"),
+    "middle": _l("中班"),
+    "night": _l("夜班"),
+}
 
 TICKET_KIND_LABELS = {
     "complaint": _l("投诉"),
@@ -343,5 +379,8 @@ def init_app(app) -> None:
         category=lambda v: _label(CATEGORY_LABELS, v),
         channel=lambda v: _label(CHANNEL_LABELS, v),
         rating=lambda v: _label(RATING_LABELS, v),
+        duty_kind=lambda v: _label(DUTY_KIND_LABELS, v),
+        duty_outcome=lambda v: _label(DUTY_OUTCOME_LABELS, v),
+        shift=lambda v: _label(SHIFT_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from webapp import audit, deadlines, escalation, scoping, search
 from webapp.decoration import services as decoration
+from webapp.duty import services as duty
 from webapp.models import (
     DecorationPermit,
+    Duty,
+    DutyEvent,
     PatrolRound,
     PatrolTemplate,
     RectificationNotice,
@@ -46,6 +49,8 @@ def register() -> None:
         decoration.NOTICE, _getter(decoration.visible_notices, RectificationNotice)
     )
     audit.register_target(TICKET, _getter(tickets.visible_tickets, Ticket))
+    audit.register_target(duty.TARGET, _getter(duty.visible_duties, Duty))
+    audit.register_target(duty.EVENT, _getter(duty.visible_events, DutyEvent))
 
     photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
@@ -53,12 +58,15 @@ def register() -> None:
     photos.register_owner(decoration.PERMIT, decoration.visible_permit_ids)
     photos.register_owner("ticket_entry", tickets.visible_entry_ids)
     photos.register_owner(workorders.TARGET, workorders.visible_ids)
+    photos.register_owner(duty.EVENT, duty.visible_event_ids)
 
     search.index(Ticket, *tickets.SEARCHED)
 
     escalation.register_link(TICKET, "tickets.detail", "ticket_id")
     escalation.register_link(workorders.TARGET, "workorders.detail", "order_id")
     escalation.register_link(decoration.NOTICE, "decoration.notice", "notice_id")
+    escalation.register_link(duty.TARGET, "duty.show", "duty_id")
+    escalation.register_link(duty.EVENT, "duty.event", "event_id")
 
     deadlines.register(
         deadlines.Kind(
@@ -94,5 +102,18 @@ def register() -> None:
         )
     )
 
+    deadlines.register(
+        deadlines.Kind(
+            duty.EVENT,
+            DutyEvent,
+            due_of=lambda e: e.report_due_at,
+            running=duty.report_running,
+            sweep=duty.sweep,
+            escalated=duty.overdue_reports,
+            line=duty.report_line,
+        )
+    )
+
     intake.register_finding(workorders.TARGET, workorders.as_finding)
+    intake.register_finding(duty.EVENT, duty.as_finding)
     intake.register_finding(decoration.NOTICE, decoration.as_finding)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import clock, deadlines
 from webapp.decoration import services as decoration
+from webapp.duty import services as duty
 from webapp.extensions import db
 from webapp.i18n import format_when
 from webapp.labels import (
@@ -49,6 +50,7 @@ class Section:
     empty: str
     items: list[Entry] = field(default_factory=list)
     more_url: str | None = None  # the whole list, where the app has one
+    action: tuple[str, str] | None = None  # (label, url): the section's one button
 
     @property
     def capped(self) -> bool:
@@ -80,7 +82,7 @@ _SECTIONS = {
         ("reinspect", _l("待我复查的工单"), _l("没有等你复查的工单。")),
         ("decoration", _l("装修巡查"), _l("今天没有需要巡查的装修现场。")),
         ("tickets", _l("我跟进的投诉报修"), _l("没有需要你跟进的工单。")),
-        ("handover", _l("值班与交接班"), _l("还没有值班记录。")),
+        ("shift", _l("值班与交接班"), _l("你现在没有在值班。")),
     ],
     Role.SUPERVISOR: [
         ("patrols", _l("今日巡查（每天至少两次）"), _l("今天没有待完成的巡查。")),
@@ -89,10 +91,12 @@ _SECTIONS = {
         ("overdue", _l("逾期事项"), _l("没有逾期事项。")),
         ("reinspect", _l("待复查的工单"), _l("没有等待复查的工单。")),
         ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
+        ("shift", _l("值班"), _l("现在没有人在值班。")),
     ],
     Role.MANAGER: [
         ("opinions", _l("待签署意见"), _l("没有等待你签署意见的记录。")),
         ("major", _l("重大投诉（48 小时内调查）"), _l("没有未处理的重大投诉。")),
+        ("shift", _l("值班重大事件书面报告"), _l("没有待交的重大事件报告。")),
         ("overdue", _l("逾期与上报事项"), _l("没有逾期或上报的事项。")),
         ("compliance", _l("巡查完成情况"), _l("今天还没有巡查数据。")),
         ("patrols", _l("今日巡查"), _l("今天没有待完成的巡查。")),
@@ -271,6 +275,43 @@ def _major_entries(user: User) -> list[Entry]:
     return out
 
 
+def _duty_section(user: User, section: Section) -> None:
+    """The assistant: their duty and the reports they owe. A supervisor: who is on duty now.
+    The manager: every major event whose written report is still due."""
+    now = clock.now()
+    if user.role == Role.SUPERVISOR:
+        section.items = [
+            Entry(
+                d.person.display_name,
+                url_for("duty.show", duty_id=d.id),
+                _("值班中 · 自 %(when)s", when=format_when(d.started_at)),
+            )
+            for d in duty.on_duty(user)
+        ]
+        section.action = (_("值班记录"), url_for("duty.history"))
+        return
+    if user.role == Role.MANAGER:
+        section.items = [duty.report_line(e, now) for e in duty.reports_due(user, mine=False)]
+        section.more_url = url_for("duty.history")
+        return
+    current = duty.current_duty(user)
+    if current is not None:
+        section.items.append(
+            Entry(
+                _("值班中 · %(estate)s", estate=current.estate.name),
+                url_for("duty.index"),
+                _("自 %(when)s", when=format_when(current.started_at)),
+                "due-soon",
+            )
+        )
+    section.items += [duty.report_line(e, now) for e in duty.reports_due(user)]
+    section.action = (
+        (_("写值班记录"), url_for("duty.index"))
+        if current is not None
+        else (_("开始值班"), url_for("duty.index"))
+    )
+
+
 def duties_for(user: User) -> list[Section]:
 
     fillers = {
@@ -296,6 +337,8 @@ def duties_for(user: User) -> list[Section]:
         section = Section(key, str(title), str(empty))
         if key in fillers:
             section.items = fillers[key]()
+        elif key == "shift":
+            _duty_section(user, section)
         if user.is_owner and key == "tickets":
             section.more_url = url_for("tickets.mine")
         elif key in _WHOLE_LIST:

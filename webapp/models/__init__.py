@@ -11,6 +11,7 @@ from webapp.models.decoration import (
     PermitStatus,
     RectificationNotice,
 )
+from webapp.models.duty import Duty, DutyCheck, DutyEvent, DutyStatus, EventKind
 from webapp.models.notifications import Notification, TicketLink
 from webapp.models.patrols import (
     CheckItem,
@@ -30,6 +31,11 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Duty",
+    "DutyCheck",
+    "DutyEvent",
+    "DutyStatus",
+    "EventKind",
     "IdempotencyKey",
     "Notification",
     "TicketLink",

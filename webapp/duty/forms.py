@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.forms import DateTimeLocalField, VersionedForm, choices
+from webapp.inputs import MAX_ID
+from webapp.labels import DUTY_OUTCOME_LABELS
+
+
+def _strip(v):
+    return v.strip() if isinstance(v, str) else v
+
+
+def _optional_id(value):
+    """A select's id, or None for "none chosen"; anything else is not a choice (ValueError)."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+class StartForm(FlaskForm):
+    estate = SelectField(_l("项目"), coerce=_optional_id, validators=[DataRequired(_l("必填。"))])
+    shift = SelectField(_l("班次"), validators=[Optional()])
+
+
+class _Place(FlaskForm):
+    """When and where, shared by events and calls."""
+
+    happened_at = DateTimeLocalField(
+        _l("时间（不填即现在）"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    building = SelectField(_l("楼栋"), coerce=_optional_id, validators=[Optional()])
+    unit = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[_strip])
+
+
+class EventForm(_Place):
+    area = SelectField(_l("公共区域"), coerce=_optional_id, validators=[Optional()])
+    place = StringField(_l("其他地点"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    description = TextAreaField(
+        _l("发生了什么"), validators=[DataRequired(_l("请写明发生了什么。")), Length(max=2000)]
+    )
+    handling = TextAreaField(_l("如何处理"), validators=[Length(max=2000)])
+    resolved = BooleanField(_l("已处理完毕"))
+    major = BooleanField(_l("重大事件（立即报告经理，次日交书面报告）"))
+    photos = MultipleFileField(_l("照片"))
+
+
+class CallForm(_Place):
+    kind = RadioField(
+        _l("类型"),
+        choices=choices([("call", _l("来电")), ("visit", _l("来访"))]),
+        default="call",
+        validators=[DataRequired(_l("请选择来电或来访。"))],
+    )
+    contact_name = StringField(
+        _l("来电来访人"), validators=[Optional(), Length(max=64)], filters=[_strip]
+    )
+    contact_phone = StringField(
+        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
+    )
+    description = TextAreaField(
+        _l("事由"), validators=[DataRequired(_l("请写明来电来访的事由。")), Length(max=2000)]
+    )
+    handling = TextAreaField(_l("答复或转交情况"), validators=[Length(max=2000)])
+    outcome = RadioField(
+        _l("结果"),
+        choices=choices(DUTY_OUTCOME_LABELS.items()),
+        default="answered",
+        validators=[DataRequired(_l("请选择已答复或已转交。"))],
+    )
+
+
+class ResolveForm(VersionedForm):
+    handling = TextAreaField(
+        _l("处理结果"), validators=[DataRequired(_l("请写明处理结果。")), Length(max=2000)]
+    )
+
+
+class ReportForm(VersionedForm):
+    report = TextAreaField(
+        _l("书面报告：经过、处理、结果与建议"),
+        validators=[DataRequired(_l("请写书面报告。")), Length(max=5000)],
+    )
+
+
+class DispatchForm(FlaskForm):
+    department = SelectField(_l("交由部门"), validators=[DataRequired(_l("请选择部门。"))])
+    due = DateTimeLocalField(
+        _l("期限"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("请填写期限。"))]
+    )
