@@ -121,12 +121,14 @@ def sign(
     content: dict,
     opinion: str,
     fresh: bool,
+    kind: str | None = None,
 ) -> Signature:
     """Record the signature of a record whose workflow's sign step this person may take (the
-    caller checks it). The manager's opinion must say something."""
+    caller checks it). The manager's opinion must say something. `kind` names a signature that
+    is not a review (the two sides of a shift handover)."""
     if not fresh:
         raise NotAllowed(_("签核前请重新输入密码。"))
-    kind = kind_for(signer)
+    kind = kind or kind_for(signer)
     if kind == "opinion" and not opinion.strip():
         raise NotAllowed(_("请填写意见。"))
     signature = Signature(

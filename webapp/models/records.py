@@ -39,7 +39,7 @@ class Signature(db.Model):
     target_id: Mapped[int] = mapped_column(Integer)
     signer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     signer_role: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(16))  # signoff | opinion
+    kind: Mapped[str] = mapped_column(String(16))  # signoff | opinion | handover_out/_in
     opinion: Mapped[str] = mapped_column(Text, default="")
     # Hash of the record's content when signed: later tampering is detectable.
     content_hash: Mapped[str] = mapped_column(String(64))
