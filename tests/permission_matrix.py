@@ -401,8 +401,43 @@ CASES = [
         staff("POST", 422, 404),
     ),
     Case("/photos/<int:photo_id>", "GET", "/photos/{duty_photo}", photo(200)),
+    Case("/duty/history.xlsx", "GET", "/duty/history.xlsx?month=2026-12", staff("GET", 200)),
+    Case("/duty/<int:duty_id>/handover", "GET", "/duty/{duty}/handover", staff("GET", 200, 404)),
+    # Held back: the shift's major event is still open (and only its own person hands over).
+    Case("/duty/<int:duty_id>/handover", "POST", "/duty/{duty}/handover", staff("POST", 409, 404)),
+    Case(
+        "/duty/handovers/<int:handover_id>",
+        "GET",
+        "/duty/handovers/{handover}",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/duty/handovers/<int:handover_id>/accept",
+        "POST",
+        "/duty/handovers/{handover}/accept",
+        staff("POST", 422, 404),
+    ),
+    Case(
+        "/duty/handovers/<int:handover_id>/refuse",
+        "POST",
+        "/duty/handovers/{handover}/refuse",
+        staff("POST", 422, 404),
+    ),
     Case(
         "/tickets/new", "GET", "/tickets/new?from=duty_event:{duty_event}", staff("GET", 200, 404)
+    ),
+    # the key register
+    Case("/keys", "GET", "/keys", staff("GET", 200)),
+    Case("/keys/loans.xlsx", "GET", "/keys/loans.xlsx", staff("GET", 200)),
+    Case("/keys/new", "POST", "/keys/new", supervisor_up("POST", 422)),
+    Case("/keys/<int:key_id>", "GET", "/keys/{key}", staff("GET", 200, 404)),
+    Case("/keys/<int:key_id>/lend", "POST", "/keys/{key_in}/lend", staff("POST", 422, 404)),
+    Case("/keys/loans/<int:loan_id>", "GET", "/keys/loans/{loan}", staff("GET", 303, 404)),
+    Case(
+        "/keys/loans/<int:loan_id>/return",
+        "POST",
+        "/keys/loans/{loan}/return",
+        staff("POST", 422, 404),
     ),
     # decoration sites
     Case("/decoration", "GET", "/decoration", staff("GET", 200)),

@@ -338,3 +338,52 @@ def test_reports_due_lists_only_what_is_owed(world, duty):
     assert [e.id for e in duty_log.reports_due(world.manager, mine=False)] == [duty.major.id]
     assert duty_log.reports_due(world.assistant_other, mine=False) == []
     assert duty_log.reports_due(world.owner_a) == []
+
+
+def test_the_duty_log_and_the_key_register_export_to_excel(login_as, world, duty):
+    from openpyxl import load_workbook  # noqa: PLC0415 - only this test reads workbooks
+
+    c = login_as("assistant")
+    duty_log.record_event(
+        world.assistant,
+        reload(duty.duty),
+        kind="event",
+        happened_at=None,
+        description='=HYPERLINK("http://example.invalid")',
+    )
+    db.session.commit()
+    month = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    r = c.get(f"/duty/history.xlsx?month={month}")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("时间", "值班人", "班次", "类型") and sheet.freeze_panes == "A2"
+    lines = {row[7]: row for row in rows[1:]}
+    assert set(lines) >= {"1栋大堂地面有积水", "3栋电梯困人，已通知维保", "询问停水时间"}
+    assert isinstance(lines["询问停水时间"][0], datetime) and lines["询问停水时间"][5] == "王先生"
+    assert lines["3栋电梯困人，已通知维保"][10] == "是"
+    typed = sheet.cell(row=len(rows), column=8)
+    assert typed.data_type == "s" and typed.value.startswith("=")  # text, never a formula
+    earlier = c.get("/duty/history.xlsx?month=2001-01")
+    assert len(list(load_workbook(io.BytesIO(earlier.data)).active.iter_rows())) == 1
+    assert c.get("/duty/history.xlsx?month=not-a-month").status_code == 200
+    # The key register: every loan, or only those out.
+    r = c.get("/keys/loans.xlsx?out=1")
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert [row[:3] for row in rows[1:]] == [("3栋水泵房", "设备房", "李师傅")]
+    assert login_as("assistant_other").get("/keys/loans.xlsx").status_code == 200
+    other = load_workbook(io.BytesIO(login_as("assistant_other").get("/keys/loans.xlsx").data))
+    assert len(list(other.active.iter_rows())) == 1  # the other estate sees none of ours
+
+
+def test_a_work_order_links_back_to_its_duty_event(login_as, world, duty):
+    c = login_as("assistant")
+    order = duty_log.dispatch(
+        world.assistant,
+        reload(duty.event),
+        department="cleaning",
+        due_at=clock.now() + timedelta(hours=4),
+    )
+    db.session.commit()
+    page = c.get(f"/workorders/{order.id}").get_data(as_text=True)
+    assert f'href="/duty/events/{duty.event.id}"' in page and "值班记录" in page

@@ -47,6 +47,10 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         "duty_event": duty.event.id,
         "duty_major": duty.major.id,
         "duty_photo": duty.photo,
+        "key": duty.key.id,
+        "key_in": duty.key_in.id,
+        "loan": duty.loan.id,
+        "handover": duty.handover.id,
     }
 
 

@@ -48,6 +48,7 @@ from webapp.extensions import (
 from webapp.history.views import bp as history_bp
 from webapp.home.views import bp as home_bp
 from webapp.i18n import select_locale, select_timezone
+from webapp.keys.views import bp as keys_bp
 from webapp.ops import logs
 from webapp.ops.views import bp as ops_bp
 from webapp.owners.views import bp as owners_bp
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
         photos_bp,
         decoration_bp,
         duty_bp,
+        keys_bp,
         tickets_bp,
         ops_bp,
     ):

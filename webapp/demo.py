@@ -21,6 +21,8 @@ from webapp.models import (
     DecorationRule,
     Estate,
     EstateMembership,
+    Key,
+    KeyKind,
     PatrolRequirement,
     PatrolTemplate,
     PublicArea,
@@ -266,7 +268,35 @@ def load() -> list[str]:
     created += _load_patrol_templates(estate)
     created += _load_decoration(estate)
     created += _load_tickets(estate)
+    created += _load_keys(estate)
     return created
+
+
+# The desk's keys (钥匙借(领)用登记): a plant room, the show flat, an empty unit's.
+KEYS = (
+    ("3栋水泵房", KeyKind.PLANT_ROOM, None),
+    ("样板间", KeyKind.SHOW_FLAT, None),
+    ("2栋-0501 空置房", KeyKind.VACANT_UNIT, ("2栋", "501")),
+)
+
+
+def _load_keys(estate: Estate) -> list[str]:
+    if db.session.scalar(select(Key.id).where(Key.estate_id == estate.id)):
+        return []
+    for label, kind, place in KEYS:
+        unit = _unit(estate, *place) if place else None
+        key = Key(estate_id=estate.id, label=label, kind=kind, unit_id=unit.id if unit else None)
+        db.session.add(key)
+        db.session.flush()
+        audit.record(
+            None,
+            "key.create",
+            "key",
+            key.id,
+            estate_id=estate.id,
+            after={"name": label, "key_kind": str(kind), "source": "demo"},
+        )
+    return [f"{len(KEYS)} keys"]
 
 
 # A morning's tickets, so that a first look at the inbox, the homes and the search has something

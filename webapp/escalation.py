@@ -27,6 +27,12 @@ def register_link(target_type: str, endpoint: str, arg: str) -> None:
     _links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
 
 
+def url_of(target_type: str, target_id: int) -> str | None:
+    """The staff page of a record of a registered type (None for a type without one)."""
+    maker = _links.get(target_type)
+    return maker(target_id) if maker else None
+
+
 def link(notification: Notification) -> str:
     maker = _links.get(notification.target_type)
     return maker(notification.target_id) if maker else url_for("home.index")

@@ -110,6 +110,7 @@ NOTIFICATION_KIND_LABELS = {
     "investigation": _l("重大投诉调查已逾期"),
     "major_event": _l("值班重大事件，请即处理"),
     "major_event_report": _l("重大事件书面报告已提交"),
+    "handover_refused": _l("交班未被接收"),
 }
 
 AUDIT_ACTION_LABELS = {
@@ -185,6 +186,19 @@ AUDIT_ACTION_LABELS = {
     "duty.dispatch": _l("派发工单"),
     "duty.check": _l("值班检查"),
     "duty.escalate": _l("书面报告逾期上报"),
+    "key.create": _l("登记钥匙"),
+    "key.lend": _l("借出钥匙"),
+    "key.return": _l("归还钥匙"),
+    "key.handover": _l("交接班移交"),
+    "key.escalate": _l("钥匙逾期上报"),
+    "duty.end": _l("值班结束"),
+    "duty.handover": _l("交接班移交"),
+    "ticket.handover": _l("交接班移交"),
+    "workorder.handover": _l("交接班移交"),
+    "handover.prepare": _l("交班签字"),
+    "handover.accept": _l("接班签字"),
+    "handover.refuse": _l("拒绝接班"),
+    "handover.sign": _l("签字"),
 }
 
 
@@ -245,6 +259,13 @@ FIELD_LABELS = {
     "report_written_at": _l("报告提交时间"),
     "work_order": _l("工单"),
     "check": _l("检查项"),
+    "key_kind": _l("钥匙类型"),
+    "borrower": _l("借用人"),
+    "responsible": _l("负责人"),
+    "assignee": _l("处理人"),
+    "reported_by": _l("复查人"),
+    "from": _l("交班人"),
+    "to": _l("接班人"),
 }
 
 
@@ -256,6 +277,24 @@ DUTY_KIND_LABELS = {
 DUTY_OUTCOME_LABELS = {
     "answered": _l("已答复"),
     "passed_on": _l("已转交"),
+}
+KEY_KIND_LABELS = {
+    "show_flat": _l("样板间"),
+    "plant_room": _l("设备房"),
+    "vacant_unit": _l("空置房"),
+    "public_area": _l("公共区域"),
+    "other": _l("其他"),
+}
+BORROWER_KIND_LABELS = {
+    "staff": _l("员工"),
+    "contractor": _l("施工方或外单位"),
+    "owner": _l("业主"),
+}
+# Where a work order came from, as its page names it.
+ORIGIN_LABELS = {
+    "duty_event": _l("值班记录"),
+    "ticket": _l("投诉报修单"),
+    "rectification_notice": _l("整改通知"),
 }
 SHIFT_LABELS = {
     "day": _l("白班"),
@@ -311,6 +350,8 @@ def audit_value(key: str, value) -> str:
         return role_label(value)
     if key == "kind":
         return area_kind_label(value)
+    if key == "key_kind":
+        return _label(KEY_KIND_LABELS, value)
     if isinstance(value, bool):
         return str(_l("是") if value else _l("否"))
     if isinstance(value, list):
@@ -382,5 +423,8 @@ def init_app(app) -> None:
         duty_kind=lambda v: _label(DUTY_KIND_LABELS, v),
         duty_outcome=lambda v: _label(DUTY_OUTCOME_LABELS, v),
         shift=lambda v: _label(SHIFT_LABELS, v),
+        key_kind=lambda v: _label(KEY_KIND_LABELS, v),
+        origin_kind=lambda v: _label(ORIGIN_LABELS, v),
+        borrower_kind=lambda v: _label(BORROWER_KIND_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

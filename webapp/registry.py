@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from webapp import audit, deadlines, escalation, scoping, search
 from webapp.decoration import services as decoration
+from webapp.duty import handover
 from webapp.duty import services as duty
+from webapp.keys import services as keys
 from webapp.models import (
     DecorationPermit,
     Duty,
     DutyEvent,
+    Handover,
+    Key,
+    KeyLoan,
     PatrolRound,
     PatrolTemplate,
     RectificationNotice,
@@ -51,6 +56,8 @@ def register() -> None:
     audit.register_target(TICKET, _getter(tickets.visible_tickets, Ticket))
     audit.register_target(duty.TARGET, _getter(duty.visible_duties, Duty))
     audit.register_target(duty.EVENT, _getter(duty.visible_events, DutyEvent))
+    audit.register_target(keys.TARGET, _getter(keys.visible_keys, Key))
+    audit.register_target(handover.TARGET, _getter(handover.visible_handovers, Handover))
 
     photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
@@ -67,6 +74,8 @@ def register() -> None:
     escalation.register_link(decoration.NOTICE, "decoration.notice", "notice_id")
     escalation.register_link(duty.TARGET, "duty.show", "duty_id")
     escalation.register_link(duty.EVENT, "duty.event", "event_id")
+    escalation.register_link(keys.LOAN, "keys.loan", "loan_id")
+    escalation.register_link(handover.TARGET, "duty.handover_page", "handover_id")
 
     deadlines.register(
         deadlines.Kind(
@@ -111,6 +120,18 @@ def register() -> None:
             sweep=duty.sweep,
             escalated=duty.overdue_reports,
             line=duty.report_line,
+        )
+    )
+
+    deadlines.register(
+        deadlines.Kind(
+            keys.LOAN,
+            KeyLoan,
+            due_of=lambda loan: loan.due_at,
+            running=keys.running,
+            sweep=keys.sweep,
+            escalated=keys.overdue_loans,
+            line=keys.loan_line,
         )
     )
 

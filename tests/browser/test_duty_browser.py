@@ -1,10 +1,13 @@
 """The duty log in a real browser at phone size, reached as a person reaches it: log in, tap the
 tab bar, go on duty, write an ordinary and a major event (the manager sees it at once), register
-a call and turn it into a ticket, and log two events with photos while offline that arrive once."""
+a call and turn it into a ticket, log two events with photos while offline that arrive once,
+lend a key, hand the shift over (refused until the major event is resolved), print the handover
+to A4, have the next person take over, and see the key overdue when it is not back in time."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -12,8 +15,9 @@ from sqlalchemy import func, select
 
 from tests.browser.conftest import PHONE, SCREENS, log_in
 from tests.browser.test_patrol_browser import _camera_photo
+from webapp import clock
 from webapp.extensions import db
-from webapp.models import DutyEvent, PhotoLink, Ticket, TicketLink
+from webapp.models import Duty, DutyEvent, Handover, KeyLoan, PhotoLink, Ticket, TicketLink
 
 pytestmark = pytest.mark.browser
 
@@ -131,4 +135,73 @@ def test_a_shift_on_the_phone(browser, live_server, live_app, tmp_path):
     assert [photos for _id, photos in arrived] == [1, 1]
     expect(page.locator("#duty-lines")).to_contain_text("离线记录的事件")
     page.screenshot(path=str(SCREENS / "duty-after-offline.png"), full_page=True)
+
+    # A key lent from the desk.
+    page.get_by_role("link", name="钥匙借用登记").click()
+    page.wait_for_url(f"{live_server}/keys")
+    page.locator("#all-keys").get_by_role("link", name=re.compile("^样板间")).click()
+    page.wait_for_url(re.compile(r".*/keys/\d+$"))
+    page.get_by_label("借用人身份").select_option(label="施工方或外单位")
+    page.get_by_role("textbox", name="借用人", exact=True).fill("钱师傅")
+    page.get_by_label("联系电话").fill("13700005555")
+    page.get_by_label("事由").fill("带客户看样板间")
+    page.get_by_role("button", name="登记借出").click()
+    expect(page.locator("#key")).to_contain_text("借出中")
+
+    # The handover is held back while the major event is open.
+    page.locator("nav.tabbar").get_by_role("link", name="值班").click()
+    expect(page.locator("#handover-held")).to_contain_text("重大事件")
+    page.locator("#duty-lines").get_by_role("link", name=re.compile("2栋电梯困人一名")).click()
+    page.get_by_label("处理结果").fill("维保到场放人，电梯停用待修")
+    page.get_by_role("button", name="记录处理结果").click()
+    expect(page.locator("#duty-event")).to_contain_text("已处理完毕")
+    page.locator("a.back-link").click()
+    page.get_by_role("link", name="准备交班").click()
+    items = page.locator("#open-items")
+    expect(items).to_contain_text("样板间 · 钱师傅")
+    expect(items).to_contain_text("会所门口地面有积水")
+    page.get_by_label("领导下达的工作指令").fill("明早检查 2栋电梯维修进度")
+    page.locator("label.check", has_text="钥匙").click()
+    page.locator("label.check", has_text="对讲机").click()
+    page.get_by_role("button", name="签字交班").click()
+    expect(page.locator("#handover")).to_contain_text("等待接班")
+    page.emulate_media(media="print")
+    expect(page.locator("nav.tabbar")).to_be_hidden()
+    expect(page.locator(".signature-lines")).to_be_visible()
+    page.pdf(path=str(SCREENS / "handover.pdf"), format="A4")
+    page.emulate_media(media="screen")
+    assert (SCREENS / "handover.pdf").stat().st_size > 10_000
+
+    # The next person (here the supervisor) takes over under their own login.
+    other = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    boss = other.new_page()
+    log_in(boss, live_server, "supervisor")
+    shift = boss.locator("#duty-shift")
+    expect(shift).to_contain_text("交班未完成 · 等待接班")
+    shift.get_by_role("link", name=re.compile("王小丽")).click()
+    boss.locator("#duty-handover").get_by_role("link").first.click()
+    expect(boss.locator("#handover-items")).to_contain_text("样板间 · 钱师傅")
+    boss.screenshot(path=str(SCREENS / "handover-accept.png"), full_page=True)
+    boss.get_by_role("button", name="确认接班").click()
+    boss.wait_for_url(f"{live_server}/duty")
+    expect(boss.locator("#carried-over")).to_contain_text("会所门口地面有积水")
+    with live_app.app_context():
+        handover = db.session.scalars(select(Handover)).one()
+        assert handover.status == "accepted"
+        outgoing = db.session.get(Duty, handover.duty_id)
+        assert outgoing.status == "closed"
+        loan = db.session.scalars(select(KeyLoan).where(KeyLoan.returned_at.is_(None))).one()
+        assert loan.responsible_id == handover.to_user_id
+        db.session.remove()
+
+    # The key not back by its time shows as overdue.
+    clock.travel(timedelta(hours=3))
+    try:
+        boss.goto(f"{live_server}/keys")
+        expect(boss.locator("#keys-out")).to_contain_text("已逾期")
+    finally:
+        clock.reset()
+    other.close()
     context.close()

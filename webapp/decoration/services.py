@@ -684,3 +684,21 @@ def as_finding(user: User, notice_id: int) -> Finding:
         NOTICE,
         url_for("decoration.notice", notice_id=notice.id),
     )
+
+
+def notices_due_within(estate_id: int, window: timedelta, limit: int = 50):
+    """Issued notices of an estate whose deadline falls within `window` from now (or has passed):
+    the next shift checks them."""
+    return list(
+        db.session.scalars(
+            select(RectificationNotice)
+            .where(
+                RectificationNotice.estate_id == estate_id,
+                RectificationNotice.status == NoticeStatus.ISSUED,
+                RectificationNotice.deadline < clock.now() + window,
+            )
+            .options(joinedload(RectificationNotice.unit).joinedload(Unit.building))
+            .order_by(RectificationNotice.deadline)
+            .limit(limit)
+        )
+    )

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     MultipleFileField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -12,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import DateTimeLocalField, VersionedForm, choices
+from webapp.forms import DateTimeLocalField, MultiCheckboxField, VersionedForm, choices
 from webapp.inputs import MAX_ID
 from webapp.labels import DUTY_OUTCOME_LABELS
 
@@ -100,4 +101,25 @@ class DispatchForm(FlaskForm):
     department = SelectField(_l("交由部门"), validators=[DataRequired(_l("请选择部门。"))])
     due = DateTimeLocalField(
         _l("期限"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("请填写期限。"))]
+    )
+
+
+class HandoverForm(FlaskForm):
+    instructions = TextAreaField(_l("领导下达的工作指令"), validators=[Length(max=2000)])
+    notes = TextAreaField(_l("其他交代（公共区域维修情况等）"), validators=[Length(max=2000)])
+    in_person = MultiCheckboxField(_l("当面交接的物品"))
+    other_in_person = StringField(
+        _l("其他物品"), validators=[Optional(), Length(max=100)], filters=[_strip]
+    )
+    password = PasswordField(_l("密码（确认本人交班）"))
+
+
+class AcceptForm(VersionedForm):
+    password = PasswordField(_l("密码（确认本人接班）"))
+
+
+class RefuseForm(VersionedForm):
+    reason = TextAreaField(
+        _l("不接班的原因"),
+        validators=[DataRequired(_l("请写明不接班的原因。")), Length(max=1000)],
     )

@@ -32,6 +32,8 @@ from webapp.models import (
     DutyStatus,
     Estate,
     EventKind,
+    Handover,
+    HandoverStatus,
     PublicArea,
     Role,
     Unit,
@@ -73,19 +75,55 @@ ON_DUTY = Rule(
     lambda user, duty: user.id == duty.user_id or user.role in SUPERVISORS,
     _l("只有值班人本人或客服主任可以记录。"),
 )
+
+
+def major_open(duty: Duty) -> int:
+    """Major events of this duty not yet resolved (each one blocks the handover)."""
+    return db.session.scalar(
+        select(func.count(DutyEvent.id)).where(
+            DutyEvent.duty_id == duty.id,
+            DutyEvent.major.is_(True),
+            DutyEvent.resolved_at.is_(None),
+        )
+    )
+
+
+def waiting_handover(duty: Duty) -> Handover | None:
+    """The handover of this duty waiting for the next person, if there is one."""
+    return db.session.scalar(
+        select(Handover).where(
+            Handover.duty_id == duty.id, Handover.status == HandoverStatus.PREPARED
+        )
+    )
+
+
+def _duty_of(record) -> Duty:
+    return record if isinstance(record, Duty) else record.duty
+
+
+NO_MAJOR_OPEN = Rule(
+    lambda _user, record: major_open(_duty_of(record)) == 0,
+    _l("本班还有未处理完的重大事件，处理完毕后才能交班。"),
+)
+OWN_DUTY = Rule(lambda user, duty: user.id == duty.user_id, _l("只有值班人本人可以交班。"))
+NOT_WAITING = Rule(
+    lambda _user, duty: waiting_handover(duty) is None, _l("交班记录已准备好，正在等待接班。")
+)
 DUTY = Workflow(
     "duty",
     Duty,
     [
         step("log", (OPEN,), rules=[STAFF, ON_DUTY]),
         step("check", (OPEN,), rules=[STAFF, ON_DUTY]),
+        step("hand_over", (OPEN,), rules=[STAFF, OWN_DUTY], holds=[NO_MAJOR_OPEN, NOT_WAITING]),
     ],
     status_message=_l("这个班已经结束，不能再记录。"),
 )
 
 RESPONSIBLE = Rule(
     lambda user, event: (
-        user.id in (event.created_by_id, event.duty.user_id) or user.role in SUPERVISORS
+        user.id in (event.created_by_id, event.duty.user_id, event.responsible_id)
+        or user.role in SUPERVISORS
     ),
     _l("只有记录人、值班人或客服主任可以处理。"),
 )
@@ -143,20 +181,20 @@ def get_event_or_404(user: User, event_id: int) -> DutyEvent:
         visible_events(user).options(
             joinedload(DutyEvent.duty).joinedload(Duty.person),
             joinedload(DutyEvent.duty).joinedload(Duty.estate),
-            *_PLACE,
-            _WRITER,
+            *PLACE,
+            WRITER,
         ),
         DutyEvent,
         event_id,
     )
 
 
-_PLACE = (
+PLACE = (
     joinedload(DutyEvent.unit).joinedload(Unit.building),
     joinedload(DutyEvent.building),
     joinedload(DutyEvent.area),
 )
-_WRITER = joinedload(DutyEvent.created_by)
+WRITER = joinedload(DutyEvent.created_by)
 
 # --- a duty --------------------------------------------------------------------------------------
 
@@ -213,6 +251,18 @@ def history(user: User, *, after: str | None = None, size: int = 30) -> paging.P
     )
 
 
+def lines_between(user: User, start: datetime, end: datetime):
+    """Every line of the duty logs of this person's estates in [start, end), in time order, read
+    in batches (for the workbook)."""
+    return db.session.scalars(
+        visible_events(user)
+        .where(DutyEvent.happened_at >= start, DutyEvent.happened_at < end)
+        .options(*PLACE, WRITER, joinedload(DutyEvent.duty).joinedload(Duty.person))
+        .order_by(DutyEvent.happened_at, DutyEvent.id)
+        .execution_options(yield_per=500)
+    )
+
+
 def event_counts(duty_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(lines, major events) per duty, for lists of duties, in one statement."""
     if not duty_ids:
@@ -257,7 +307,7 @@ def log(duty: Duty) -> list[DutyEvent]:
         db.session.scalars(
             select(DutyEvent)
             .where(DutyEvent.duty_id == duty.id)
-            .options(*_PLACE, _WRITER)
+            .options(*PLACE, WRITER)
             .order_by(DutyEvent.happened_at, DutyEvent.id)
             .limit(LOG_SHOWN)
         )
@@ -490,6 +540,39 @@ def orders_of(event: DutyEvent) -> list[WorkOrder]:
     )
 
 
+def hand_over(event: DutyEvent, to: User) -> None:
+    """An unresolved event becomes the incoming person's to see through (a shift handover)."""
+    if event.resolved_at is not None or event.responsible_id == to.id:
+        return
+    event.responsible_id = to.id
+    db.session.flush()
+    audit.record(
+        to,
+        "duty.handover",
+        EVENT,
+        event.id,
+        estate_id=event.estate_id,
+        after={"responsible": to.display_name},
+    )
+
+
+def carried_over(user: User, duty: Duty, limit: int = 50) -> list[DutyEvent]:
+    """Unresolved events of earlier shifts that this person took over (shown on their duty)."""
+    return list(
+        db.session.scalars(
+            select(DutyEvent)
+            .where(
+                DutyEvent.responsible_id == user.id,
+                DutyEvent.resolved_at.is_(None),
+                DutyEvent.duty_id != duty.id,
+            )
+            .options(*PLACE, WRITER)
+            .order_by(DutyEvent.happened_at)
+            .limit(limit)
+        )
+    )
+
+
 # --- the shift's checks --------------------------------------------------------------------------
 
 
@@ -541,7 +624,7 @@ def sweep(now: datetime) -> int:
             DutyEvent.report_written_at.is_(None),
             DutyEvent.report_due_at < now,
         )
-        .options(*_PLACE, joinedload(DutyEvent.created_by))
+        .options(*PLACE, joinedload(DutyEvent.created_by))
     ):
         changed += escalation.escalate(
             event,
@@ -566,7 +649,7 @@ def overdue_reports(user: User, now: datetime, limit: int = 20) -> list[DutyEven
                 DutyEvent.report_written_at.is_(None),
                 DutyEvent.report_due_at < deadlines.overdue_since(now, level),
             )
-            .options(*_PLACE)
+            .options(*PLACE)
             .order_by(DutyEvent.report_due_at)
             .limit(limit)
         )
@@ -584,7 +667,7 @@ def reports_due(user: User, *, mine: bool = True, limit: int = 20) -> list[DutyE
     if mine:
         query = query.where(DutyEvent.created_by_id == user.id)
     return list(
-        db.session.scalars(query.options(*_PLACE).order_by(DutyEvent.report_due_at).limit(limit))
+        db.session.scalars(query.options(*PLACE).order_by(DutyEvent.report_due_at).limit(limit))
     )
 
 

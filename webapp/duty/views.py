@@ -1,19 +1,32 @@
-"""The duty log: going on duty, the shift's events, calls and visits, its checks, and a major
-event's written report."""
+"""The duty log: going on duty, the shift's events, calls and visits, its checks, a major event's
+written report, and the shift handover."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp import clock, deadlines
+from webapp import clock, deadlines, signoff
 from webapp.access import STAFF, allow
-from webapp.duty import forms, services
+from webapp.auth import services as auth_services
+from webapp.duty import forms, handover, services
+from webapp.exports import Column, xlsx_response
+from webapp.extensions import db
 from webapp.forms import ActionForm, choices, save
-from webapp.labels import department_choices
+from webapp.i18n import zone
+from webapp.inputs import MAX_YEAR, MIN_YEAR
+from webapp.labels import (
+    DUTY_KIND_LABELS,
+    DUTY_OUTCOME_LABELS,
+    SHIFT_LABELS,
+    department_choices,
+)
 from webapp.models import Duty, DutyEvent
 from webapp.photos import services as photos
 from webapp.scoping import get_estate_or_404
@@ -54,6 +67,7 @@ def _start_form(form=None):
 
 def _duty_page(duty: Duty, status: int = 200, event_form=None, call_form=None):
     lines = services.log(duty)
+    own = duty.user_id == current_user.id
     return render(
         "duty/duty.html",
         status=status,
@@ -64,7 +78,11 @@ def _duty_page(duty: Duty, status: int = 200, event_form=None, call_form=None):
         done=services.checks_of(duty),
         event_form=_event_form(duty, event_form),
         call_form=_call_form(duty, call_form),
-        own=duty.user_id == current_user.id,
+        own=own,
+        handovers=handover.of_duties([duty.id]).get(duty.id, []),
+        badge=handover.badge,
+        carried=services.carried_over(current_user, duty) if own and duty.is_open else [],
+        to_take_over=handover.waiting_at(current_user) if own else [],
     )
 
 
@@ -85,6 +103,7 @@ def index():
         "duty/start.html",
         form=_start_form(),
         on_duty=services.on_duty(current_user),
+        to_take_over=handover.waiting_at(current_user),
     )
 
 
@@ -113,7 +132,21 @@ def start():
         status=status,
         form=form,
         on_duty=services.on_duty(current_user),
+        to_take_over=handover.waiting_at(current_user),
     )
+
+
+def _month() -> tuple[datetime, datetime, str]:
+    """The month asked for ("2026-12"; this month when missing or malformed), as the start and
+    end of it in the viewer's zone, and its name."""
+    today = clock.now().astimezone(zone())
+    year, month = today.year, today.month
+    match = re.fullmatch(r"(\d{4})-(\d{2})", request.args.get("month", ""))
+    if match and MIN_YEAR <= int(match[1]) <= MAX_YEAR - 1 and 1 <= int(match[2]) <= 12:
+        year, month = int(match[1]), int(match[2])
+    start = datetime(year, month, 1, tzinfo=zone())
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone())
+    return start, end, f"{year:04d}-{month:02d}"
 
 
 @bp.get("/history")
@@ -127,6 +160,45 @@ def history():
         rows_fragment="duty/_history_rows.html",
         duties=page,
         counts=services.event_counts([d.id for d in page]),
+        handovers=handover.of_duties([d.id for d in page]),
+        badge=handover.badge,
+        month=_month()[2],
+    )
+
+
+LOG_COLUMNS = [
+    Column(_l("时间"), lambda e: e.happened_at, 17),
+    Column(_l("值班人"), lambda e: e.duty.person.display_name, 10),
+    Column(_l("班次"), lambda e: str(SHIFT_LABELS.get(e.duty.shift, "")), 8),
+    Column(_l("类型"), lambda e: str(DUTY_KIND_LABELS.get(e.kind, e.kind)), 8),
+    Column(_l("地点"), lambda e: e.where, 18),
+    Column(_l("来电来访人"), lambda e: e.contact_name, 10),
+    Column(_l("联系电话"), lambda e: e.contact_phone, 14),
+    Column(_l("情况或事由"), lambda e: e.description, 40),
+    Column(_l("处理情况"), lambda e: e.handling, 30),
+    Column(
+        _l("结果"),
+        lambda e: str(
+            DUTY_OUTCOME_LABELS.get(e.outcome)
+            or (_l("已处理完毕") if e.resolved_at else _l("未处理完"))
+        ),
+        10,
+    ),
+    Column(_l("重大事件"), lambda e: str(_l("是")) if e.major else "", 8),
+    Column(_l("报告提交时间"), lambda e: e.report_written_at, 17),
+]
+
+
+@bp.get("/history.xlsx")
+@allow(STAFF)
+def history_xlsx():
+    """One month of the duty logs of my estates, line by line, as an Excel workbook."""
+    start, end, name = _month()
+    return xlsx_response(
+        f"duty-log-{name}.xlsx",
+        f"{_('值班记录')} {name}",
+        LOG_COLUMNS,
+        services.lines_between(current_user, start, end),
     )
 
 
@@ -326,3 +398,144 @@ def dispatch(event_id: int):
             return see_other(url_for("workorders.detail", order_id=outcome.value.id))
         return _event_page(item, status=outcome.status, dispatch_form=form)
     return _event_page(item, status=422, dispatch_form=form)
+
+
+# --- shift handover ------------------------------------------------------------------------------
+
+
+def _fresh() -> bool:
+    return auth_services.is_fresh(g.auth_session, current_app.config["FRESH_LOGIN_WINDOW"])
+
+
+def _confirmed(form) -> bool:
+    """A recent login, or the password typed again now (as for every signature)."""
+    fresh = _fresh()
+    if not fresh and form.password.data:
+        fresh = auth_services.confirm_password(g.auth_session, current_user, form.password.data)
+        if not fresh:
+            form.password.errors = [_("密码不正确。")]
+    return fresh
+
+
+def _handover_form(form=None):
+    form = form or forms.HandoverForm(formdata=None)
+    form.in_person.choices = choices((k, str(v)) for k, v in handover.IN_PERSON)
+    return form
+
+
+def _prepare_page(duty: Duty, status: int = 200, form=None):
+    return render(
+        "duty/handover_new.html",
+        status=status,
+        duty=duty,
+        items=handover.open_items(duty),
+        groups=handover.GROUPS,
+        form=_handover_form(form),
+        fresh=_fresh(),
+    )
+
+
+@bp.get("/<int:duty_id>/handover")
+@allow(STAFF)
+def prepare(duty_id: int):
+    """The handover, prefilled with what is still open; refused while a major event is open."""
+    return _prepare_page(services.get_duty_or_404(current_user, duty_id))
+
+
+@bp.post("/<int:duty_id>/handover")
+@allow(STAFF)
+def prepare_post(duty_id: int):
+    """Sign the handover (交班): it waits for the next person to take over."""
+    duty = services.get_duty_or_404(current_user, duty_id)
+    form = _handover_form(forms.HandoverForm())
+    if form.validate_on_submit():
+        fresh = _confirmed(form)
+        if not form.password.errors:
+            outcome = save(
+                form,
+                lambda: handover.prepare(
+                    current_user,
+                    duty,
+                    instructions=form.instructions.data or "",
+                    notes=form.notes.data or "",
+                    in_person=form.in_person.data or [],
+                    other_in_person=form.other_in_person.data or "",
+                    fresh=fresh,
+                ),
+            )
+            if outcome.ok:
+                flash(_("已交班签字，等待接班人确认。"), "success")
+                return see_other(url_for("duty.handover_page", handover_id=outcome.value.id))
+            db.session.commit()  # keep a successful re-authentication
+            return _prepare_page(duty, outcome.status, form)
+    return _prepare_page(duty, 422, form)
+
+
+def _handover_page(item, status: int = 200, accept_form=None, refuse_form=None):
+    accept_form = accept_form or forms.AcceptForm(formdata=None)
+    refuse_form = refuse_form or forms.RefuseForm(formdata=None)
+    for form in (accept_form, refuse_form):
+        form.version.data = item.version
+    return render(
+        "duty/handover.html",
+        status=status,
+        handover=item,
+        items=handover.listed(item),
+        in_person=handover.in_person_labels(item),
+        groups=handover.GROUPS,
+        signatures=signoff.signatures(handover.TARGET, item.id),
+        badge=handover.badge,
+        accept_form=accept_form,
+        refuse_form=refuse_form,
+        fresh=_fresh(),
+    )
+
+
+@bp.get("/handovers/<int:handover_id>")
+@allow(STAFF)
+def handover_page(handover_id: int):
+    """One handover, printable as the 交接班记录; the next person takes over or refuses here."""
+    return _handover_page(handover.get_or_404_for(current_user, handover_id))
+
+
+@bp.post("/handovers/<int:handover_id>/accept")
+@allow(STAFF)
+def accept(handover_id: int):
+    """Take over (接班): sign under my own login; the listed open items become mine."""
+    item = handover.get_or_404_for(current_user, handover_id)
+    form = forms.AcceptForm()
+    if form.validate_on_submit():
+        fresh = _confirmed(form)
+        if not form.password.errors:
+            outcome = save(
+                form,
+                lambda: handover.accept(
+                    current_user, item, fresh=fresh, version=form.version_value()
+                ),
+            )
+            if outcome.ok:
+                flash(_("已接班。未完成事项已转到你的名下。"), "success")
+                return see_other(url_for("duty.index"))
+            db.session.commit()
+            return _handover_page(item, outcome.status, accept_form=form)
+    return _handover_page(item, 422, accept_form=form)
+
+
+@bp.post("/handovers/<int:handover_id>/refuse")
+@allow(STAFF)
+def refuse(handover_id: int):
+    """Refuse to take over as it stands, saying why; the outgoing duty stays open."""
+    item = handover.get_or_404_for(current_user, handover_id)
+    form = forms.RefuseForm()
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: handover.refuse(
+                current_user, item, reason=form.reason.data, version=form.version_value()
+            ),
+        )
+        if outcome.ok:
+            flash(_("已拒绝接班，交班人和客服主任已收到通知。"), "success")
+            return see_other(url_for("duty.handover_page", handover_id=item.id))
+        return _handover_page(item, outcome.status, refuse_form=form)
+    return _handover_page(item, 422, refuse_form=form)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import clock, deadlines
 from webapp.decoration import services as decoration
+from webapp.duty import handover
 from webapp.duty import services as duty
 from webapp.extensions import db
 from webapp.i18n import format_when
@@ -276,17 +277,28 @@ def _major_entries(user: User) -> list[Entry]:
 
 
 def _duty_section(user: User, section: Section) -> None:
-    """The assistant: their duty and the reports they owe. A supervisor: who is on duty now.
-    The manager: every major event whose written report is still due."""
+    """The assistant: their duty, a handover waiting for them, the reports they owe. A
+    supervisor: who is on duty now, and who has handed over without anyone taking over. The
+    manager: every major event whose written report is still due."""
     now = clock.now()
     if user.role == Role.SUPERVISOR:
+        current = duty.on_duty(user)
+        waiting = {
+            h.duty_id
+            for hs in handover.of_duties([d.id for d in current]).values()
+            for h in hs
+            if h.status == "prepared"
+        }
         section.items = [
             Entry(
                 d.person.display_name,
                 url_for("duty.show", duty_id=d.id),
-                _("值班中 · 自 %(when)s", when=format_when(d.started_at)),
+                _("交班未完成 · 等待接班")
+                if d.id in waiting
+                else _("值班中 · 自 %(when)s", when=format_when(d.started_at)),
+                "due-soon" if d.id in waiting else "",
             )
-            for d in duty.on_duty(user)
+            for d in current
         ]
         section.action = (_("值班记录"), url_for("duty.history"))
         return
@@ -304,6 +316,15 @@ def _duty_section(user: User, section: Section) -> None:
                 "due-soon",
             )
         )
+    section.items += [
+        Entry(
+            _("%(who)s 的交班", who=h.from_user.display_name),
+            url_for("duty.handover_page", handover_id=h.id),
+            _("待接班 · %(when)s", when=format_when(h.prepared_at)),
+            "due-soon",
+        )
+        for h in handover.waiting_at(user)
+    ]
     section.items += [duty.report_line(e, now) for e in duty.reports_due(user)]
     section.action = (
         (_("写值班记录"), url_for("duty.index"))

@@ -11,7 +11,16 @@ from webapp.models.decoration import (
     PermitStatus,
     RectificationNotice,
 )
-from webapp.models.duty import Duty, DutyCheck, DutyEvent, DutyStatus, EventKind
+from webapp.models.duty import (
+    Duty,
+    DutyCheck,
+    DutyEvent,
+    DutyStatus,
+    EventKind,
+    Handover,
+    HandoverStatus,
+)
+from webapp.models.keys import BorrowerKind, Key, KeyKind, KeyLoan
 from webapp.models.notifications import Notification, TicketLink
 from webapp.models.patrols import (
     CheckItem,
@@ -31,11 +40,17 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "BorrowerKind",
+    "Key",
+    "KeyKind",
+    "KeyLoan",
     "Duty",
     "DutyCheck",
     "DutyEvent",
     "DutyStatus",
     "EventKind",
+    "Handover",
+    "HandoverStatus",
     "IdempotencyKey",
     "Notification",
     "TicketLink",

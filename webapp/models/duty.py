@@ -6,7 +6,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import UTCDateTime, utcnow
@@ -95,6 +105,8 @@ class DutyEvent(db.Model):
     report_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    # Who sees it through while it is open: the writer, then whoever took over their shift.
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -133,3 +145,51 @@ class DutyCheck(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+
+
+class HandoverStatus(enum.StrEnum):
+    PREPARED = "prepared"  # signed by the outgoing person, waiting for the incoming one
+    ACCEPTED = "accepted"  # signed by the incoming person: locked
+    REFUSED = "refused"  # the incoming person would not take it over as it stood
+
+
+class Handover(db.Model):
+    """A shift handover (交接班记录): what is still open, the superiors' instructions, what was
+    handed over in person; signed by both sides."""
+
+    __tablename__ = "handover"
+    __table_args__ = (
+        Index("ix_handover_estate_status", "estate_id", "status", "prepared_at"),
+        # One handover waiting per duty; a refused one may be prepared again.
+        Index(
+            "uq_handover_waiting_per_duty",
+            "duty_id",
+            unique=True,
+            sqlite_where=text("status = 'prepared'"),
+            postgresql_where=text("status = 'prepared'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duty.id", ondelete="RESTRICT"), index=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="RESTRICT"))
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default=HandoverStatus.PREPARED)
+    instructions: Mapped[str] = mapped_column(Text, default="")  # 领导下达的工作指令
+    notes: Mapped[str] = mapped_column(Text, default="")  # anything else the next shift must know
+    # What was handed over face to face (keys, radios, documents …), as ticked.
+    in_person: Mapped[list] = mapped_column(JSON, default=list)
+    # The open items listed when it was prepared: [{"type", "id", "title", "meta"}].
+    open_items: Mapped[list] = mapped_column(JSON, default=list)
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    duty: Mapped[Duty] = relationship()
+    from_user: Mapped[User] = relationship(foreign_keys=[from_user_id])
+    to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])

@@ -357,3 +357,44 @@ def sweep(now: datetime) -> int:
                 changed += 1
     db.session.flush()
     return changed
+
+
+def owned_open(user: User, estate_id: int, limit: int = 50) -> list[Ticket]:
+    """Open tickets this person answers for at an estate: assigned to them, or taken by them and
+    not yet assigned (首问责任制). What a shift handover passes on."""
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.estate_id == estate_id,
+                Ticket.status.in_(list(OPEN)),
+                (Ticket.assignee_id == user.id)
+                | (Ticket.assignee_id.is_(None) & (Ticket.taker_id == user.id)),
+            )
+            .order_by(Ticket.next_follow_up_at, Ticket.id)
+            .limit(limit)
+        )
+    )
+
+
+def hand_over(ticket: Ticket, to: User, actor: User) -> bool:
+    """The incoming person of a shift takes the ticket over (assigned to them, recorded on its
+    timeline and in its history). False when it is no longer open or already theirs."""
+    if ticket.status not in OPEN or ticket.assignee_id == to.id:
+        return False
+    before = {"assignee": ticket.assignee.display_name if ticket.assignee else None}
+    ticket.assignee_id = to.id
+    if ticket.status == T.RECEIVED:
+        ticket.status = T.ASSIGNED
+    _entry(ticket, actor, "assigned", "", public=True)
+    db.session.flush()
+    audit.record(
+        actor,
+        "ticket.handover",
+        TARGET,
+        ticket.id,
+        estate_id=ticket.estate_id,
+        before=before,
+        after={"assignee": to.display_name},
+    )
+    return True

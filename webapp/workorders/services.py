@@ -249,3 +249,38 @@ def as_finding(user: User, order_id: int) -> Finding:
         url_for("workorders.detail", order_id=order.id),
         ticket_kind="repair",
     )
+
+
+def open_reported_by(user: User, estate_id: int, limit: int = 50) -> list[WorkOrder]:
+    """Work orders this person found that are not closed yet: they re-inspect them."""
+    return list(
+        db.session.scalars(
+            select(WorkOrder)
+            .where(
+                WorkOrder.estate_id == estate_id,
+                WorkOrder.reported_by_id == user.id,
+                WorkOrder.status.in_([OPEN, FIXED]),
+            )
+            .order_by(WorkOrder.due_at, WorkOrder.id)
+            .limit(limit)
+        )
+    )
+
+
+def hand_over(order: WorkOrder, to: User, actor: User) -> bool:
+    """The incoming person of a shift re-inspects it instead (recorded in its history)."""
+    if order.status == CLOSED or order.reported_by_id == to.id:
+        return False
+    before = {"reported_by": order.reported_by.display_name}
+    order.reported_by_id = to.id
+    db.session.flush()
+    audit.record(
+        actor,
+        "workorder.handover",
+        TARGET,
+        order.id,
+        estate_id=order.estate_id,
+        before=before,
+        after={"reported_by": to.display_name},
+    )
+    return True

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp import clock, deadlines
+from webapp import clock, deadlines, escalation
 from webapp.access import STAFF, allow
 from webapp.forms import save
 from webapp.labels import department_choices
@@ -74,6 +74,8 @@ def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=Non
         fix_form=fix_form,
         reinspect_form=reinspect_form,
         ticket_links=tickets.linked_tickets(services.TARGET, order.id),
+        # Where it came from, when that record has a page of its own (a duty event …).
+        origin_url=escalation.url_of(order.origin_type, order.origin_id),
     )
 
 
