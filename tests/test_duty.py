@@ -90,7 +90,7 @@ def test_a_major_event_tells_the_manager_and_owes_a_report_by_the_next_day(login
     # Due at the end of the next day, in the estate's zone.
     local = event.happened_at.astimezone(ZoneInfo("Asia/Shanghai"))
     due = event.report_due_at.astimezone(ZoneInfo("Asia/Shanghai"))
-    assert due.date() == local.date() + timedelta(days=2) and (due.hour, due.minute) == (0, 0)
+    assert due.date() == local.date() + timedelta(days=1) and (due.hour, due.minute) == (23, 59)
     told = db.session.scalars(select(Notification).where(Notification.kind == "major_event"))
     assert [n.user_id for n in told] == [world.manager.id]
     # At once: on the manager's notifications and home, and the writer's home.

@@ -93,7 +93,7 @@ def test_prepare_sign_and_take_over(login_as, new_client, world, shift):
     url = f"/duty/handovers/{handover.id}"
     assert c.post(f"{url}/accept", data={"version": handover.version}).status_code == 409
     # The supervisor sees who has handed over and waits.
-    assert "交班未完成 · 等待接班" in login_as("supervisor").get("/").get_data(as_text=True)
+    assert "已签字交班，等待接班" in login_as("supervisor").get("/").get_data(as_text=True)
 
     # The next person, under their own login (fresh: they just logged in).
     n = new_client()
@@ -199,3 +199,27 @@ def test_the_handover_pages_do_not_grow(login_as, world, shift, count_queries):
     with count_queries() as large:
         assert c.get(url).status_code == 200
     assert large.count == small.count, "\n".join(large.statements)
+
+
+def test_what_opens_after_signing_goes_over_too(login_as, new_client, world, shift):
+    duty, _ticket, _order, colleague = shift
+    c = login_as("assistant")
+    _resolve_major(c, duty)
+    assert _prepare(c, duty).status_code == 303
+    handover = db.session.scalars(select(Handover).where(Handover.duty_id == duty.duty.id)).one()
+    # While it waits, the outgoing person takes one more ticket.
+    late, _code = take_ticket(world, description="交班后又接到的报修")
+    db.session.commit()
+    n = new_client()
+    n.login(colleague)
+    page = n.get(f"/duty/handovers/{handover.id}").get_data(as_text=True)
+    assert "签字后新增的事项" in page and "交班后又接到的报修" in page
+    assert (
+        n.post(
+            f"/duty/handovers/{handover.id}/accept", data={"version": handover.version}
+        ).status_code
+        == 303
+    )
+    assert reload(late).assignee_id == colleague.id
+    timeline = n.get(f"/tickets/{late.id}").get_data(as_text=True)
+    assert f"交接班：转由 {colleague.display_name} 跟进" in timeline

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
-from webapp.i18n import listing, locale_name
+from webapp.i18n import format_when, listing, locale_name
 from webapp.models import STAFF_ROLES, Role
 from webapp.models.places import AreaKind
 
@@ -288,13 +290,20 @@ KEY_KIND_LABELS = {
 BORROWER_KIND_LABELS = {
     "staff": _l("员工"),
     "contractor": _l("施工方或外单位"),
-    "owner": _l("业主"),
+    "owner": _l("业主或住户"),
 }
 # Where a work order came from, as its page names it.
 ORIGIN_LABELS = {
     "duty_event": _l("值班记录"),
     "ticket": _l("投诉报修单"),
     "rectification_notice": _l("整改通知"),
+}
+# The shift's timed checks the rules name (seed 000 篇4 1.4, 1.5).
+DUTY_CHECK_LABELS = {
+    "lights_on": _l("景观灯、效果照明按时开启"),
+    "lights_off": _l("景观灯、效果照明按时关闭"),
+    "areas": _l("巡视公共区域、售楼处、银行、会所与绿化"),
+    "posts": _l("检查各岗位的工作质量与劳动纪律"),
 }
 SHIFT_LABELS = {
     "day": _l("白班"),
@@ -352,6 +361,16 @@ def audit_value(key: str, value) -> str:
         return area_kind_label(value)
     if key == "key_kind":
         return _label(KEY_KIND_LABELS, value)
+    if key == "shift":
+        return _label(SHIFT_LABELS, value)
+    if key == "check":
+        return _label(DUTY_CHECK_LABELS, value)
+    if key.endswith("_at") and isinstance(value, str):
+        # Times are audited as ISO strings in UTC; shown like every other time, where one is.
+        try:
+            return format_when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return str(_l("是") if value else _l("否"))
     if isinstance(value, list):

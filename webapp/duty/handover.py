@@ -262,6 +262,15 @@ def listed(handover: Handover) -> list[OpenItem]:
     return [OpenItem(**item) for item in handover.open_items or []]
 
 
+def added_since(handover: Handover) -> list[OpenItem]:
+    """What became open after the outgoing person signed (a ticket taken, a key lent while the
+    handover waited): it goes over with the rest, and the page says so before the takeover."""
+    if handover.status != PREPARED:
+        return []
+    signed = {(item.type, item.id) for item in listed(handover)}
+    return [item for item in open_items(handover.duty) if (item.type, item.id) not in signed]
+
+
 # --- the three steps -----------------------------------------------------------------------------
 
 
@@ -339,6 +348,7 @@ def accept(actor: User, handover: Handover, *, fresh: bool, version: int | None)
     HANDOVER.check(actor, handover, "accept")
     if not fresh:
         raise Invalid("password", _("接班前请重新输入密码。"))
+    added = added_since(handover)
     now = clock.now()
     handover.status = ACCEPTED
     handover.accepted_at = now
@@ -350,7 +360,7 @@ def accept(actor: User, handover: Handover, *, fresh: bool, version: int | None)
     incoming = duty_log.current_duty(actor)
     if incoming is None:
         incoming = duty_log.start(actor, outgoing.estate)
-    _move(listed(handover), actor)
+    _move([*listed(handover), *added], actor)
     signoff.sign(
         actor,
         TARGET,
@@ -367,7 +377,11 @@ def accept(actor: User, handover: Handover, *, fresh: bool, version: int | None)
         TARGET,
         handover.id,
         estate_id=handover.estate_id,
-        after={"from": handover.from_user.display_name, "to": actor.display_name},
+        after={
+            "from": handover.from_user.display_name,
+            "to": actor.display_name,
+            "items": len(handover.open_items) + len(added),
+        },
     )
     audit.record(
         actor,

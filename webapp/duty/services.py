@@ -22,7 +22,7 @@ from webapp import audit, clock, deadlines, escalation, paging
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.i18n import format_when
-from webapp.labels import SHIFT_LABELS
+from webapp.labels import DUTY_CHECK_LABELS, SHIFT_LABELS
 from webapp.locks import check_version
 from webapp.models import (
     Building,
@@ -55,16 +55,12 @@ OUTCOMES = ("answered", "passed_on")
 # How a line of the log reached us, as a ticket's channel says it.
 TICKET_CHANNEL = {EventKind.EVENT: "patrol", EventKind.CALL: "phone", EventKind.VISIT: "visit"}
 # The shift's timed checks the rules name (seed 000 篇4 1.4, 1.5): ticked once each per duty.
-CHECKS = (
-    ("lights_on", _l("景观灯、效果照明按时开启")),
-    ("lights_off", _l("景观灯、效果照明按时关闭")),
-    ("areas", _l("巡视公共区域、售楼处、银行、会所与绿化")),
-    ("posts", _l("检查各岗位的工作质量与劳动纪律")),
-)
-CHECK_NAMES = {key for key, _label in CHECKS}
+CHECKS = tuple(DUTY_CHECK_LABELS.items())
+CHECK_NAMES = set(DUTY_CHECK_LABELS)
 # An event cannot be logged as happening later than this (a phone's clock a little ahead).
 CLOCK_SLACK = timedelta(minutes=5)
 NEWEST = paging.Order.of((Duty.started_at, "desc"), (Duty.id, "desc"))
+DESCRIPTION_MAX = 2000  # what a ticket's description takes
 LOG_SHOWN = 200  # a duty's log on one page (a shift has a few dozen lines)
 DEFAULT_ORDER_DUE = workorders.DEFAULT_DUE
 
@@ -337,10 +333,11 @@ def _place(actor: User, duty: Duty, building_id, unit_number: str, area_id):
 
 
 def report_due_for(estate: Estate, happened_at: datetime) -> datetime:
-    """A major event's written report is due by the end of the next day, in the estate's zone."""
+    """A major event's written report is due by the end of the next day, in the estate's zone
+    (23:59 of that day: "00:00" of the day after would read as the wrong day)."""
     zone = ZoneInfo(estate.timezone)
-    day = happened_at.astimezone(zone).date() + timedelta(days=2)
-    return datetime(day.year, day.month, day.day, tzinfo=zone)
+    day = happened_at.astimezone(zone).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 23, 59, tzinfo=zone)
 
 
 def record_event(
@@ -694,7 +691,12 @@ def as_finding(user: User, event_id: int) -> Finding:
         event.estate_id,
         event.unit,
         "other",
-        f"{event.where}：{event.description}" if event.where else event.description,
+        # The place in words only when the ticket's unit does not say it already.
+        (
+            f"{event.where}：{event.description}"
+            if event.where and event.unit is None
+            else event.description
+        )[:DESCRIPTION_MAX],
         event.created_by,
         EVENT,
         url_for("duty.event", event_id=event.id),

@@ -481,6 +481,7 @@ def _handover_page(item, status: int = 200, accept_form=None, refuse_form=None):
         status=status,
         handover=item,
         items=handover.listed(item),
+        added=handover.added_since(item),
         in_person=handover.in_person_labels(item),
         groups=handover.GROUPS,
         signatures=signoff.signatures(handover.TARGET, item.id),

@@ -284,7 +284,7 @@ def _duty_section(user: User, section: Section) -> None:
     if user.role == Role.SUPERVISOR:
         current = duty.on_duty(user)
         waiting = {
-            h.duty_id
+            h.duty_id: h
             for hs in handover.of_duties([d.id for d in current]).values()
             for h in hs
             if h.status == "prepared"
@@ -292,8 +292,10 @@ def _duty_section(user: User, section: Section) -> None:
         section.items = [
             Entry(
                 d.person.display_name,
-                url_for("duty.show", duty_id=d.id),
-                _("交班未完成 · 等待接班")
+                url_for("duty.handover_page", handover_id=waiting[d.id].id)
+                if d.id in waiting
+                else url_for("duty.show", duty_id=d.id),
+                _("已签字交班，等待接班")
                 if d.id in waiting
                 else _("值班中 · 自 %(when)s", when=format_when(d.started_at)),
                 "due-soon" if d.id in waiting else "",

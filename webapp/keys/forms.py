@@ -41,7 +41,7 @@ class LendForm(FlaskForm):
         _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
     )
     purpose = StringField(
-        _l("事由"),
+        _l("借用事由"),
         validators=[DataRequired(_l("请写明借用事由。")), Length(max=200)],
         filters=[_strip],
     )

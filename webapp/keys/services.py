@@ -269,7 +269,7 @@ def lend(
         raise Invalid("purpose", _("请写明借用事由。"))
     now = clock.now()
     if due_at is None or due_at <= now:
-        raise Invalid("due", _("归还时间应晚于现在。"))
+        raise Invalid("due", _("应还时间应晚于现在。"))
     if due_at - now > LONGEST_LOAN:
         raise Invalid("due", _("借用最长 30 天，更久请作为领用另行审批。"))
     loan = KeyLoan(

@@ -115,7 +115,7 @@ LOAN_COLUMNS = [
     Column(_l("借用人"), lambda loan: loan.borrower_name, 10),
     Column(_l("身份"), lambda loan: str(BORROWER_KIND_LABELS.get(loan.borrower_kind, "")), 12),
     Column(_l("联系电话"), lambda loan: loan.borrower_phone, 14),
-    Column(_l("事由"), lambda loan: loan.purpose, 24),
+    Column(_l("借用事由"), lambda loan: loan.purpose, 24),
     Column(_l("借出时间"), lambda loan: loan.lent_at, 17),
     Column(_l("经手人"), lambda loan: loan.lent_by.display_name, 10),
     Column(_l("应还时间"), lambda loan: loan.due_at, 17),

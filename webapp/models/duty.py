@@ -146,6 +146,8 @@ class DutyCheck(db.Model):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
 
+    done_by: Mapped[User] = relationship()
+
 
 class HandoverStatus(enum.StrEnum):
     PREPARED = "prepared"  # signed by the outgoing person, waiting for the incoming one

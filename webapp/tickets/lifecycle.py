@@ -386,7 +386,9 @@ def hand_over(ticket: Ticket, to: User, actor: User) -> bool:
     ticket.assignee_id = to.id
     if ticket.status == T.RECEIVED:
         ticket.status = T.ASSIGNED
-    _entry(ticket, actor, "assigned", "", public=True)
+    _entry(
+        ticket, actor, "assigned", _("交接班：转由 %(who)s 跟进", who=to.display_name), public=True
+    )
     db.session.flush()
     audit.record(
         actor,
