@@ -401,6 +401,13 @@ CASES = [
         staff("POST", 422, 404),
     ),
     Case("/photos/<int:photo_id>", "GET", "/photos/{duty_photo}", photo(200)),
+    # A notification is opened only by the person it was for (the manager: the major event).
+    Case(
+        "/notifications/<int:notification_id>",
+        "GET",
+        "/notifications/{manager_notification}",
+        {**staff("GET", 404), "manager": 303},
+    ),
     Case("/duty/history.xlsx", "GET", "/duty/history.xlsx?month=2026-12", staff("GET", 200)),
     Case("/duty/<int:duty_id>/handover", "GET", "/duty/{duty}/handover", staff("GET", 200, 404)),
     # Held back: the shift's major event is still open (and only its own person hands over).

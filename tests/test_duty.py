@@ -96,6 +96,12 @@ def test_a_major_event_tells_the_manager_and_owes_a_report_by_the_next_day(login
     # At once: on the manager's notifications and home, and the writer's home.
     m = login_as("manager")
     assert "值班重大事件" in m.get("/notifications").get_data(as_text=True)
+    # Opening it leads to the event and counts as read; nobody else can open it.
+    note = db.session.scalars(select(Notification).where(Notification.kind == "major_event")).one()
+    assert login_as("supervisor").get(f"/notifications/{note.id}").status_code == 404
+    r = m.get(f"/notifications/{note.id}")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/duty/events/{event.id}")
+    assert reload(note).read_at is not None
     assert "电梯困人" in m.get("/").get_data(as_text=True)
     assert "重大事件报告" in c.get("/").get_data(as_text=True)
     # Overdue: the sweep tells the writer and the supervisors, a day later the manager again.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.permission_matrix import CASES, PRINCIPALS
 from webapp.extensions import db
-from webapp.models import PublicArea
+from webapp.models import Notification, PublicArea
 
 
 def _ids(world, patrol, decoration, ticket, duty) -> dict:
@@ -51,6 +52,9 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         "key_in": duty.key_in.id,
         "loan": duty.loan.id,
         "handover": duty.handover.id,
+        "manager_notification": db.session.scalar(
+            select(Notification.id).where(Notification.user_id == world.manager.id)
+        ),
     }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from flask import url_for
+from flask import abort, url_for
 from sqlalchemy import func, select, update
 
 from webapp import audit, clock, deadlines, paging
@@ -163,6 +163,21 @@ def latest(user: User, after: str | None = None, size: int = 25) -> paging.Page[
     """One page of this person's notifications, unread first, after the token `after`."""
     mine = select(Notification).where(Notification.user_id == user.id)
     return paging.read_groups(mine, UNREAD_FIRST, NEWEST, after, size)
+
+
+def open_own(user: User, notification_id: int) -> Notification:
+    """One of this person's notifications, marked read (opening it is reading it); 404 when it
+    is someone else's."""
+    found = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+    if found is None:
+        abort(404)
+    if found.read_at is None:
+        found.read_at = clock.now()
+    return found
 
 
 def mark_all_read(user: User) -> int:

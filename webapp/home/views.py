@@ -33,13 +33,22 @@ def index():
 def notifications():
     """What the escalation sweep and the ticket desk told me, unread first."""
     items = escalation.latest(current_user, after=request.args.get("after"))
-    items.rows = [(n, escalation.link(n)) for n in items.rows]
+    items.rows = [(n, url_for("home.open_notification", notification_id=n.id)) for n in items.rows]
     return render(
         "home/notifications.html",
         rows_fragment="home/_notification_rows.html",
         items=items,
         unread=escalation.unread_count(current_user),
     )
+
+
+@bp.get("/notifications/<int:notification_id>")
+@allow(STAFF)
+def open_notification(notification_id: int):
+    """Open a notification: it counts as read, and leads to its record."""
+    found = escalation.open_own(current_user, notification_id)
+    db.session.commit()
+    return see_other(escalation.link(found))
 
 
 @bp.post("/notifications/read")
