@@ -151,11 +151,27 @@ def apply_invalid(form: FlaskForm, err: Invalid) -> None:
         form.form_errors.append(err.message)
 
 
+def strip(value):
+    """A field filter: the text without the spaces around it (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_id(value):
+    """A select's coerce for an id, or None for "none chosen"; anything else, an out-of-range
+    number included, is not a choice (ValueError, which WTForms shows as such)."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
 def name_field(label, max_length: int = 60) -> StringField:
     return StringField(
         label,
         validators=[DataRequired(_l("必填。")), Length(max=max_length, message=_l("太长了。"))],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
     )
 
 

@@ -13,14 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from webapp.forms import MultiCheckboxField, VersionedForm, count_field, name_field
+from webapp.forms import MultiCheckboxField, VersionedForm, count_field, name_field, strip
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PHONE = r"^[0-9+\- ]{5,20}$"
-
-
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
 
 
 class StaffFields:
@@ -28,7 +24,7 @@ class StaffFields:
     phone = StringField(
         _l("手机号"),
         validators=[Optional(), Length(max=20), Regexp(PHONE, message=_l("手机号格式不正确。"))],
-        filters=[_strip],
+        filters=[strip],
     )
     role = SelectField(_l("角色"), validators=[DataRequired(_l("请选择角色。"))])
     estates = MultiCheckboxField(_l("所在项目"), coerce=int)
@@ -69,15 +65,15 @@ class EstateFields:
             Length(max=8),
             Regexp(r"^[A-Za-z0-9]{2,8}$", message=_l("2–8 位字母或数字。")),
         ],
-        filters=[_strip],
+        filters=[strip],
         description=_l("用于单据编号，例如 CH。"),
     )
-    address = StringField(_l("地址"), validators=[Length(max=200)], filters=[_strip])
+    address = StringField(_l("地址"), validators=[Length(max=200)], filters=[strip])
     timezone = StringField(
         _l("时区"),
         default="Asia/Shanghai",
         validators=[DataRequired(), Length(max=64), _valid_timezone],
-        filters=[_strip],
+        filters=[strip],
     )
 
 

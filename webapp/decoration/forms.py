@@ -19,6 +19,7 @@ from webapp.forms import (
     VersionedForm,
     choices,
     name_field,
+    strip,
 )
 
 # Stored as written in Chinese (the department's own terms); shown in the viewer's language.
@@ -35,14 +36,10 @@ SCOPES = (
 PHONE = r"^[0-9+\- ]{7,20}$"
 
 
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
-
-
 class PermitForm(FlaskForm):
     building = SelectField(_l("楼栋"), coerce=int, validators=[DataRequired(_l("请选择楼栋。"))])
     number = StringField(
-        _l("房号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip]
+        _l("房号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[strip]
     )
     owner_name = name_field(_l("业主姓名"), 64)
     owner_phone = StringField(
@@ -52,7 +49,7 @@ class PermitForm(FlaskForm):
             Length(max=20),
             Regexp(PHONE, message=_l("电话格式不正确。")),
         ],
-        filters=[_strip],
+        filters=[strip],
     )
     contractor = name_field(_l("施工单位"), 100)
     site_lead = name_field(_l("现场负责人"), 64)
@@ -63,7 +60,7 @@ class PermitForm(FlaskForm):
             Length(max=20),
             Regexp(PHONE, message=_l("电话格式不正确。")),
         ],
-        filters=[_strip],
+        filters=[strip],
     )
     scope = MultiCheckboxField(
         _l("施工内容"),

@@ -13,27 +13,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import DateTimeLocalField, MultiCheckboxField, VersionedForm, choices
-from webapp.inputs import MAX_ID
+from webapp.forms import (
+    DateTimeLocalField,
+    MultiCheckboxField,
+    VersionedForm,
+    choices,
+    optional_id,
+    strip,
+)
 from webapp.labels import DUTY_OUTCOME_LABELS
 
 
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
-
-
-def _optional_id(value):
-    """A select's id, or None for "none chosen"; anything else is not a choice (ValueError)."""
-    if value in (None, "", "None"):
-        return None
-    number = int(value)
-    if not 0 < number <= MAX_ID:
-        raise ValueError("out of range")
-    return number
-
-
 class StartForm(FlaskForm):
-    estate = SelectField(_l("项目"), coerce=_optional_id, validators=[DataRequired(_l("必填。"))])
+    estate = SelectField(_l("项目"), coerce=optional_id, validators=[DataRequired(_l("必填。"))])
     shift = SelectField(_l("班次"), validators=[Optional()])
 
 
@@ -43,13 +35,13 @@ class _Place(FlaskForm):
     happened_at = DateTimeLocalField(
         _l("时间（不填即现在）"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    building = SelectField(_l("楼栋"), coerce=_optional_id, validators=[Optional()])
-    unit = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[_strip])
+    building = SelectField(_l("楼栋"), coerce=optional_id, validators=[Optional()])
+    unit = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[strip])
 
 
 class EventForm(_Place):
-    area = SelectField(_l("公共区域"), coerce=_optional_id, validators=[Optional()])
-    place = StringField(_l("其他地点"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    area = SelectField(_l("公共区域"), coerce=optional_id, validators=[Optional()])
+    place = StringField(_l("其他地点"), validators=[Optional(), Length(max=120)], filters=[strip])
     description = TextAreaField(
         _l("发生了什么"), validators=[DataRequired(_l("请写明发生了什么。")), Length(max=2000)]
     )
@@ -67,10 +59,10 @@ class CallForm(_Place):
         validators=[DataRequired(_l("请选择来电或来访。"))],
     )
     contact_name = StringField(
-        _l("来电来访人"), validators=[Optional(), Length(max=64)], filters=[_strip]
+        _l("来电来访人"), validators=[Optional(), Length(max=64)], filters=[strip]
     )
     contact_phone = StringField(
-        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
+        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[strip]
     )
     description = TextAreaField(
         _l("事由"), validators=[DataRequired(_l("请写明来电来访的事由。")), Length(max=2000)]
@@ -109,7 +101,7 @@ class HandoverForm(FlaskForm):
     notes = TextAreaField(_l("其他交代（公共区域维修情况等）"), validators=[Length(max=2000)])
     in_person = MultiCheckboxField(_l("当面交接的物品"))
     other_in_person = StringField(
-        _l("其他物品"), validators=[Optional(), Length(max=100)], filters=[_strip]
+        _l("其他物品"), validators=[Optional(), Length(max=100)], filters=[strip]
     )
     password = PasswordField(_l("密码（确认本人交班）"))
 

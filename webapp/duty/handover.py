@@ -65,10 +65,6 @@ IN_PERSON = (
 IN_PERSON_NAMES = {key for key, _label in IN_PERSON}
 
 
-major_open = duty_log.major_open
-waiting = duty_log.waiting_handover
-NO_MAJOR_OPEN = duty_log.NO_MAJOR_OPEN
-
 NOT_THE_OUTGOING = Rule(
     lambda user, handover: user.id != handover.from_user_id, _l("不能自己接自己的班。")
 )
@@ -81,7 +77,7 @@ HANDOVER = Workflow(
             (PREPARED,),
             ACCEPTED,
             rules=[STAFF, NOT_THE_OUTGOING],
-            holds=[NO_MAJOR_OPEN],
+            holds=[duty_log.NO_MAJOR_OPEN],
         ),
         step("refuse", (PREPARED,), REFUSED, rules=[STAFF, NOT_THE_OUTGOING]),
     ],

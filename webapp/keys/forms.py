@@ -5,11 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import DateTimeLocalField, VersionedForm
-
-
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
+from webapp.forms import DateTimeLocalField, VersionedForm, optional_id, strip
 
 
 class KeyForm(FlaskForm):
@@ -17,17 +13,17 @@ class KeyForm(FlaskForm):
     label = StringField(
         _l("钥匙名称"),
         validators=[DataRequired(_l("请写明是哪把钥匙。")), Length(max=80)],
-        filters=[_strip],
+        filters=[strip],
         description=_l("例如：3栋水泵房、1栋-0301 空置房"),
     )
     kind = SelectField(_l("类型"), validators=[DataRequired()])
     building = SelectField(
         _l("楼栋（房屋钥匙）"),
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_id,
         validators=[Optional()],
     )
-    unit = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[_strip])
-    note = StringField(_l("备注"), validators=[Optional(), Length(max=200)], filters=[_strip])
+    unit = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[strip])
+    note = StringField(_l("备注"), validators=[Optional(), Length(max=200)], filters=[strip])
 
 
 class LendForm(FlaskForm):
@@ -35,15 +31,15 @@ class LendForm(FlaskForm):
     borrower_name = StringField(
         _l("借用人"),
         validators=[DataRequired(_l("请写借用人姓名。")), Length(max=64)],
-        filters=[_strip],
+        filters=[strip],
     )
     borrower_phone = StringField(
-        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
+        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[strip]
     )
     purpose = StringField(
         _l("借用事由"),
         validators=[DataRequired(_l("请写明借用事由。")), Length(max=200)],
-        filters=[_strip],
+        filters=[strip],
     )
     due = DateTimeLocalField(
         _l("应还时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("请填写归还时间。"))]
@@ -51,4 +47,4 @@ class LendForm(FlaskForm):
 
 
 class ReturnForm(VersionedForm):
-    note = StringField(_l("归还备注"), validators=[Optional(), Length(max=200)], filters=[_strip])
+    note = StringField(_l("归还备注"), validators=[Optional(), Length(max=200)], filters=[strip])

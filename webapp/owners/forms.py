@@ -5,13 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.forms import VersionedForm, choices, name_field
+from webapp.forms import VersionedForm, choices, name_field, strip
 
 RELATIONS = choices([("owner", _l("业主")), ("tenant", _l("租户")), ("family", _l("家属"))])
-
-
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
 
 
 class UnitPickFields:
@@ -19,7 +15,7 @@ class UnitPickFields:
     number = StringField(
         _l("房号"),
         validators=[DataRequired(_l("必填。")), Length(max=20)],
-        filters=[_strip],
+        filters=[strip],
         description=_l("例如 1201"),
     )
     relation = SelectField(_l("身份"), choices=RELATIONS, default="owner")
@@ -30,7 +26,7 @@ class OwnerCreateForm(UnitPickFields, FlaskForm):
     phone = StringField(
         _l("手机号"),
         validators=[DataRequired(_l("必填。")), Length(max=20)],
-        filters=[_strip],
+        filters=[strip],
         description=_l("业主用手机号登录。"),
     )
 
@@ -38,7 +34,7 @@ class OwnerCreateForm(UnitPickFields, FlaskForm):
 class OwnerEditForm(VersionedForm):
     display_name = name_field(_l("姓名"), 64)
     phone = StringField(
-        _l("手机号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[_strip]
+        _l("手机号"), validators=[DataRequired(_l("必填。")), Length(max=20)], filters=[strip]
     )
 
 

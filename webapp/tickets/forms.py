@@ -5,13 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import VersionedForm, choices
+from webapp.forms import VersionedForm, choices, strip
 from webapp.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS
 from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
-
-
-def _strip(v):
-    return v.strip() if isinstance(v, str) else v
 
 
 class TicketForm(FlaskForm):
@@ -35,12 +31,12 @@ class StaffTicketForm(TicketForm):
     building = SelectField(
         _l("楼栋"), coerce=lambda v: int(v) if v not in (None, "", "None") else None
     )
-    number = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[_strip])
+    number = StringField(_l("房号"), validators=[Optional(), Length(max=20)], filters=[strip])
     reporter_name = StringField(
-        _l("反映人"), validators=[DataRequired(_l("必填。")), Length(max=64)], filters=[_strip]
+        _l("反映人"), validators=[DataRequired(_l("必填。")), Length(max=64)], filters=[strip]
     )
     reporter_phone = StringField(
-        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[_strip]
+        _l("联系电话"), validators=[Optional(), Length(max=20)], filters=[strip]
     )
     origin = HiddenField()  # "work_order:12" when the ticket starts from a finding
 
@@ -48,7 +44,7 @@ class StaffTicketForm(TicketForm):
 class LinkForm(FlaskForm):
     origin = HiddenField(validators=[DataRequired()])
     number = StringField(
-        _l("工单号"), validators=[DataRequired(_l("必填。")), Length(max=32)], filters=[_strip]
+        _l("工单号"), validators=[DataRequired(_l("必填。")), Length(max=32)], filters=[strip]
     )
 
 
