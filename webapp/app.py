@@ -17,6 +17,7 @@ from webapp import (
     errors,
     i18n,
     inputs,
+    jobs,
     labels,
     models,  # noqa: F401  (register every table)
     proxy,
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_requests(app)
     _register_blueprints(app)
 
+    jobs.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     web.init_app(app)

@@ -15,6 +15,16 @@ from webapp.passwords import hash_password, policy_problem
 from webapp.photos.services import SweepRefused, sweep_orphans
 
 
+def sweep_records(now) -> int:
+    """Escalate what is overdue (and tell its people), forget old replay keys; returns how many
+    records were escalated. The CLI sweep and the job queue's periodic sweep both call this."""
+    escalated = deadlines.sweep(now)
+    db.session.commit()
+    replay.sweep(now)
+    db.session.commit()
+    return escalated
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command():
@@ -73,13 +83,7 @@ def init_app(app: Flask) -> None:
             _sweep(dry_run, timedelta(hours=min_age_hours))
 
     def _sweep(dry_run: bool, min_age: timedelta) -> None:
-        now = clock.now()
-        escalated = 0
-        if not dry_run:
-            escalated = deadlines.sweep(now)
-            db.session.commit()
-            replay.sweep(now)
-            db.session.commit()
+        escalated = 0 if dry_run else sweep_records(clock.now())
         try:
             orphans = sweep_orphans(min_age, dry_run=dry_run)
         except SweepRefused as refusal:
