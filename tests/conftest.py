@@ -19,4 +19,5 @@ pytest_plugins = [
     "tests.fixtures.decoration",
     "tests.fixtures.tickets",
     "tests.fixtures.duty",
+    "tests.fixtures.messaging",
 ]

@@ -368,6 +368,73 @@ CASES = [
         "/workorders/{order}/reinspect",
         staff("POST", 422, 404),
     ),
+    Case(
+        "/workorders/<int:order_id>/resume",
+        "POST",
+        "/workorders/{order}/resume",
+        supervisor_up("POST", 422),
+    ),
+    Case(
+        "/workorders/<int:order_id>/link/revoke",
+        "POST",
+        "/workorders/{order}/link/revoke",
+        supervisor_up("POST", 303),
+    ),
+    Case(
+        "/workorders/<int:order_id>/link/renew",
+        "POST",
+        "/workorders/{order}/link/renew",
+        supervisor_up("POST", 303),
+    ),
+    # the department's link: anyone holding it, and only for its one work order
+    Case("/d/<token>", "GET", "/d/{dept_token}", public(200)),
+    Case("/d/<token>", "GET", "/d/{forged_token}", public(404)),
+    Case("/d/<token>/fix", "POST", "/d/{dept_token}/fix", public(422)),
+    Case("/d/<token>/hold", "POST", "/d/{dept_token}/hold", public(422)),
+    Case(
+        "/d/<token>/photos/<int:photo_id>",
+        "GET",
+        "/d/{dept_token}/photos/{photo}",
+        public(200),
+    ),
+    Case(
+        "/d/<token>/photos/<int:photo_id>",
+        "GET",
+        "/d/{dept_token}/photos/{other_photo}",
+        public(404),
+    ),
+    # departments, their robots, and the outbox (the manager)
+    Case(
+        "/admin/estates/<int:estate_id>/departments",
+        "GET",
+        "/admin/estates/{estate}/departments",
+        manager("GET", 200),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/departments/<code>",
+        "GET",
+        "/admin/estates/{estate}/departments/engineering",
+        manager("GET", 200),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/departments/<code>",
+        "POST",
+        "/admin/estates/{estate}/departments/landscaping",
+        manager("POST", 422),
+    ),
+    Case(
+        "/admin/estates/<int:estate_id>/departments/<code>/test",
+        "POST",
+        "/admin/estates/{estate}/departments/engineering/test",
+        manager("POST", 303),
+    ),
+    Case("/admin/outbox", "GET", "/admin/outbox", manager("GET", 200)),
+    Case(
+        "/admin/outbox/<int:message_id>/retry",
+        "POST",
+        "/admin/outbox/{outbox_message}/retry",
+        manager("POST", 303),
+    ),
     # the duty log
     Case("/duty", "GET", "/duty", staff("GET", 200)),
     Case("/duty/start", "POST", "/duty/start", staff("POST", 422)),

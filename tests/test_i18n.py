@@ -113,6 +113,9 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, de
             f"/duty/{duty.duty.id}",
             f"/duty/events/{duty.major.id}",
             f"/history/duty_event/{duty.major.id}",
+            "/admin/outbox",
+            f"/admin/estates/{world.estate.id}/departments",
+            f"/admin/estates/{world.estate.id}/departments/engineering",
         ],
         "supervisor": [
             "/",
@@ -247,3 +250,22 @@ def test_times_in_digits_read_as_babel_writes_them_in_the_estates_zone(app):
                     assert format_when(moment, pattern) == format_datetime(moment, pattern)
             # Shanghai: the last evening of the year in UTC is already the new year there.
             assert format_when(moments[0]) == "2027-01-01 00:05"
+
+
+def test_the_department_link_page_reads_in_english(client, world, patrol):
+    """The technician's page, without an account, in the language they chose."""
+    from webapp import signedlinks
+    from webapp.workorders import services as workorders
+
+    token = signedlinks.token_of(workorders.department_link(patrol.order))
+    client.refresh_csrf(f"/d/{token}")
+    _switch(client, "en", f"/d/{token}")
+    html = client.get(f"/d/{token}").get_data(as_text=True)
+    assert "Fixed" in html and "Your name" in html
+    text = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])
+    left = {
+        m
+        for m in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff0-9：]*", text)
+        if m not in {"大堂地面有污渍", "栋大堂", world.estate.name, "中文"}
+    }
+    assert not left, left

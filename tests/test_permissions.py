@@ -6,16 +6,43 @@ import pytest
 from sqlalchemy import select
 
 from tests.permission_matrix import CASES, PRINCIPALS
+from webapp import outbox, signedlinks
 from webapp.extensions import db
-from webapp.models import Notification, PublicArea
+from webapp.models import EstateDepartment, Notification, Photo, PublicArea
+from webapp.photos import services as photos
+from webapp.workorders import services as workorders
 
 
 def _ids(world, patrol, decoration, ticket, duty) -> dict:
     area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
     other_area = PublicArea(estate_id=world.other_estate.id, name="大堂", kind="lobby")
     db.session.add_all([area, other_area])
+    # A robot for the engineering group, one message queued to it, a before-photo on the order.
+    db.session.add(
+        EstateDepartment(
+            estate_id=world.estate.id,
+            department="engineering",
+            robot_kind="wecom",
+            webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix",
+        )
+    )
+    db.session.flush()
+    message = outbox.post(
+        world.estate.id, "engineering", key="matrix", kind="test", title="t", body="b"
+    )
+    photos.attach(
+        db.session.get(Photo, patrol.photo),
+        "work_order",
+        patrol.order.id,
+        "before",
+        world.assistant,
+    )
+    link = workorders.department_link(patrol.order)
     db.session.commit()
     return {
+        "dept_token": signedlinks.token_of(link),
+        "forged_token": f"{link.id}-forged",
+        "outbox_message": message.id,
         "estate": world.estate.id,
         "other_estate": world.other_estate.id,
         "building": world.unit_a.building_id,

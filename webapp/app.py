@@ -60,6 +60,7 @@ from webapp.pwa.views import bp as pwa_bp
 from webapp.tickets.views import bp as tickets_bp
 from webapp.web import unauthorized_response
 from webapp.workorders.views import bp as workorders_bp
+from webapp.workorders.views import link_bp as deptlink_bp
 
 # How often a request moves the session's "last seen" time on (seconds): far below the idle
 # timeout, so that timing out comes at most this much early.
@@ -182,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
         pwa_bp,
         patrols_bp,
         workorders_bp,
+        deptlink_bp,
         photos_bp,
         decoration_bp,
         duty_bp,

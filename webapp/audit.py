@@ -52,8 +52,12 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     estate_id: int | None = None,
+    via: str | None = None,
+    via_name: str | None = None,
 ) -> AuditEvent:
-    """Append one audit row; it commits (or rolls back) with the change it describes."""
+    """Append one audit row; it commits (or rolls back) with the change it describes.
+    A change made without an account names how it came (`via`, e.g. "department_link") and
+    the name the person gave (`via_name`)."""
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in sorted(changed)}
@@ -67,6 +71,8 @@ def record(
         before=before,
         after=after,
         request_id=current_request_id.get(),
+        via=via,
+        via_name=(via_name or "")[:40] or None,
     )
     db.session.add(event)
     return event

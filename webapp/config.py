@@ -85,6 +85,13 @@ def defaults(instance_path: str) -> dict:
         # None: from the request's host.
         "PUBLIC_URL": None,
         "INVITE_VALID_FOR": timedelta(days=7),
+        # Group robots (WeCom, DingTalk): only https to the providers' hosts, unless told
+        # otherwise (ROBOT_HOSTS=127.0.0.1 and ROBOT_ALLOW_HTTP=1 for a local stand-in).
+        "ROBOT_HOSTS": ["qyapi.weixin.qq.com", "oapi.dingtalk.com"],
+        "ROBOT_ALLOW_HTTP": False,
+        "ROBOT_TIMEOUT": 5,
+        # Requests per client to a department's work-order link (no account: rate-limited).
+        "DEPT_LINK_LIMIT": "60/minute",
         # Argon2id cost; the test suite may pick a cheaper profile.
         "PASSWORD_HASH_PROFILE": "strong",
         "HSTS": False,
@@ -117,6 +124,10 @@ def from_environment() -> dict:
         cfg["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES")
     if env.get("PUBLIC_URL"):
         cfg["PUBLIC_URL"] = env["PUBLIC_URL"]
+    if env.get("ROBOT_HOSTS"):
+        cfg["ROBOT_HOSTS"] = [h.strip().lower() for h in env["ROBOT_HOSTS"].split(",") if h.strip()]
+    if "ROBOT_ALLOW_HTTP" in env:
+        cfg["ROBOT_ALLOW_HTTP"] = _env_bool("ROBOT_ALLOW_HTTP", False)
     if "PROPDESK_DEMO" in env:
         cfg["DEMO"] = _env_bool("PROPDESK_DEMO", False)
     if "SESSION_COOKIE_SECURE" in env:

@@ -13,18 +13,32 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flask import abort, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from webapp import audit, clock, deadlines, paging
+from webapp import audit, clock, deadlines, outbox, paging, robots
 from webapp.extensions import db
+from webapp.labels import NOTIFICATION_KIND_LABELS
+from webapp.links import external_url_if_known
 from webapp.models import EstateMembership, Notification, Role, User
 
 # target_type -> function(target_id) returning the staff page of the record
 _links: dict[str, Callable[[int], str]] = {}
+_endpoints: dict[str, tuple[str, str]] = {}
 
 
 def register_link(target_type: str, endpoint: str, arg: str) -> None:
     _links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
+    _endpoints[target_type] = (endpoint, arg)
+
+
+def external_url_of(target_type: str, target_id: int | None) -> str | None:
+    """The staff page of a record as a link from outside the app (a group message)."""
+    found = _endpoints.get(target_type)
+    if found is None or target_id is None:
+        return None
+    endpoint, arg = found
+    return external_url_if_known(endpoint, **{arg: target_id})
 
 
 def url_of(target_type: str, target_id: int) -> str | None:
@@ -63,8 +77,14 @@ def notify(
     target_id: int,
     estate_id: int | None,
     title: str,
+    to_group: bool = False,
 ) -> int:
-    """Tell each person once about this event (same key = same event); returns how many were new."""
+    """Tell each person once about this event (same key = same event); returns how many were new.
+    `to_group`: tell the estate's customer-service group as well (major events)."""
+    if to_group and estate_id is not None:
+        announce(
+            estate_id, key=key, kind=kind, title=title, target_type=target_type, target_id=target_id
+        )
     ids = sorted({p.id for p in people if p is not None and p.is_staff})
     if not ids:
         return 0
@@ -92,6 +112,36 @@ def notify(
             )
     db.session.flush()
     return len(ids) - len(told)
+
+
+def announce(
+    estate_id: int,
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    lines: Iterable[str] = (),
+    target_type: str = "",
+    target_id: int | None = None,
+) -> None:
+    """Tell the estate's customer-service group (its robot, through the outbox), once per key:
+    major complaints and events, escalations, refused handovers, held work orders."""
+    with outbox.group_locale():
+        heading = str(NOTIFICATION_KIND_LABELS.get(kind, kind))
+        url = external_url_of(target_type, target_id)
+        body = [f"**{heading}**", f"> {robots.plain(title, 160)}", *(f"> {x}" for x in lines)]
+        if url:
+            body.append("[" + _("在 PropDesk 中打开") + f"]({url})")
+    outbox.post(
+        estate_id,
+        outbox.SERVICE,
+        key=key,
+        kind=kind,
+        title=f"{heading} · {title}",
+        body="\n".join(body),
+        target_type=target_type,
+        target_id=target_id,
+    )
 
 
 def recipients(estate_id: int, level: int, responsible: Iterable[User | None] = ()) -> list[User]:
@@ -125,14 +175,24 @@ def escalate(
         before=before,
         after={"escalation_level": level},
     )
+    kind = kind or ("escalated" if level >= deadlines.MANAGER else "overdue")
+    key = f"{target_type}:{record.id}:{level}:{due_at.isoformat(timespec='minutes')}"
     notify(
         recipients(record.estate_id, level, responsible),
-        kind=kind or ("escalated" if level >= deadlines.MANAGER else "overdue"),
-        key=f"{target_type}:{record.id}:{level}:{due_at.isoformat(timespec='minutes')}",
+        kind=kind,
+        key=key,
         target_type=target_type,
         target_id=record.id,
         estate_id=record.estate_id,
         title=title,
+    )
+    announce(
+        record.estate_id,
+        key=key,
+        kind=kind,
+        title=title,
+        target_type=target_type,
+        target_id=record.id,
     )
     return True
 

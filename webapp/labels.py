@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 
+from webapp import robots
 from webapp.i18n import format_when, listing, locale_name
 from webapp.models import STAFF_ROLES, Role
 from webapp.models.places import AreaKind
@@ -43,7 +44,20 @@ DEPARTMENT_LABELS = {
 
 OUTCOME_LABELS = {"ok": _l("正常"), "issue": _l("异常"), "na": _l("不适用")}
 
-WORK_ORDER_STATUS_LABELS = {"open": _l("待处理"), "fixed": _l("待复查"), "closed": _l("已关闭")}
+WORK_ORDER_STATUS_LABELS = {
+    "open": _l("待处理"),
+    "held": _l("部门暂缓"),
+    "fixed": _l("待复查"),
+    "closed": _l("已关闭"),
+}
+
+HOLD_KIND_LABELS = {"cannot": _l("无法处理"), "needs_help": _l("需配合")}
+
+VIA_LABELS = {"department_link": _l("经部门链接")}
+
+ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}
+
+OUTBOX_STATUS_LABELS = {"pending": _l("待发送"), "sent": _l("已发送"), "failed": _l("发送失败")}
 
 PERIOD_LABELS = {"day": _l("每天"), "week": _l("每周")}
 
@@ -113,6 +127,8 @@ NOTIFICATION_KIND_LABELS = {
     "major_event": _l("值班重大事件，请即处理"),
     "major_event_report": _l("重大事件书面报告已提交"),
     "handover_refused": _l("交班未被接收"),
+    "reinspect": _l("部门已修复，请复查"),
+    "work_order_held": _l("部门暂缓处理工单"),
 }
 
 AUDIT_ACTION_LABELS = {
@@ -160,6 +176,12 @@ AUDIT_ACTION_LABELS = {
     "workorder.pass": _l("复查通过"),
     "workorder.fail": _l("复查未通过"),
     "workorder.escalate": _l("逾期上报"),
+    "workorder.hold": _l("部门暂缓处理"),
+    "workorder.resume": _l("重新派单"),
+    "workorder.link_revoke": _l("作废部门链接"),
+    "workorder.link_issue": _l("生成部门链接"),
+    "department.update": _l("修改部门联系方式"),
+    "outbox.retry": _l("重新发送消息"),
     "photo.attach": _l("添加照片"),
     "user.create": _l("创建账号"),
     "user.update": _l("修改账号"),
@@ -223,6 +245,11 @@ FIELD_LABELS = {
     "status": _l("状态"),
     "due_at": _l("期限"),
     "reply_note": _l("处理情况"),
+    "replied_by": _l("维修人"),
+    "hold_kind": _l("暂缓原因类别"),
+    "hold_reason": _l("暂缓原因"),
+    "webhook": _l("群机器人地址"),
+    "robot_kind": _l("群机器人"),
     "reopen_count": _l("退回次数"),
     "escalation_level": _l("上报级别"),
     "department": _l("部门"),
@@ -365,6 +392,10 @@ def audit_value(key: str, value) -> str:
         return _label(SHIFT_LABELS, value)
     if key == "check":
         return _label(DUTY_CHECK_LABELS, value)
+    if key == "hold_kind":
+        return _label(HOLD_KIND_LABELS, value)
+    if key == "robot_kind":
+        return _label(ROBOT_KIND_LABELS, value)
     if key.endswith("_at") and isinstance(value, str):
         # Times are audited as ISO strings in UTC; shown like every other time, where one is.
         try:
@@ -426,6 +457,11 @@ def init_app(app) -> None:
         department=lambda v: _label(DEPARTMENT_LABELS, v),
         outcome=lambda v: _label(OUTCOME_LABELS, v),
         wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
+        hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),
+        via=lambda v: _label(VIA_LABELS, v),
+        robot_kind=lambda v: _label(ROBOT_KIND_LABELS, v),
+        masked=robots.mask,
+        outbox_status=lambda v: _label(OUTBOX_STATUS_LABELS, v),
         period=lambda v: _label(PERIOD_LABELS, v),
         permit_status=lambda v: _label(PERMIT_STATUS_LABELS, v),
         permit_action=lambda v: _label(PERMIT_ACTION_LABELS, v),

@@ -37,3 +37,12 @@ def external_url(endpoint: str, **values: Any) -> str:
     # The path alone, without the script root of this request: PUBLIC_URL carries any prefix.
     path = current_app.url_map.bind("localhost", script_name="/").build(endpoint, values)
     return base + path
+
+
+def external_url_if_known(endpoint: str, **values: Any) -> str | None:
+    """The absolute URL, or None where none can be built (a sweep run from cron without
+    PUBLIC_URL has no host to build it from)."""
+    try:
+        return external_url(endpoint, **values)
+    except RuntimeError:
+        return None

@@ -42,12 +42,17 @@ def apply_headers(response) -> None:
 
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_SECRET_PARAMS = re.compile(r"((?:password|csrf_token|token|code)=)[^&\s\"]+", re.IGNORECASE)
+_SECRET_PARAMS = re.compile(
+    r"((?:password|csrf_token|token|code|key|sign)=)[^&\s\"]+", re.IGNORECASE
+)
+# Links that are keys in their path: a department's work-order link, an invite.
+_SECRET_PATHS = re.compile(r"(/(?:d|invite)/)[^/\s?\"]+")
 
 
 def redact(text: str) -> str:
     """Mask phone numbers and secret query parameters in a log line."""
     text = _SECRET_PARAMS.sub(r"\1***", text)
+    text = _SECRET_PATHS.sub(r"\1***", text)
     return _PHONE.sub(r"\1****\2", text)
 
 

@@ -1,7 +1,7 @@
 """The job queue's consumer: `huey_consumer webapp.worker.huey` (scripts/worker.sh runs it).
 
 It builds the app from the environment, as the web process does, so that jobs run with the same
-database, storage and settings. Periodic tasks: the
+database, storage and settings. Periodic tasks: the outbox every minute (webapp.outbox), the
 sweep every five minutes and orphaned photo files once an hour, one at a time across all hosts
 (`flask sweep` from cron stays possible: the same lock keeps them apart).
 """
@@ -12,7 +12,7 @@ import contextlib
 
 from huey import crontab
 
-from webapp import clock, jobs, locks
+from webapp import clock, jobs, locks, outbox  # noqa: F401  (outbox: its jobs are registered)
 from webapp.app import create_app
 from webapp.cli import sweep_records
 from webapp.photos.services import SweepRefused, sweep_orphans

@@ -13,7 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from webapp.forms import MultiCheckboxField, VersionedForm, count_field, name_field, strip
+from webapp.forms import (
+    MultiCheckboxField,
+    VersionedForm,
+    choices,
+    count_field,
+    name_field,
+    strip,
+)
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PHONE = r"^[0-9+\- ]{5,20}$"
@@ -139,3 +146,37 @@ class AreaCreateForm(AreaFields, FlaskForm):
 
 class AreaEditForm(AreaFields, VersionedForm):
     active = BooleanField(_l("启用"))
+
+
+class DepartmentForm(VersionedForm):
+    """A department of an estate: who to call, and the group robot that reaches its people."""
+
+    name = StringField(_l("名称"), validators=[Optional(), Length(max=40)], filters=[strip])
+    phone = StringField(
+        _l("联系电话"),
+        validators=[Optional(), Length(max=20), Regexp(PHONE, message=_l("电话格式不正确。"))],
+        filters=[strip],
+    )
+    robot_kind = SelectField(
+        _l("群机器人"),
+        choices=choices(
+            [
+                ("", _l("不使用")),
+                ("wecom", _l("企业微信群机器人")),
+                ("dingtalk", _l("钉钉群机器人")),
+            ]
+        ),
+        validators=[Optional()],
+    )
+    webhook_url = StringField(
+        _l("Webhook 地址"),
+        validators=[Optional(), Length(max=500)],
+        filters=[strip],
+        description=_l("在群设置 → 群机器人中复制。留空则保留原地址。"),
+    )
+    robot_secret = StringField(
+        _l("加签密钥（钉钉）"),
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+        description=_l("钉钉机器人开启“加签”时填写，以 SEC 开头。留空则保留原密钥。"),
+    )

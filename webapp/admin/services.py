@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp import audit
+from webapp import audit, clock, outbox, robots
 from webapp.auth import services as auth_services
 from webapp.errors import Invalid
 from webapp.extensions import db
@@ -17,7 +17,9 @@ from webapp.locks import check_version
 from webapp.models import (
     STAFF_ROLES,
     Building,
+    Department,
     Estate,
+    EstateDepartment,
     EstateMembership,
     PublicArea,
     Unit,
@@ -370,3 +372,118 @@ def areas_of(estate: Estate) -> list[PublicArea]:
             .order_by(PublicArea.active.desc(), PublicArea.name)
         )
     )
+
+
+# --- departments and their group robots ---------------------------------------------------------
+
+DEPARTMENTS = tuple(d.value for d in Department)
+
+
+def departments_of(estate: Estate) -> list[tuple[str, EstateDepartment | None]]:
+    """Every department of the estate, with its settings where some were saved."""
+    saved = {
+        d.department: d
+        for d in db.session.scalars(
+            select(EstateDepartment).where(EstateDepartment.estate_id == estate.id)
+        )
+    }
+    return [(code, saved.get(code)) for code in DEPARTMENTS]
+
+
+def department_of(estate: Estate, code: str) -> EstateDepartment | None:
+    return db.session.scalar(
+        select(EstateDepartment).where(
+            EstateDepartment.estate_id == estate.id, EstateDepartment.department == code
+        )
+    )
+
+
+def _department_snapshot(dept: EstateDepartment) -> dict:
+    # The webhook masked, the secret only as "set": the audit trail must not leak either.
+    return {
+        "name": dept.name,
+        "phone": dept.phone,
+        "robot_kind": dept.robot_kind,
+        "webhook": robots.mask(dept.webhook_url),
+        "secret": bool(dept.robot_secret),
+    }
+
+
+def update_department(
+    actor: User,
+    estate: Estate,
+    code: str,
+    *,
+    version: int | None,
+    name: str,
+    phone: str,
+    robot_kind: str,
+    webhook_url: str,
+    robot_secret: str,
+) -> EstateDepartment:
+    """Save a department's contact and robot; a blank URL or secret keeps the one saved."""
+    if code not in DEPARTMENTS:
+        raise Invalid("name", _("没有这个部门。"))
+    dept = department_of(estate, code)
+    if dept is None:
+        dept = EstateDepartment(estate_id=estate.id, department=code)
+        db.session.add(dept)
+        before: dict = {}
+    else:
+        check_version(dept, version)
+        before = _department_snapshot(dept)
+    if robot_kind and robot_kind not in robots.KINDS:
+        raise Invalid("robot_kind", _("请选择群机器人的类型。"))
+    if webhook_url:
+        problem = robots.url_problem(webhook_url)
+        if problem == "https":
+            raise Invalid("webhook_url", _("Webhook 地址必须以 https:// 开头。"))
+        if problem:
+            raise Invalid(
+                "webhook_url",
+                _(
+                    "只能使用企业微信或钉钉的机器人地址（%(hosts)s）。",
+                    hosts="、".join(robots.allowed_hosts()),
+                ),
+            )
+        dept.webhook_url = webhook_url
+    if robot_secret:
+        dept.robot_secret = robot_secret
+    dept.name, dept.phone, dept.robot_kind = name, phone, robot_kind
+    if not robot_kind:
+        dept.webhook_url, dept.robot_secret = "", ""
+    elif not dept.webhook_url:
+        raise Invalid("webhook_url", _("请填写群机器人的 Webhook 地址。"))
+    if robot_kind != robots.DINGTALK:
+        dept.robot_secret = ""
+    db.session.flush()
+    audit.record(
+        actor,
+        "department.update",
+        "estate",
+        estate.id,
+        estate_id=estate.id,
+        before=before,
+        after=_department_snapshot(dept),
+    )
+    return dept
+
+
+def send_test(actor: User, estate: Estate, code: str) -> bool:
+    """A test message to the department's group (through the outbox, like every other)."""
+    with outbox.group_locale():
+        body = _(
+            "**PropDesk 测试消息**\n> %(estate)s · %(who)s",
+            estate=estate.name,
+            who=actor.display_name,
+        )
+        title = _("PropDesk 测试消息")
+    found = outbox.post(
+        estate.id,
+        code,
+        key=f"test:{clock.now().isoformat()}:{actor.id}",
+        kind="test",
+        title=title,
+        body=body,
+    )
+    return found is not None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp import outbox
 from webapp.access import MANAGER, allow
 from webapp.admin import forms, services
 from webapp.auth import links
@@ -14,10 +15,12 @@ from webapp.extensions import db
 from webapp.forms import choices, save
 from webapp.home.services import estate_summaries
 from webapp.labels import area_kind_choices, staff_role_choices
+from webapp.models import OutboxMessage
 from webapp.scoping import (
     get_area_or_404,
     get_building_or_404,
     get_estate_or_404,
+    get_or_404,
     get_staff_or_404,
 )
 from webapp.web import fragment_or_redirect, render, render_form, see_other
@@ -349,3 +352,108 @@ def area(area_id: int):
     elif form.errors:
         status = 422
     return render("admin/area.html", "admin/_area_form.html", status=status, area=area, form=form)
+
+
+# --- departments and their group robots ---------------------------------------------------------
+
+
+@bp.get("/estates/<int:estate_id>/departments")
+@allow(MANAGER)
+def departments(estate_id: int):
+    """The estate's departments: phone numbers and the group robots messages go to."""
+    estate = get_estate_or_404(current_user, estate_id)
+    return render("admin/departments.html", estate=estate, rows=services.departments_of(estate))
+
+
+def _department_page(estate, code: str, form, status: int = 200):
+    # Secrets are never echoed back into the page, not even ones just typed.
+    for secret in (form.webhook_url, form.robot_secret):
+        secret.data, secret.raw_data = "", []
+    return render(
+        "admin/department.html",
+        status=status,
+        estate=estate,
+        code=code,
+        dept=services.department_of(estate, code),
+        form=form,
+    )
+
+
+@bp.route("/estates/<int:estate_id>/departments/<code>", methods=["GET", "POST"])
+@allow(MANAGER)
+def department(estate_id: int, code: str):
+    """One department: name, phone, and its WeCom or DingTalk robot (secrets shown masked)."""
+    estate = get_estate_or_404(current_user, estate_id)
+    if code not in services.DEPARTMENTS:
+        abort(404)
+    dept = services.department_of(estate, code)
+    if request.method == "GET":
+        form = forms.DepartmentForm(formdata=None, obj=dept)
+        form.version.data = dept.version if dept else 0  # 0: not saved yet
+        return _department_page(estate, code, form)
+    form = forms.DepartmentForm()
+    if not form.validate_on_submit():
+        return _department_page(estate, code, form, 422)
+    outcome = save(
+        form,
+        lambda: services.update_department(
+            current_user,
+            estate,
+            code,
+            version=form.version_value(),
+            name=form.name.data or "",
+            phone=form.phone.data or "",
+            robot_kind=form.robot_kind.data or "",
+            webhook_url=form.webhook_url.data or "",
+            robot_secret=form.robot_secret.data or "",
+        ),
+    )
+    if outcome.ok:
+        flash(_("已保存。"), "success")
+        return see_other(url_for("admin.departments", estate_id=estate.id))
+    return _department_page(estate, code, form, outcome.status)
+
+
+@bp.post("/estates/<int:estate_id>/departments/<code>/test")
+@allow(MANAGER)
+def department_test(estate_id: int, code: str):
+    """Send a test message to the department's group (it appears on the outbox page)."""
+    estate = get_estate_or_404(current_user, estate_id)
+    if code not in services.DEPARTMENTS:
+        abort(404)
+    if services.send_test(current_user, estate, code):
+        db.session.commit()
+        flash(_("测试消息已排队发送，可在消息发送记录中查看结果。"), "success")
+    else:
+        flash(_("这个部门还没有设置群机器人。"), "error")
+    return see_other(url_for("admin.departments", estate_id=estate.id))
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+@allow(MANAGER)
+def outbox_page():
+    """Messages to the groups: failed first, then waiting, then sent; retry now."""
+    status = request.args.get("status")
+    status = status if status in ("pending", "sent", "failed") else None
+    return render(
+        "admin/outbox.html",
+        "admin/_outbox_list.html",
+        rows_fragment="admin/_outbox_rows.html",
+        outgoing=outbox.listing(current_user, status=status, after=request.args.get("after")),
+        counts=outbox.counts(current_user),
+        chosen_status=status,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@allow(MANAGER)
+def outbox_retry(message_id: int):
+    """Try a message again now."""
+    message = get_or_404(outbox.visible(current_user), OutboxMessage, message_id)
+    outbox.retry(current_user, message)
+    db.session.commit()
+    flash(_("已重新排队发送。"), "success")
+    return see_other(url_for("admin.outbox_page"))

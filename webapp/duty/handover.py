@@ -446,6 +446,7 @@ def refuse(actor: User, handover: Handover, *, reason: str, version: int | None)
         [handover.from_user, *escalation.staff_of(handover.estate_id, [Role.SUPERVISOR])],
         kind="handover_refused",
         key=f"{TARGET}:{handover.id}:refused",
+        to_group=True,
         target_type=TARGET,
         target_id=handover.id,
         estate_id=handover.estate_id,

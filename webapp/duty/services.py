@@ -427,6 +427,7 @@ def record_event(
             escalation.staff_of(duty.estate_id, [Role.MANAGER]),
             kind="major_event",
             key=f"{EVENT}:{event.id}:major",
+            to_group=True,
             target_type=EVENT,
             target_id=event.id,
             estate_id=duty.estate_id,

@@ -21,6 +21,13 @@ from webapp.models.duty import (
     HandoverStatus,
 )
 from webapp.models.keys import BorrowerKind, Key, KeyKind, KeyLoan
+from webapp.models.messaging import (
+    EstateDepartment,
+    OutboxMessage,
+    OutboxStatus,
+    RobotKind,
+    SignedLink,
+)
 from webapp.models.notifications import Notification, TicketLink
 from webapp.models.patrols import (
     CheckItem,
@@ -40,6 +47,11 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "EstateDepartment",
+    "OutboxMessage",
+    "OutboxStatus",
+    "RobotKind",
+    "SignedLink",
     "BorrowerKind",
     "Key",
     "KeyKind",

@@ -26,5 +26,8 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     request_id: Mapped[str | None] = mapped_column(String(32))
+    # A change made without an account: how it came (department_link …) and the name given.
+    via: Mapped[str | None] = mapped_column(String(24))
+    via_name: Mapped[str | None] = mapped_column(String(40))
 
     actor: Mapped[User | None] = relationship()

@@ -24,6 +24,7 @@ class Department(enum.StrEnum):
 
 class WorkOrderStatus(enum.StrEnum):
     OPEN = "open"  # sent to the department, waiting for the fix
+    HELD = "held"  # the department cannot do it, or needs someone else first (says why)
     FIXED = "fixed"  # the department says it is fixed; waiting for re-inspection
     CLOSED = "closed"  # re-inspection passed
 
@@ -49,6 +50,11 @@ class WorkOrder(db.Model):
     # Who re-inspects: the one who found it (a supervisor may stand in).
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     reply_note: Mapped[str] = mapped_column(Text, default="")
+    # Who in the department answered through its link (a name, not an account).
+    replied_by: Mapped[str] = mapped_column(String(40), default="")
+    # Held back by the department: "cannot" (无法处理) or "needs_help" (需配合), and why.
+    hold_kind: Mapped[str] = mapped_column(String(16), default="")
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
     fixed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)

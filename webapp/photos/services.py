@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, select
@@ -124,7 +124,7 @@ def _prepared(data: bytes) -> tuple[bytes, bytes, tuple[int, int]]:
     return _encode(image), _encode(thumb), image.size
 
 
-def ingest(data: bytes, uploader: User) -> Photo:
+def ingest(data: bytes, uploader: User | None) -> Photo:
     """Validate and store one uploaded image; the same picture twice is stored once."""
     with _processing:  # a bounded number of decoded pictures in memory at once
         encoded, thumbnail, (width, height) = _prepared(data)
@@ -138,7 +138,11 @@ def ingest(data: bytes, uploader: User) -> Photo:
             files.put(key, blob)
             _written(key)
     photo = Photo(
-        sha256=sha, width=width, height=height, size=len(encoded), uploaded_by_id=uploader.id
+        sha256=sha,
+        width=width,
+        height=height,
+        size=len(encoded),
+        uploaded_by_id=uploader.id if uploader is not None else None,
     )
     try:
         # The same picture sent twice at once (a double tap, two copies of a queued item): the
@@ -156,7 +160,7 @@ def ingest(data: bytes, uploader: User) -> Photo:
     return photo
 
 
-def ingest_uploads(files: Iterable, uploader: User, limit: int = 6) -> list[Photo]:
+def ingest_uploads(files: Iterable, uploader: User | None, limit: int = 6) -> list[Photo]:
     """Every non-empty file of a multi-file field, all or none."""
     uploads = [f for f in files if f and getattr(f, "filename", "")]
     if len(uploads) > limit:
@@ -164,7 +168,17 @@ def ingest_uploads(files: Iterable, uploader: User, limit: int = 6) -> list[Phot
     return [ingest(f.read(MAX_BYTES + 1), uploader) for f in uploads]
 
 
-def attach(photo: Photo, owner_type: str, owner_id: int, purpose: str, by: User) -> PhotoLink:
+def attach(
+    photo: Photo,
+    owner_type: str,
+    owner_id: int,
+    purpose: str,
+    by: User | None,
+    *,
+    via: str | None = None,
+    via_name: str | None = None,
+) -> PhotoLink:
+    """Attach a photo to a record (once); `by` None with `via` for a change without an account."""
     if owner_type not in _owners:
         raise ValueError(f"no access rule registered for {owner_type!r}")
     link = db.session.scalar(
@@ -181,12 +195,18 @@ def attach(photo: Photo, owner_type: str, owner_id: int, purpose: str, by: User)
             owner_type=owner_type,
             owner_id=owner_id,
             purpose=purpose,
-            added_by_id=by.id,
+            added_by_id=by.id if by is not None else None,
         )
         db.session.add(link)
         db.session.flush()
         audit.record(
-            by, "photo.attach", owner_type, owner_id, after={"photo": photo.id, "purpose": purpose}
+            by,
+            "photo.attach",
+            owner_type,
+            owner_id,
+            after={"photo": photo.id, "purpose": purpose},
+            via=via,
+            via_name=via_name,
         )
     return link
 
@@ -220,6 +240,37 @@ def visible_photo(viewer: User, photo_id: int) -> Photo | None:
         if rule is not None and rule(viewer, ids):
             return db.session.get(Photo, photo_id)
     return None
+
+
+def attached_photo(owner_type: str, owner_id: int, photo_id: int) -> Photo | None:
+    """The photo, if it belongs to this one record (a page reached by a signed link)."""
+    found = db.session.scalar(
+        select(PhotoLink.id).where(
+            PhotoLink.photo_id == photo_id,
+            PhotoLink.owner_type == owner_type,
+            PhotoLink.owner_id == owner_id,
+        )
+    )
+    return db.session.get(Photo, photo_id) if found is not None else None
+
+
+def send_photo(photo: Photo, key_of: Callable[[str], str]):
+    """The stored file as an answer the browser may keep (and shared caches may not); 404 when
+    the file is missing."""
+    data = storage().get(key_of(photo.sha256))
+    if data is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="image/jpeg",
+        max_age=0,
+        conditional=True,
+        etag=photo.sha256,
+        last_modified=photo.created_at,
+    )
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 # --- files written in a transaction that then rolls back are removed ------------------------

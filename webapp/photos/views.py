@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from webapp.access import AUTHENTICATED, allow
 from webapp.photos import services
-from webapp.photos.storage import storage
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -18,21 +15,7 @@ def _serve(photo_id: int, key_of):
     photo = services.visible_photo(current_user, photo_id)
     if photo is None:
         abort(404)
-    data = storage().get(key_of(photo.sha256))
-    if data is None:
-        abort(404)
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="image/jpeg",
-        max_age=0,
-        conditional=True,
-        etag=photo.sha256,
-        last_modified=photo.created_at,
-    )
-    # Personal data: the browser may keep it, shared caches may not.
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["Content-Disposition"] = "inline"
-    return response
+    return services.send_photo(photo, key_of)
 
 
 @bp.get("/<int:photo_id>")

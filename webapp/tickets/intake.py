@@ -127,6 +127,7 @@ def create(
             escalation.staff_of(estate.id, [Role.MANAGER]),
             kind="major",
             key=f"{TARGET}:{ticket.id}:major",
+            to_group=True,
             target_type=TARGET,
             target_id=ticket.id,
             estate_id=estate.id,

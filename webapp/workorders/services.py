@@ -6,6 +6,7 @@ The lifecycle is the workflow WORK_ORDER; views call transition() and nothing el
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -13,12 +14,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines, escalation, paging
-from webapp.errors import Invalid
+from webapp import audit, clock, deadlines, escalation, outbox, paging, robots, signedlinks
+from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
-from webapp.labels import DEPARTMENT_LABELS
+from webapp.labels import DEPARTMENT_LABELS, HOLD_KIND_LABELS
+from webapp.links import external_url_if_known
 from webapp.locks import check_version
-from webapp.models import Department, Estate, Role, User, WorkOrder, WorkOrderStatus
+from webapp.models import (
+    Department,
+    Estate,
+    Role,
+    SignedLink,
+    User,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from webapp.numbering import next_number
 from webapp.photos import services as photos
 from webapp.scoping import estate_ids_of, get_or_404
@@ -26,18 +36,31 @@ from webapp.tickets.intake import Finding
 from webapp.tickets.lifecycle import CATEGORIES
 from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, step
 
-OPEN, FIXED, CLOSED = WorkOrderStatus.OPEN, WorkOrderStatus.FIXED, WorkOrderStatus.CLOSED
+OPEN, HELD, FIXED, CLOSED = (
+    WorkOrderStatus.OPEN,
+    WorkOrderStatus.HELD,
+    WorkOrderStatus.FIXED,
+    WorkOrderStatus.CLOSED,
+)
 
 # The one who found it re-inspects; a supervisor or the manager may stand in.
 REINSPECTOR = Rule(
     lambda user, order: user.id == order.reported_by_id or user.role in SUPERVISORS,
     _l("复查应由发现问题的人或客服主任完成。"),
 )
+# The department answers through its link, not as a person of the app.
+DEPARTMENT_ONLY = Rule(lambda user, order: False, _l("由部门通过工单链接回复。"))
+SUPERVISOR = Rule(lambda user, order: user.role in SUPERVISORS, _l("只有客服主任或经理可以操作。"))
 WORK_ORDER = Workflow(
     "work_order",
     WorkOrder,
     [
-        step("fix", (OPEN,), FIXED, rules=[STAFF]),  # the department's reply, recorded
+        # The department's reply, through its link or recorded by customer service.
+        step("fix", (OPEN, HELD), FIXED, rules=[STAFF]),
+        # 无法处理 / 需配合: only the department says so, through its link.
+        step("hold", (OPEN,), HELD, rules=[DEPARTMENT_ONLY]),
+        # Customer service sorts out what held it and sends it again with a new due time.
+        step("resume", (HELD,), OPEN, rules=[STAFF, SUPERVISOR]),
         step("pass", (FIXED,), CLOSED, rules=[STAFF, REINSPECTOR]),
         step("fail", (FIXED,), OPEN, rules=[STAFF, REINSPECTOR]),
     ],
@@ -46,10 +69,15 @@ WORK_ORDER = Workflow(
 
 TARGET = "work_order"
 # The list's order: what still needs doing first, each status by due time.
-STATUSES = (OPEN, FIXED, CLOSED)
+STATUSES = (HELD, OPEN, FIXED, CLOSED)
 BY_DUE = paging.Order.of(WorkOrder.due_at, WorkOrder.id)
 DEFAULT_DUE = timedelta(hours=24)
-FIELDS = ("status", "due_at", "reply_note", "reopen_count")
+FIELDS = ("status", "due_at", "reply_note", "reopen_count", "hold_kind", "hold_reason")
+# The department's link: it works until a week after the due time (or until revoked).
+LINK = "department"
+LINK_GRACE = timedelta(days=7)
+HOLD_KINDS = ("cannot", "needs_help")
+VIA_LINK = "department_link"
 
 
 def _snapshot(order: WorkOrder) -> dict:
@@ -93,6 +121,7 @@ def dispatch(
         estate_id=estate.id,
         after={**_snapshot(order), "department": department, "number": order.number},
     )
+    announce(order, actor)
     return order
 
 
@@ -113,14 +142,17 @@ def transition(
     before = _snapshot(order)
     now = clock.now()
     if action == "fix":
-        if not note.strip():
-            raise Invalid("note", _("请填写处理情况。"))
-        order.reply_note = note.strip()
-        order.fixed_at = now
-        for photo in after_photos:
-            photos.attach(photo, "work_order", order.id, "after", actor)
+        _record_fix(order, note, after_photos, now, actor)
     elif action == "pass":
         order.closed_at = now
+    elif action == "resume":
+        if new_due is None or new_due <= now:
+            raise Invalid("due", _("请给出一个将来的新期限。"))
+        order.due_at = new_due
+        order.escalation_level = 0
+        if note.strip():
+            order.reply_note = f"{order.reply_note}\n【重新派单】{note.strip()}".strip()
+        order.hold_kind, order.hold_reason = "", ""
     else:
         if new_due is None or new_due <= now:
             raise Invalid("due", _("请给出一个将来的新期限。"))
@@ -140,6 +172,214 @@ def transition(
         before=before,
         after=_snapshot(order),
     )
+    if action == "fix" and actor.id != order.reported_by_id:
+        _reinspection_due(order)
+    elif action in ("fail", "resume"):
+        announce(order, actor)
+
+
+def _record_fix(order: WorkOrder, note: str, after_photos, now: datetime, actor, **via) -> None:
+    if not note.strip():
+        raise Invalid("note", _("请填写处理情况。"))
+    order.reply_note = note.strip()
+    order.fixed_at = now
+    order.hold_kind, order.hold_reason = "", ""
+    for photo in after_photos:
+        photos.attach(photo, "work_order", order.id, "after", actor, **via)
+
+
+def _reinspection_due(order: WorkOrder) -> None:
+    """The one who found it re-inspects: told now, and it waits on their home."""
+    escalation.notify(
+        [order.reported_by],
+        kind="reinspect",
+        key=f"{TARGET}:{order.id}:fixed:{order.reopen_count}",
+        target_type=TARGET,
+        target_id=order.id,
+        estate_id=order.estate_id,
+        title=f"{order.number} · {order.location}",
+    )
+
+
+# --- the department's link and its group --------------------------------------------------------
+
+
+def department_link(order: WorkOrder) -> SignedLink | None:
+    """The order's current link for its department (None when revoked and not renewed)."""
+    return signedlinks.current(LINK, TARGET, order.id)
+
+
+def department_url(link: SignedLink | None) -> str | None:
+    if link is None:
+        return None
+    return external_url_if_known("deptlink.page", token=signedlinks.token_of(link))
+
+
+def ensure_link(order: WorkOrder, actor: User | None) -> SignedLink:
+    """A working link, valid until a week after the due time (made or extended as needed)."""
+    until = order.due_at + LINK_GRACE
+    link = department_link(order)
+    if link is None:
+        link = signedlinks.issue(
+            LINK, TARGET, order.id, expires_at=until, estate_id=order.estate_id, actor=actor
+        )
+    else:
+        signedlinks.extend(link, until)
+    return link
+
+
+def announce(order: WorkOrder, actor: User | None) -> None:
+    """Post the work order to its department's group with its link (again after a failed
+    re-inspection or a resumption: each round is one message)."""
+    url = department_url(ensure_link(order, actor))
+    zone = ZoneInfo(order.estate.timezone)
+    with outbox.group_locale():
+        heading = _("部门工作联系单") if not order.reopen_count else _("复查未通过，请重新处理")
+        due = f"{order.due_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        lines = [
+            f"**{heading} {order.number}**",
+            "> " + _("项目：%(v)s", v=robots.plain(order.estate.name, 40)),
+            "> " + _("位置：%(v)s", v=robots.plain(order.location, 120)),
+            "> " + _("问题：%(v)s", v=robots.plain(order.description, 300)),
+            "> " + _("期限：%(v)s", v=due),
+        ]
+        if url:
+            lines.append("[" + _("打开工单，回复处理结果") + f"]({url})")
+        title = _("工作联系单 %(number)s", number=order.number)
+    outbox.post(
+        order.estate_id,
+        order.department,
+        key=f"{TARGET}:{order.id}:dispatch:{order.reopen_count}:{order.due_at:%Y%m%d%H%M}",
+        kind="work_order",
+        title=title,
+        body="\n".join(lines),
+        target_type=TARGET,
+        target_id=order.id,
+    )
+
+
+def revoke_link(order: WorkOrder, actor: User) -> None:
+    link = department_link(order)
+    if link is None:
+        return
+    signedlinks.revoke(link)
+    audit.record(actor, "workorder.link_revoke", TARGET, order.id, estate_id=order.estate_id)
+
+
+def renew_link(order: WorkOrder, actor: User) -> SignedLink:
+    """A new link after the old one was revoked (or has expired): the old one stays dead."""
+    link = department_link(order)
+    if link is not None and not signedlinks.live(link):
+        signedlinks.revoke(link)
+        link = None
+    if link is None:
+        link = signedlinks.issue(
+            LINK,
+            TARGET,
+            order.id,
+            expires_at=max(order.due_at, clock.now()) + LINK_GRACE,
+            estate_id=order.estate_id,
+            actor=actor,
+        )
+        audit.record(actor, "workorder.link_issue", TARGET, order.id, estate_id=order.estate_id)
+    return link
+
+
+def by_link(token: str) -> WorkOrder | None:
+    """The one work order a department link opens (None: unknown, expired or revoked)."""
+    link = signedlinks.resolve(token, LINK)
+    if link is None or link.target_type != TARGET:
+        return None
+    return db.session.get(WorkOrder, link.target_id)
+
+
+def _link_step(order: WorkOrder, action: str):
+    found = WORK_ORDER.by_action[action]
+    if order.status not in found.sources:
+        raise IllegalTransition(order, _("这张工单已经回复过了，无需再次提交。"))
+    return found.target
+
+
+def reply_via_link(order: WorkOrder, *, name: str, note: str, uploads=()) -> None:
+    """已修复, said by someone of the department through the link (no account: their name)."""
+    name = _name(name)
+    target = _link_step(order, "fix")
+    before = _snapshot(order)
+    after_photos = photos.ingest_uploads(uploads, None)
+    _record_fix(order, note, after_photos, clock.now(), None, via=VIA_LINK, via_name=name)
+    order.replied_by = name
+    order.status = target
+    db.session.flush()
+    audit.record(
+        None,
+        "workorder.fix",
+        TARGET,
+        order.id,
+        estate_id=order.estate_id,
+        before=before,
+        after=_snapshot(order),
+        via=VIA_LINK,
+        via_name=name,
+    )
+    _reinspection_due(order)
+
+
+def hold_via_link(order: WorkOrder, *, name: str, kind: str, reason: str) -> None:
+    """无法处理 / 需配合, with the reason: customer service is told and sorts it out."""
+    name = _name(name)
+    if kind not in HOLD_KINDS:
+        raise Invalid("kind", _("请选择：无法处理，或需要配合。"))
+    if not reason.strip():
+        raise Invalid("reason", _("请写明原因。"))
+    target = _link_step(order, "hold")
+    before = _snapshot(order)
+    order.hold_kind, order.hold_reason = kind, reason.strip()[:1000]
+    order.replied_by = name
+    order.status = target
+    db.session.flush()
+    audit.record(
+        None,
+        "workorder.hold",
+        TARGET,
+        order.id,
+        estate_id=order.estate_id,
+        before=before,
+        after=_snapshot(order),
+        via=VIA_LINK,
+        via_name=name,
+    )
+    title = f"{order.number} · {order.location}"
+    escalation.notify(
+        escalation.recipients(order.estate_id, deadlines.SUPERVISOR, [order.reported_by]),
+        kind="work_order_held",
+        key=f"{TARGET}:{order.id}:held:{order.reopen_count}:{order.due_at:%Y%m%d%H%M}",
+        target_type=TARGET,
+        target_id=order.id,
+        estate_id=order.estate_id,
+        title=title,
+    )
+    with outbox.group_locale():
+        lines = [
+            _("部门：%(v)s", v=DEPARTMENT_LABELS.get(order.department, order.department)),
+            f"{HOLD_KIND_LABELS[kind]}：{robots.plain(reason, 300)}",
+            _("回复人：%(v)s", v=robots.plain(name, 40)),
+        ]
+    escalation.announce(
+        order.estate_id,
+        key=f"{TARGET}:{order.id}:held:{order.reopen_count}:{order.due_at:%Y%m%d%H%M}",
+        kind="work_order_held",
+        title=title,
+        lines=lines,
+        target_type=TARGET,
+        target_id=order.id,
+    )
+
+
+def _name(name: str) -> str:
+    name = " ".join((name or "").split())[:40]
+    if not name:
+        raise Invalid("name", _("请填写你的姓名。"))
+    return name
 
 
 def visible_work_orders(user: User) -> Select:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp import clock, deadlines, escalation
-from webapp.access import STAFF, allow
+from webapp import clock, deadlines, escalation, signedlinks
+from webapp.access import PUBLIC, STAFF, SUPERVISOR_UP, allow
+from webapp.extensions import db, limiter
 from webapp.forms import save
 from webapp.labels import department_choices
 from webapp.models import WorkOrder
@@ -20,6 +21,8 @@ from webapp.web import render, see_other
 from webapp.workorders import forms, services
 
 bp = Blueprint("workorders", __name__, url_prefix="/workorders")
+# The department's link: one work order, no account (short, as it travels in a group chat).
+link_bp = Blueprint("deptlink", __name__, url_prefix="/d")
 
 
 def _order_or_404(order_id: int) -> WorkOrder:
@@ -31,7 +34,7 @@ def _order_or_404(order_id: int) -> WorkOrder:
 def index():
     """Work orders of my estates: open, waiting for re-inspection, closed; overdue first."""
     status = request.args.get("status")
-    status = status if status in ("open", "fixed", "closed") else None
+    status = status if status in ("held", "open", "fixed", "closed") else None
     department = request.args.get("department") or None
     overdue = request.args.get("overdue") == "1"
     orders = services.listing(
@@ -56,7 +59,9 @@ def index():
     )
 
 
-def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=None):
+def _page(
+    order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=None, resume_form=None
+):
     links = photos.photos_for("work_order", [order.id]).get(order.id, [])
     if fix_form is None:
         fix_form = forms.FixForm(formdata=None)
@@ -64,6 +69,10 @@ def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=Non
     if reinspect_form is None:
         reinspect_form = forms.ReinspectForm(formdata=None)
         reinspect_form.version.data = order.version
+    if resume_form is None:
+        resume_form = forms.ResumeForm(formdata=None)
+        resume_form.version.data = order.version
+    link = services.department_link(order)
     return render(
         "workorders/detail.html",
         status=status,
@@ -73,6 +82,10 @@ def _page(order: WorkOrder, status: int = 200, fix_form=None, reinspect_form=Non
         after=[link for link in links if link.purpose == "after"],
         fix_form=fix_form,
         reinspect_form=reinspect_form,
+        resume_form=resume_form,
+        link=link,
+        link_live=signedlinks.live(link),
+        link_url=services.department_url(link) if signedlinks.live(link) else None,
         ticket_links=tickets.linked_tickets(services.TARGET, order.id),
         # Where it came from, when that record has a page of its own (a duty event …).
         origin_url=escalation.url_of(order.origin_type, order.origin_id),
@@ -144,3 +157,176 @@ def reinspect(order_id: int):
             return see_other(url_for("workorders.detail", order_id=order.id))
         return _page(order, status=outcome.status, reinspect_form=form)
     return _page(order, status=422, reinspect_form=form)
+
+
+@bp.post("/<int:order_id>/resume")
+@allow(SUPERVISOR_UP)
+def resume(order_id: int):
+    """Send a work order the department held back again, with a new due time."""
+    order = _order_or_404(order_id)
+    form = forms.ResumeForm()
+    if form.validate_on_submit():
+        new_due = form.due.data.replace(tzinfo=ZoneInfo(order.estate.timezone))
+        outcome = save(
+            form,
+            lambda: services.transition(
+                order,
+                "resume",
+                current_user,
+                version=form.version_value(),
+                note=form.note.data or "",
+                new_due=new_due,
+            ),
+        )
+        if outcome.ok:
+            flash(_("已重新派单，部门群会收到通知。"), "success")
+            return see_other(url_for("workorders.detail", order_id=order.id))
+        return _page(order, status=outcome.status, resume_form=form)
+    return _page(order, status=422, resume_form=form)
+
+
+@bp.post("/<int:order_id>/link/revoke")
+@allow(SUPERVISOR_UP)
+def link_revoke(order_id: int):
+    """Stop the department's link from working (sent to the wrong group, say)."""
+    order = _order_or_404(order_id)
+    services.revoke_link(order, current_user)
+    db.session.commit()
+    flash(_("部门链接已作废。"), "success")
+    return see_other(url_for("workorders.detail", order_id=order.id) + "#dept-link")
+
+
+@bp.post("/<int:order_id>/link/renew")
+@allow(SUPERVISOR_UP)
+def link_renew(order_id: int):
+    """A new department link in place of a revoked or expired one."""
+    order = _order_or_404(order_id)
+    services.renew_link(order, current_user)
+    db.session.commit()
+    flash(_("已生成新的部门链接。"), "success")
+    return see_other(url_for("workorders.detail", order_id=order.id) + "#dept-link")
+
+
+# --- the department's link (no account) ---------------------------------------------------------
+
+NAME_COOKIE = "propdesk_dept_name"
+
+
+def _link_limit() -> str:
+    return current_app.config.get("DEPT_LINK_LIMIT", "60/minute")
+
+
+def _by_token_or_404(token: str) -> WorkOrder:
+    order = services.by_link(token)
+    if order is None:
+        abort(404)
+    return order
+
+
+def _link_page(token: str, order: WorkOrder, status: int = 200, fix_form=None, hold_form=None):
+    name = (request.cookies.get(NAME_COOKIE) or "")[:40]
+    if fix_form is None:
+        fix_form = forms.LinkFixForm(formdata=None, name=name)
+    if hold_form is None:
+        hold_form = forms.LinkHoldForm(formdata=None, name=name, prefix="hold")
+    links = photos.photos_for("work_order", [order.id]).get(order.id, [])
+    response = make_response(
+        render(
+            "workorders/link.html",
+            status=status,
+            token=token,
+            order=order,
+            state=deadlines.state_of(order, clock.now()),
+            before=[link for link in links if link.purpose == "before"],
+            after=[link for link in links if link.purpose == "after"],
+            may_fix=order.status in services.WORK_ORDER.by_action["fix"].sources,
+            may_hold=order.status in services.WORK_ORDER.by_action["hold"].sources,
+            fix_form=fix_form,
+            hold_form=hold_form,
+        )
+    )
+    # The link is the key to this page: never kept by a shared cache, never sent on as a referrer.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _remember_name(response, name: str):
+    response.set_cookie(
+        NAME_COOKIE,
+        name,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        path="/d/",
+    )
+    return response
+
+
+@link_bp.get("/<token>")
+@allow(PUBLIC)
+@limiter.limit(_link_limit)
+def page(token: str):
+    """One work order for its department: what and where, the before-photos, and the reply."""
+    return _link_page(token, _by_token_or_404(token))
+
+
+def _reply(token: str, order: WorkOrder, form, action, form_key: str, done: str):
+    if not form.validate_on_submit():
+        return _link_page(token, order, status=422, **{form_key: form})
+    # A second reply (a double tap, a colleague with the same link) is refused with 409.
+    outcome = save(form, action)
+    if not outcome.ok:
+        return _link_page(token, order, status=outcome.status, **{form_key: form})
+    flash(done, "success")
+    return _remember_name(see_other(url_for("deptlink.page", token=token)), form.name.data)
+
+
+@link_bp.post("/<token>/fix")
+@allow(PUBLIC)
+@limiter.limit(_link_limit)
+def link_fix(token: str):
+    """已修复, with a note and after-photos."""
+    order = _by_token_or_404(token)
+    form = forms.LinkFixForm()
+
+    def reply():
+        services.reply_via_link(
+            order,
+            name=form.name.data,
+            note=form.note.data,
+            uploads=request.files.getlist("photos"),
+        )
+
+    done = _("已提交：已修复。谢谢！发现人会来复查。")
+    return _reply(token, order, form, reply, "fix_form", done)
+
+
+@link_bp.post("/<token>/hold")
+@allow(PUBLIC)
+@limiter.limit(_link_limit)
+def link_hold(token: str):
+    """无法处理 / 需配合, with the reason."""
+    order = _by_token_or_404(token)
+    form = forms.LinkHoldForm(prefix="hold")
+
+    def reply():
+        services.hold_via_link(
+            order, name=form.name.data, kind=form.kind.data, reason=form.reason.data
+        )
+
+    return _reply(token, order, form, reply, "hold_form", _("已提交，客服中心会尽快联系协调。"))
+
+
+@link_bp.get("/<token>/photos/<int:photo_id>")
+@allow(PUBLIC)
+@limiter.limit(_link_limit)
+def link_photo(token: str, photo_id: int):
+    """A photo of this one work order (and of no other record)."""
+    order = _by_token_or_404(token)
+    photo = photos.attached_photo(services.TARGET, order.id, photo_id)
+    if photo is None:
+        abort(404)
+    thumb = request.args.get("size") == "thumb"
+    return photos.send_photo(photo, photos.thumb_key if thumb else photos.original_key)
