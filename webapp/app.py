@@ -15,6 +15,7 @@ from webapp import (
     cli,
     clock,
     errors,
+    escalation,
     i18n,
     inputs,
     jobs,
@@ -97,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     jobs.init_app(app)
+    escalation.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     web.init_app(app)

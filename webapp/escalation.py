@@ -14,9 +14,10 @@ from datetime import datetime
 
 from flask import abort, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select, update
 
-from webapp import audit, clock, deadlines, outbox, paging, robots
+from webapp import audit, clock, deadlines, outbox, paging, requestcache, robots
 from webapp.extensions import db
 from webapp.labels import NOTIFICATION_KIND_LABELS
 from webapp.links import external_url_if_known
@@ -24,7 +25,10 @@ from webapp.models import EstateMembership, Notification, Role, User
 
 # target_type -> function(target_id) returning the staff page of the record
 _links: dict[str, Callable[[int], str]] = {}
+_owner_links: dict[str, Callable[[int], str]] = {}
 _endpoints: dict[str, tuple[str, str]] = {}
+# What owners are told (their own records): the rest is for staff only.
+OWNER_KINDS = frozenset({"ticket_reply", "ticket_progress", "notice_issued"})
 
 
 def register_link(target_type: str, endpoint: str, arg: str) -> None:
@@ -41,6 +45,11 @@ def external_url_of(target_type: str, target_id: int | None) -> str | None:
     return external_url_if_known(endpoint, **{arg: target_id})
 
 
+def register_owner_link(target_type: str, endpoint: str, arg: str) -> None:
+    """The owner's page of a record of this type (their ticket, their unit's notice)."""
+    _owner_links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
+
+
 def url_of(target_type: str, target_id: int) -> str | None:
     """The staff page of a record of a registered type (None for a type without one)."""
     maker = _links.get(target_type)
@@ -48,7 +57,8 @@ def url_of(target_type: str, target_id: int) -> str | None:
 
 
 def link(notification: Notification) -> str:
-    maker = _links.get(notification.target_type)
+    table = _owner_links if notification.kind in OWNER_KINDS else _links
+    maker = table.get(notification.target_type)
     return maker(notification.target_id) if maker else url_for("home.index")
 
 
@@ -85,7 +95,10 @@ def notify(
         announce(
             estate_id, key=key, kind=kind, title=title, target_type=target_type, target_id=target_id
         )
-    ids = sorted({p.id for p in people if p is not None and p.is_staff})
+    for_owners = kind in OWNER_KINDS
+    ids = sorted(
+        {p.id for p in people if p is not None and (p.is_owner if for_owners else p.is_staff)}
+    )
     if not ids:
         return 0
     told = set(
@@ -201,14 +214,22 @@ def escalate(
 
 
 def unread_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
+    return bell(user)[0]
+
+
+def bell(user: User) -> tuple[int, int]:
+    """(unread count, newest unread id) for the bell on every page: one indexed query, once per
+    request; the pair is also the bell's ETag, so an unchanged bell answers 304."""
+
+    def find() -> tuple[int, int]:
+        count, newest = db.session.execute(
+            select(func.count(Notification.id), func.max(Notification.id)).where(
                 Notification.user_id == user.id, Notification.read_at.is_(None)
             )
-        )
-        or 0
-    )
+        ).one()
+        return count or 0, newest or 0
+
+    return requestcache.once(f"bell:{user.id}", find)
 
 
 # A person's notifications: unread first, each group the newest first.
@@ -247,3 +268,8 @@ def mark_all_read(user: User) -> int:
         .values(read_at=clock.now())
     )
     return result.rowcount or 0
+
+
+def init_app(app) -> None:
+    """Templates show the bell of the signed-in person: `bell()` → (unread, newest id)."""
+    app.jinja_env.globals["bell"] = lambda: bell(current_user)

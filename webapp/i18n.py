@@ -8,7 +8,7 @@ from datetime import datetime
 
 from babel.lists import format_list
 from flask import current_app, has_request_context, request
-from flask_babel import format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import force_locale, format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from webapp import clock, requestcache
@@ -132,3 +132,9 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(
         when=format_when, mask_phone=mask_phone, listing=listing, badge=badge
     )
+
+
+def installation_locale():
+    """Words written for everyone (a group message, an automatic reply) are in the
+    installation's language, whoever's request caused them."""
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))

@@ -106,6 +106,8 @@ ENTRY_KIND_LABELS = {
     "resolved": _l("已处理"),
     "visit": _l("回访"),
     "reopened": _l("重新打开"),
+    "work_dispatched": _l("已派部门维修"),
+    "work_fixed": _l("已修复，待复查"),
 }
 
 TICKET_TAB_LABELS = {
@@ -128,6 +130,10 @@ NOTIFICATION_KIND_LABELS = {
     "major_event_report": _l("重大事件书面报告已提交"),
     "handover_refused": _l("交班未被接收"),
     "reinspect": _l("部门已修复，请复查"),
+    "ticket_repaired": _l("维修已复查合格，请回复业主并办结"),
+    "ticket_reply": _l("物业回复了你的报修"),
+    "ticket_progress": _l("你的报修有新进展"),
+    "notice_issued": _l("你的房屋收到装修整改通知"),
     "work_order_held": _l("部门暂缓处理工单"),
 }
 
@@ -428,6 +434,13 @@ def department_choices() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
 
 
+def entry_heading(entry) -> str:
+    """A ticket timeline line's heading: 「已派工程部」 names the department it went to."""
+    if entry.kind == "work_dispatched":
+        return str(_l("已派%(department)s", department=_label(DEPARTMENT_LABELS, entry.body)))
+    return _label(ENTRY_KIND_LABELS, entry.kind)
+
+
 def role_label(role: str) -> str:
     return _label(ROLE_LABELS, role)
 
@@ -468,6 +481,7 @@ def init_app(app) -> None:
         notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
+        entry_heading=entry_heading,
         ticket_tab=lambda v: _label(TICKET_TAB_LABELS, v),
         notification_kind=lambda v: _label(NOTIFICATION_KIND_LABELS, v),
         ticket_kind=lambda v: _label(TICKET_KIND_LABELS, v),

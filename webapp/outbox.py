@@ -14,8 +14,6 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from flask import current_app
-from flask_babel import force_locale
 from huey import crontab
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, jobs, locks, paging, robots
 from webapp.extensions import db
+from webapp.i18n import installation_locale
 from webapp.models import EstateDepartment, OutboxMessage, OutboxStatus, User
 from webapp.scoping import estate_ids_of
 
@@ -50,7 +49,7 @@ def robot_of(estate_id: int, department: str) -> EstateDepartment | None:
 
 def group_locale():
     """Messages to a group are in the installation's language, whoever caused them."""
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))
+    return installation_locale()
 
 
 def post(

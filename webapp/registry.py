@@ -70,6 +70,8 @@ def register() -> None:
     search.index(Ticket, *tickets.SEARCHED)
 
     escalation.register_link(TICKET, "tickets.detail", "ticket_id")
+    escalation.register_owner_link(TICKET, "tickets.mine_detail", "ticket_id")
+    escalation.register_owner_link(decoration.NOTICE, "decoration.notice", "notice_id")
     escalation.register_link(workorders.TARGET, "workorders.detail", "order_id")
     escalation.register_link(decoration.NOTICE, "decoration.notice", "notice_id")
     escalation.register_link(duty.TARGET, "duty.show", "duty_id")

@@ -493,6 +493,21 @@ def issue(
         estate_id=notice.estate_id,
         after={"number": notice.number, "deadline": str(notice.deadline)},
     )
+    # The unit's owners hear of it on their phones (their bell and their decoration page).
+    owners = db.session.scalars(
+        select(User)
+        .join(UnitOwnership, UnitOwnership.user_id == User.id)
+        .where(UnitOwnership.unit_id == notice.unit_id, User.active.is_(True))
+    )
+    escalation.notify(
+        list(owners),
+        kind="notice_issued",
+        key=f"{NOTICE}:{notice.id}:issued",
+        target_type=NOTICE,
+        target_id=notice.id,
+        estate_id=notice.estate_id,
+        title=f"{notice.number} · {notice.unit.label}",
+    )
 
 
 def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import escalation
-from webapp.access import AUTHENTICATED, STAFF, allow
+from webapp.access import AUTHENTICATED, allow
 from webapp.extensions import db
 from webapp.home import services
 from webapp.web import render, see_other
@@ -29,9 +29,10 @@ def index():
 
 
 @bp.get("/notifications")
-@allow(STAFF)
+@allow(AUTHENTICATED)
 def notifications():
-    """What the escalation sweep and the ticket desk told me, unread first."""
+    """What I was told (assigned, overdue, major, handover, fixed; an owner's replies and
+    notices), unread first."""
     items = escalation.latest(current_user, after=request.args.get("after"))
     items.rows = [(n, url_for("home.open_notification", notification_id=n.id)) for n in items.rows]
     return render(
@@ -43,7 +44,7 @@ def notifications():
 
 
 @bp.get("/notifications/<int:notification_id>")
-@allow(STAFF)
+@allow(AUTHENTICATED)
 def open_notification(notification_id: int):
     """Open a notification: it counts as read, and leads to its record."""
     found = escalation.open_own(current_user, notification_id)
@@ -52,9 +53,28 @@ def open_notification(notification_id: int):
 
 
 @bp.post("/notifications/read")
-@allow(STAFF)
+@allow(AUTHENTICATED)
 def notifications_read():
     """Mark all my notifications as read."""
     escalation.mark_all_read(current_user)
     db.session.commit()
     return see_other(url_for("home.notifications"))
+
+
+@bp.get("/notifications/bell")
+@allow(AUTHENTICATED)
+def bell():
+    """The bell with its unread count, polled by every signed-in page. Its ETag is the count
+    and the newest unread id: while nothing changed the browser's revalidation gets a bodiless
+    304 for one indexed query."""
+    count, newest = escalation.bell(current_user)
+    etag = f"{current_user.id}-{count}-{newest}"
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(render_template("_bell.html"))
+    response.set_etag(etag)
+    # Kept by this browser only, and asked again (conditionally) every time.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response

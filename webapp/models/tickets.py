@@ -109,6 +109,11 @@ class TicketEntry(db.Model):
     author: Mapped[User | None] = relationship()
 
     @property
+    def has_text(self) -> bool:
+        """Words to show under its heading (a work order's steps carry data, not words)."""
+        return bool(self.body) and not self.kind.startswith("work_")
+
+    @property
     def written_to_owner(self) -> bool:
         """A written answer the owner reads (a reply, or the reply that resolved the ticket)."""
         return self.kind in ("resolved", "reply")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from webapp import audit, clock, deadlines, escalation
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
+from webapp.i18n import installation_locale
 from webapp.labels import TICKET_KIND_LABELS
 from webapp.locks import check_version
 from webapp.models import Role, Ticket, TicketEntry, TicketStatus, User
@@ -166,7 +167,22 @@ def add_entry(ticket: Ticket, actor: User, kind: str, body: str, uploads=()) -> 
         estate_id=ticket.estate_id,
         after={"public": public},
     )
+    if kind == "reply" and ticket.owner is not None:
+        tell_owner(ticket, "ticket_reply", f"reply:{entry.id}")
     return entry
+
+
+def tell_owner(ticket: Ticket, kind: str, event: str) -> None:
+    """The owner who reported it hears of a reply or of its progress (their bell, their list)."""
+    escalation.notify(
+        [ticket.owner],
+        kind=kind,
+        key=f"{TARGET}:{ticket.id}:{event}",
+        target_type=TARGET,
+        target_id=ticket.id,
+        estate_id=ticket.estate_id,
+        title=f"{ticket.number} · {ticket.description[:60]}",
+    )
 
 
 def transition(
@@ -236,6 +252,43 @@ def transition(
         before=before,
         after=audit.snapshot(ticket, FIELDS),
     )
+
+
+# --- a repair's work order, as the ticket (and its owner) see it --------------------------------
+
+# Public entries written by the work order of a repair: the owner reads them in their timeline.
+PROGRESS_KINDS = ("work_dispatched", "work_fixed")
+REPAIRED = _l("维修已完成，经复查合格。")
+
+
+def progress(ticket: Ticket, kind: str, body: str, actor: User | None, event: str) -> None:
+    """A step of the ticket's work order (sent to a department, fixed): a public line in its
+    timeline in public wording, and the owner told."""
+    if kind not in PROGRESS_KINDS:
+        raise ValueError(kind)
+    _entry(ticket, actor, kind, body, public=True)
+    if ticket.owner is not None:
+        tell_owner(ticket, "ticket_progress", event)
+
+
+def repaired(ticket: Ticket, actor: User) -> bool:
+    """The work order passed re-inspection: the ticket is resolved with that answer, where
+    this person may resolve it (else its people are told to); the owner then rates it."""
+    if TICKET.refusal(actor, ticket, "resolve") is not None:
+        escalation.notify(
+            [ticket.assignee or ticket.taker],
+            kind="ticket_repaired",
+            key=f"{TARGET}:{ticket.id}:repaired:{ticket.reopen_count}",
+            target_type=TARGET,
+            target_id=ticket.id,
+            estate_id=ticket.estate_id,
+            title=_title(ticket),
+        )
+        return False
+    with installation_locale():
+        reply = str(REPAIRED)
+    transition(ticket, "resolve", actor, version=ticket.version, reply=reply)
+    return True
 
 
 def timeline(ticket: Ticket, *, public_only: bool) -> list[TicketEntry]:

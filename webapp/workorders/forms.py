@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, MultipleFileField, RadioField, TextAreaField
+from wtforms import (
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.forms import DateTimeLocalField, VersionedForm, choices, name_field, strip
@@ -53,4 +60,21 @@ class LinkHoldForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("原因"), validators=[DataRequired(_l("请写明原因。")), Length(max=1000)], filters=[strip]
+    )
+
+
+class DispatchForm(FlaskForm):
+    """A repair ticket sends a work order (维修单) to the department that fixes it."""
+
+    department = SelectField(_l("交由部门"), validators=[DataRequired(_l("请选择部门。"))])
+    location = StringField(
+        _l("位置"), validators=[Length(max=120, message=_l("太长了。"))], filters=[strip]
+    )
+    description = TextAreaField(
+        _l("问题"),
+        validators=[DataRequired(_l("请描述问题。")), Length(max=1000)],
+        filters=[strip],
+    )
+    due = DateTimeLocalField(
+        _l("期限"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("请填写期限。"))]
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -25,6 +25,7 @@ from webapp.models import (
     Estate,
     Role,
     SignedLink,
+    Ticket,
     User,
     WorkOrder,
     WorkOrderStatus,
@@ -32,6 +33,9 @@ from webapp.models import (
 from webapp.numbering import next_number
 from webapp.photos import services as photos
 from webapp.scoping import estate_ids_of, get_or_404
+from webapp.tickets import inbox as ticket_lists
+from webapp.tickets import intake as tickets
+from webapp.tickets import lifecycle as ticket_flow
 from webapp.tickets.intake import Finding
 from webapp.tickets.lifecycle import CATEGORIES
 from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, step
@@ -122,7 +126,57 @@ def dispatch(
         after={**_snapshot(order), "department": department, "number": order.number},
     )
     announce(order, actor)
+    ticket = ticket_of(order)
+    if ticket is not None:
+        tickets.link(ticket, _finding_of(order), actor)
+        ticket_flow.progress(ticket, "work_dispatched", department, actor, f"wo:{order.id}:sent")
     return order
+
+
+# --- a repair's ticket (报修 → 维修单 → 复查) ---------------------------------------------------
+
+
+def repair_ticket(user: User, ticket_id: int) -> Ticket:
+    """A ticket of this person's estates that may send a work order (404 otherwise)."""
+    ticket = get_or_404(ticket_lists.visible_tickets(user), Ticket, ticket_id)
+    if ticket.status not in ticket_flow.NOT_CLOSED:
+        raise IllegalTransition(ticket, _("工单已关闭，不能再派维修单。"))
+    return ticket
+
+
+def dispatch_for_ticket(
+    actor: User, ticket: Ticket, *, department: str, location: str, description: str, due_at
+) -> WorkOrder:
+    if due_at <= clock.now():
+        raise Invalid("due", _("期限要在将来。"))
+    return dispatch(
+        actor,
+        estate=ticket.estate,
+        department=department,
+        location=location,
+        description=description,
+        due_at=due_at,
+        origin_type=ticket_flow.TARGET,
+        origin_id=ticket.id,
+    )
+
+
+def ticket_of(order: WorkOrder) -> Ticket | None:
+    """The ticket this work order repairs (None when it came from a patrol, a shift …)."""
+    if order.origin_type != ticket_flow.TARGET:
+        return None
+    return db.session.get(Ticket, order.origin_id)
+
+
+def _ticket_moves_on(order: WorkOrder, action: str, actor: User | None) -> None:
+    ticket = ticket_of(order)
+    if ticket is None or ticket.status not in ticket_flow.NOT_CLOSED:
+        return
+    if action == "fix":
+        event = f"wo:{order.id}:fixed:{order.reopen_count}"
+        ticket_flow.progress(ticket, "work_fixed", "", actor, event)
+    elif action == "pass" and actor is not None:
+        ticket_flow.repaired(ticket, actor)
 
 
 def transition(
@@ -176,6 +230,7 @@ def transition(
         _reinspection_due(order)
     elif action in ("fail", "resume"):
         announce(order, actor)
+    _ticket_moves_on(order, action, actor)
 
 
 def _record_fix(order: WorkOrder, note: str, after_photos, now: datetime, actor, **via) -> None:
@@ -322,6 +377,7 @@ def reply_via_link(order: WorkOrder, *, name: str, note: str, uploads=()) -> Non
         via_name=name,
     )
     _reinspection_due(order)
+    _ticket_moves_on(order, "fix", None)
 
 
 def hold_via_link(order: WorkOrder, *, name: str, kind: str, reason: str) -> None:
@@ -475,7 +531,10 @@ def sweep(now: datetime) -> int:
 
 def as_finding(user: User, order_id: int) -> Finding:
     """A work order as a ticket would start from it (404 unless this person may see it)."""
-    order = get_or_404(visible_work_orders(user), WorkOrder, order_id)
+    return _finding_of(get_or_404(visible_work_orders(user), WorkOrder, order_id))
+
+
+def _finding_of(order: WorkOrder) -> Finding:
     return Finding(
         TARGET,
         order,
@@ -486,7 +545,8 @@ def as_finding(user: User, order_id: int) -> Finding:
         f"{order.location}：{order.description}" if order.location else order.description,
         order.reported_by,
         TARGET,
-        url_for("workorders.detail", order_id=order.id),
+        # Outside a request (a service called from a job) there is no page to link to.
+        url_for("workorders.detail", order_id=order.id) if has_request_context() else "",
         ticket_kind="repair",
     )
 

@@ -11,13 +11,14 @@ from flask_login import current_user
 from webapp import clock, deadlines, escalation, signedlinks
 from webapp.access import PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.extensions import db, limiter
-from webapp.forms import save
+from webapp.forms import choices, save
+from webapp.inputs import MAX_ID
 from webapp.labels import department_choices
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
 from webapp.scoping import get_or_404
 from webapp.tickets import intake as tickets
-from webapp.web import render, see_other
+from webapp.web import render, render_form, see_other
 from webapp.workorders import forms, services
 
 bp = Blueprint("workorders", __name__, url_prefix="/workorders")
@@ -90,6 +91,44 @@ def _page(
         # Where it came from, when that record has a page of its own (a duty event …).
         origin_url=escalation.url_of(order.origin_type, order.origin_id),
     )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(STAFF)
+def new():
+    """派维修单: a repair ticket sends a work order to its department (?ticket=<id>)."""
+    ticket_id = request.args.get("ticket", type=int)
+    if not ticket_id or ticket_id > MAX_ID:
+        abort(404)
+    ticket = services.repair_ticket(current_user, ticket_id)
+    zone = ZoneInfo(ticket.estate.timezone)
+    if request.method == "GET":
+        form = forms.DispatchForm(
+            formdata=None,
+            department=ticket.department or ticket.category,
+            location=ticket.unit.label if ticket.unit else "",
+            description=ticket.description[:1000],
+            due=(clock.now() + services.DEFAULT_DUE).astimezone(zone).replace(tzinfo=None),
+        )
+    else:
+        form = forms.DispatchForm()
+    form.department.choices = choices(department_choices())
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.dispatch_for_ticket(
+                current_user,
+                ticket,
+                department=form.department.data,
+                location=form.location.data or "",
+                description=form.description.data,
+                due_at=form.due.data.replace(tzinfo=zone),
+            ),
+        )
+        if outcome.ok:
+            flash(_("维修单已派出：%(number)s。", number=outcome.value.number), "success")
+            return see_other(url_for("workorders.detail", order_id=outcome.value.id))
+    return render_form("workorders/new.html", None, form, ticket=ticket)
 
 
 @bp.get("/<int:order_id>")
