@@ -222,6 +222,8 @@ def transition(
             raise Invalid("reply", _("请填写给业主的书面回复。"))
         _entry(ticket, actor, "resolved", reply, public=True)
         ticket.resolved_at = now
+        if ticket.owner is not None:  # a written answer: the owner is told, to rate it
+            tell_owner(ticket, "ticket_reply", f"resolved:{ticket.reopen_count}")
     elif action == "visit":
         if rating not in RATINGS:
             raise Invalid("rating", _("请选择满意度。"))
@@ -275,8 +277,9 @@ def repaired(ticket: Ticket, actor: User) -> bool:
     """The work order passed re-inspection: the ticket is resolved with that answer, where
     this person may resolve it (else its people are told to); the owner then rates it."""
     if TICKET.refusal(actor, ticket, "resolve") is not None:
+        answerable = ticket.assignee or ticket.taker
         escalation.notify(
-            [ticket.assignee or ticket.taker],
+            [answerable] if answerable else escalation.staff_of(ticket.estate_id, SUPERVISORS),
             kind="ticket_repaired",
             key=f"{TARGET}:{ticket.id}:repaired:{ticket.reopen_count}",
             target_type=TARGET,
