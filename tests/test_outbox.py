@@ -3,9 +3,6 @@ merged within the providers' limits, retried with growing pauses, shown to the m
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import robots as stand_ins
-from tests.fixtures.app import TEST_CONFIG
-from tests.fixtures.messaging import ROBOT_CONFIG
+from tests.fixtures.messaging import ROBOT_CONFIG, consumer
 from webapp import clock, outbox, robots
 from webapp.extensions import db
 from webapp.models import AuditEvent, EstateDepartment, OutboxMessage
@@ -238,42 +234,12 @@ def test_escalations_reach_the_customer_service_group(world, groups, robot, patr
 
 def test_a_real_consumer_delivers_after_commit(app, world, groups, robot, tmp_path):
     """The job queue's consumer, as scripts/run.sh starts it, delivers without being asked."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": TEST_CONFIG["SECRET_KEY"],
-        "INSTANCE_PATH": app.instance_path,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "ROBOT_HOSTS": "127.0.0.1",
-        "ROBOT_ALLOW_HTTP": "1",
-        "PROPDESK_DEMO": "1",
-    }
-    consumer = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "huey.bin.huey_consumer",
-            "webapp.worker.huey",
-            "-w",
-            "1",
-            "-k",
-            "thread",
-            "--no-periodic",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with consumer(app, str(tmp_path / "uploads")):
         _queue(world, 1)
         got = robot.wait_for(1, timeout=60)
-        assert len(got) == 1, consumer.stderr and "consumer did not deliver"
+        assert len(got) == 1, "the consumer did not deliver"
         for _ in range(50):
             if _messages()[0].status == "sent":
                 break
             time.sleep(0.1)
         assert _messages()[0].status == "sent"
-    finally:
-        consumer.terminate()
-        consumer.wait(10)
