@@ -20,6 +20,7 @@ from webapp.models import (
     DecorationPermit,
     DecorationRule,
     Estate,
+    EstateDepartment,
     EstateMembership,
     Key,
     KeyKind,
@@ -269,7 +270,31 @@ def load() -> list[str]:
     created += _load_decoration(estate)
     created += _load_tickets(estate)
     created += _load_keys(estate)
+    created += _load_departments(estate)
     return created
+
+
+# The departments customer service works with: names and phones; their group robots are left to
+# whoever tries the demo (管理 → the estate → 部门与群机器人).
+DEPARTMENTS = (
+    ("engineering", "工程部", "021-5881 2301"),
+    ("cleaning", "保洁部", "021-5881 2302"),
+    ("landscaping", "绿化部", "021-5881 2303"),
+    ("security", "秩序部", "021-5881 2304"),
+    ("service", "客服中心", "021-5881 2300"),
+)
+
+
+def _load_departments(estate: Estate) -> list[str]:
+    if db.session.scalar(
+        select(EstateDepartment.id).where(EstateDepartment.estate_id == estate.id)
+    ):
+        return []
+    for code, name, phone in DEPARTMENTS:
+        db.session.add(
+            EstateDepartment(estate_id=estate.id, department=code, name=name, phone=phone)
+        )
+    return [f"{len(DEPARTMENTS)} departments"]
 
 
 # The desk's keys (钥匙借(领)用登记): a plant room, the show flat, an empty unit's.
