@@ -243,3 +243,26 @@ def test_a_real_consumer_delivers_after_commit(app, world, groups, robot, tmp_pa
                 break
             time.sleep(0.1)
         assert _messages()[0].status == "sent"
+
+
+def test_the_queue_runs_on_redis_in_production():
+    """JOB_QUEUE_URL=redis://… : the same jobs, stored in Redis (shared by several consumers)."""
+    from huey import RedisHuey
+
+    from webapp import jobs
+
+    queue = jobs.make_huey("redis://127.0.0.1:6379/14")
+    assert isinstance(queue, RedisHuey)
+    queue.flush()
+
+    @queue.task()
+    def add(a, b):
+        return a + b
+
+    result = add(2, 3)
+    assert queue.pending_count() == 1
+    queue.execute(queue.dequeue())
+    assert result.get() == 5
+    queue.flush()
+    with pytest.raises(RuntimeError):
+        jobs.make_huey("amqp://elsewhere")
