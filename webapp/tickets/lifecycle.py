@@ -397,6 +397,7 @@ def sweep(now: datetime) -> int:
                 escalation.staff_of(ticket.estate_id, [Role.MANAGER]),
                 kind="investigation",
                 key=f"{TARGET}:{ticket.id}:investigation",
+                to_group=True,
                 target_type=TARGET,
                 target_id=ticket.id,
                 estate_id=ticket.estate_id,
