@@ -48,14 +48,12 @@ def prepare(env: dict, robot_url: str) -> dict:
         upgrade()
         demo.load()
         estate = db.session.scalars(db.select(Estate).order_by(Estate.id)).first()
-        db.session.add(
-            EstateDepartment(
-                estate_id=estate.id,
-                department="service",
-                robot_kind="wecom",
-                webhook_url=robot_url,
+        service = db.session.scalar(
+            db.select(EstateDepartment).where(
+                EstateDepartment.estate_id == estate.id, EstateDepartment.department == "service"
             )
         )
+        service.robot_kind, service.webhook_url = "wecom", robot_url
         unit = db.session.scalars(db.select(Unit).order_by(Unit.id)).first()
         db.session.commit()
         return {"building": unit.building_id, "number": unit.number}
