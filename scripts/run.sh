@@ -22,7 +22,9 @@ echo "==> loading demo data"
 echo "==> starting the job queue's consumer (group messages, the sweep)"
 bash scripts/worker.sh --logfile instance/worker.log >/dev/null 2>&1 &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+# Ctrl-C reaches both (the consumer handles it itself); should the app stop otherwise, the
+# consumer is stopped with it.
+trap 'kill $worker 2>/dev/null || true' EXIT
 
 cat <<MSG
 
