@@ -193,6 +193,9 @@ def test_held_back_tells_customer_service_and_a_supervisor_sends_it_again(
     service = [r for r in robot.received if r.query.get("access_token") == "svc"]
     assert len(service) == 1 and service[0].signature_ok is True
     assert "需要业主开门" in service[0].text
+    # It waits on the supervisor's home until someone sends it again.
+    home = login_as("supervisor").get("/").get_data(as_text=True)
+    assert 'id="duty-held"' in home and order.number in home.split('id="duty-held"', 1)[1]
     # The assistant may not resume; the supervisor may, with a new due time.
     new_due = (clock.now() + timedelta(days=2)).astimezone(ZoneInfo(world.estate.timezone))
     form = {"version": order.version, "due": new_due.strftime("%Y-%m-%dT%H:%M"), "note": "已约业主"}

@@ -66,6 +66,7 @@ _WHOLE_LIST = {
     "assign": ("tickets.inbox", {"tab": "received"}),
     "tickets": ("tickets.inbox", {"mine": 1}),
     "reinspect": ("workorders.index", {"status": "fixed"}),
+    "held": ("workorders.index", {"status": "held"}),
 }
 
 
@@ -91,6 +92,7 @@ _SECTIONS = {
         ("decoration", _l("装修现场与整改通知"), _l("今天没有需要处理的装修事项。")),
         ("overdue", _l("逾期事项"), _l("没有逾期事项。")),
         ("reinspect", _l("待复查的工单"), _l("没有等待复查的工单。")),
+        ("held", _l("部门暂缓的工单（需协调后重新派单）"), _l("没有部门暂缓的工单。")),
         ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
         ("shift", _l("值班"), _l("现在没有人在值班。")),
     ],
@@ -347,6 +349,7 @@ def duties_for(user: User) -> list[Section]:
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
+        "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),
     }
     if user.role == Role.ASSISTANT:

@@ -507,6 +507,12 @@ def waiting_reinspection(user: User, limit: int = 20) -> list[WorkOrder]:
     return list(db.session.scalars(query.order_by(WorkOrder.fixed_at).limit(limit)))
 
 
+def held(user: User, limit: int = 20) -> list[WorkOrder]:
+    """Work orders a department held back (无法处理 / 需配合): customer service sorts them out."""
+    query = visible_work_orders(user).where(WorkOrder.status == HELD)
+    return list(db.session.scalars(query.order_by(WorkOrder.due_at, WorkOrder.id).limit(limit)))
+
+
 def sweep(now: datetime) -> int:
     """Escalate each newly overdue level once and tell its people (cron; safe to repeat)."""
     changed = 0
