@@ -5,6 +5,7 @@ The lifecycle is the workflow WORK_ORDER; views call transition() and nothing el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -355,19 +356,19 @@ def _link_step(order: WorkOrder, action: str):
     return found.target
 
 
-def reply_via_link(order: WorkOrder, *, name: str, note: str, uploads=()) -> None:
-    """已修复, said by someone of the department through the link (no account: their name)."""
+def _via_link(order: WorkOrder, action: str, name: str, change: Callable[[str], None]) -> str:
+    """One step taken through the department's link: checked, made, audited as "via department
+    link" under the name the person gave; returns that name."""
     name = _name(name)
-    target = _link_step(order, "fix")
+    target = _link_step(order, action)
     before = _snapshot(order)
-    after_photos = photos.ingest_uploads(uploads, None)
-    _record_fix(order, note, after_photos, clock.now(), None, via=VIA_LINK, via_name=name)
+    change(name)
     order.replied_by = name
     order.status = target
     db.session.flush()
     audit.record(
         None,
-        "workorder.fix",
+        f"workorder.{action}",
         TARGET,
         order.id,
         estate_id=order.estate_id,
@@ -376,34 +377,32 @@ def reply_via_link(order: WorkOrder, *, name: str, note: str, uploads=()) -> Non
         via=VIA_LINK,
         via_name=name,
     )
+    return name
+
+
+def reply_via_link(order: WorkOrder, *, name: str, note: str, uploads=()) -> None:
+    """已修复, said by someone of the department through the link (no account: their name)."""
+
+    def fixed(who: str) -> None:
+        after_photos = photos.ingest_uploads(uploads, None)
+        _record_fix(order, note, after_photos, clock.now(), None, via=VIA_LINK, via_name=who)
+
+    _via_link(order, "fix", name, fixed)
     _reinspection_due(order)
     _ticket_moves_on(order, "fix", None)
 
 
 def hold_via_link(order: WorkOrder, *, name: str, kind: str, reason: str) -> None:
     """无法处理 / 需配合, with the reason: customer service is told and sorts it out."""
-    name = _name(name)
     if kind not in HOLD_KINDS:
         raise Invalid("kind", _("请选择：无法处理，或需要配合。"))
     if not reason.strip():
         raise Invalid("reason", _("请写明原因。"))
-    target = _link_step(order, "hold")
-    before = _snapshot(order)
-    order.hold_kind, order.hold_reason = kind, reason.strip()[:1000]
-    order.replied_by = name
-    order.status = target
-    db.session.flush()
-    audit.record(
-        None,
-        "workorder.hold",
-        TARGET,
-        order.id,
-        estate_id=order.estate_id,
-        before=before,
-        after=_snapshot(order),
-        via=VIA_LINK,
-        via_name=name,
-    )
+
+    def held_back(_who: str) -> None:
+        order.hold_kind, order.hold_reason = kind, reason.strip()[:1000]
+
+    name = _via_link(order, "hold", name, held_back)
     title = f"{order.number} · {order.location}"
     escalation.notify(
         escalation.recipients(order.estate_id, deadlines.SUPERVISOR, [order.reported_by]),
