@@ -151,10 +151,14 @@ def test_the_department_marks_it_fixed_with_a_photo_without_logging_in(
     assert order.number in home
     passed = staff.post(
         f"/workorders/{order.id}/reinspect",
-        data={"result": "pass", "version": reload(order).version},
+        data={"result": "pass", "version": reload(order).version, "note": "灯已全部点亮"},
     )
     assert passed.status_code == 303
     assert reload(order).status == "closed"
+    # The re-inspector's words are kept, in the work order's history.
+    history = staff.get(f"/history/work_order/{order.id}").get_data(as_text=True)
+    assert "灯已全部点亮" in history and "复查说明" in history
+    assert "李师傅" in history and "经部门链接" in history
     # The staff page tells who answered and how.
     detail = staff.get(f"/workorders/{order.id}").get_data(as_text=True)
     assert "李师傅" in detail
@@ -188,7 +192,7 @@ def test_held_back_tells_customer_service_and_a_supervisor_sends_it_again(
     told = db.session.scalars(
         select(Notification.user_id).where(Notification.kind == "work_order_held")
     ).all()
-    assert set(told) >= {world.assistant.id, world.supervisor.id}
+    assert world.supervisor.id in told and world.assistant.id not in told
     outbox.drain()
     service = [r for r in robot.received if r.query.get("access_token") == "svc"]
     assert len(service) == 1 and service[0].signature_ok is True
@@ -198,7 +202,11 @@ def test_held_back_tells_customer_service_and_a_supervisor_sends_it_again(
     assert 'id="duty-held"' in home and order.number in home.split('id="duty-held"', 1)[1]
     # The assistant may not resume; the supervisor may, with a new due time.
     new_due = (clock.now() + timedelta(days=2)).astimezone(ZoneInfo(world.estate.timezone))
-    form = {"version": order.version, "due": new_due.strftime("%Y-%m-%dT%H:%M"), "note": "已约业主"}
+    form = {
+        "resume-version": order.version,
+        "resume-due": new_due.strftime("%Y-%m-%dT%H:%M"),
+        "resume-note": "已约业主，明早 9 点到场",
+    }
     assert (
         login_as("assistant").post(f"/workorders/{order.id}/resume", data=form).status_code == 403
     )
@@ -209,6 +217,10 @@ def test_held_back_tells_customer_service_and_a_supervisor_sends_it_again(
     engineering = [r for r in robot.received if r.query.get("key") == "eng"]
     assert len(engineering) == 2  # posted again, with the same working link
     assert _link_path(order) in engineering[1].text
+    assert "已约业主，明早 9 点到场" in engineering[1].text  # the instructions travel along
+    page = client.get(_link_path(order)).get_data(as_text=True)
+    assert "已约业主，明早 9 点到场" in page.split('id="instructions"', 1)[1]
+    assert "已约业主" not in (reload(order).reply_note or "")  # not the department's words
 
 
 def test_a_failed_reinspection_posts_the_work_order_again(world, groups, robot, login_as):
@@ -241,7 +253,10 @@ def test_an_expired_or_revoked_link_answers_404(world, groups, client, login_as)
     path = _link_path(order)
     assert client.get(path).status_code == 200
     clock.travel(timedelta(days=8, hours=1))  # a week after the due time
-    assert client.get(path).status_code == 404
+    gone = client.get(path)
+    assert gone.status_code == 404
+    assert "链接已失效" in gone.get_data(as_text=True)  # said plainly, no staff login offered
+    assert "/login" not in gone.get_data(as_text=True).split("<main", 1)[1]
     clock.reset()
     supervisor = login_as("supervisor")
     assert supervisor.post(f"/workorders/{order.id}/link/revoke").status_code == 303

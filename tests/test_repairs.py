@@ -17,7 +17,7 @@ from tests.fixtures.photos import jpeg_bytes
 from tests.fixtures.tickets import take_ticket
 from webapp import clock, outbox, signedlinks
 from webapp.extensions import db
-from webapp.models import Notification, WorkOrder
+from webapp.models import Notification, Ticket, WorkOrder
 from webapp.workorders import services as workorders
 
 
@@ -140,3 +140,30 @@ def test_a_repair_work_order_is_for_open_tickets_of_ones_own_estates(world, repa
     repair.status = "closed"
     db.session.commit()
     assert assistant.get(f"/workorders/new?ticket={repair.id}").status_code == 409
+
+
+def test_the_owners_photos_go_to_the_department_as_before_photos(world, groups, login_as, client):
+    owner = login_as("owner_a")
+    reported = owner.post(
+        "/my/tickets/new",
+        data={
+            "unit": world.unit_a.id,
+            "kind": "repair",
+            "category": "engineering",
+            "description": "阳台地漏堵塞",
+            "photos": (io.BytesIO(jpeg_bytes(color=(10, 20, 200))), "drain.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reported.status_code == 303
+    ticket = db.session.scalars(select(Ticket)).one()
+    sent = login_as("supervisor").post(
+        f"/workorders/new?ticket={ticket.id}",
+        data={"department": "engineering", "description": "阳台地漏堵塞", "due": _due(world)},
+    )
+    assert sent.status_code == 303
+    order = db.session.scalar(select(WorkOrder))
+    token = signedlinks.token_of(workorders.department_link(order))
+    page = client.get(f"/d/{token}").get_data(as_text=True)
+    [photo_url] = re.findall(rf'href="(/d/{re.escape(token)}/photos/\d+)"', page)
+    assert client.get(photo_url).status_code == 200

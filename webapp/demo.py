@@ -278,10 +278,10 @@ def load() -> list[str]:
 # whoever tries the demo (管理 → the estate → 部门与群机器人).
 DEPARTMENTS = (
     ("engineering", "工程部", "021-5881 2301"),
-    ("cleaning", "保洁部", "021-5881 2302"),
-    ("landscaping", "绿化部", "021-5881 2303"),
-    ("security", "秩序部", "021-5881 2304"),
-    ("service", "客服中心", "021-5881 2300"),
+    ("cleaning", "保洁", "021-5881 2302"),
+    ("landscaping", "绿化", "021-5881 2303"),
+    ("security", "秩序/保安", "021-5881 2304"),
+    ("service", "客服", "021-5881 2300"),
 )
 
 

@@ -252,6 +252,8 @@ FIELD_LABELS = {
     "due_at": _l("期限"),
     "reply_note": _l("处理情况"),
     "replied_by": _l("维修人"),
+    "reinspection_note": _l("复查说明"),
+    "instructions": _l("客服说明"),
     "hold_kind": _l("暂缓原因类别"),
     "hold_reason": _l("暂缓原因"),
     "webhook": _l("群机器人地址"),
@@ -384,6 +386,21 @@ def field_label(key: str) -> str:
     return str(FIELD_LABELS.get(key, key))
 
 
+PHOTO_PURPOSE_LABELS = {
+    "before": _l("处理前"),
+    "after": _l("处理后"),
+    "evidence": _l("现场照片"),
+    "plan": _l("施工图纸"),
+}
+_STATUS_TABLES = (
+    WORK_ORDER_STATUS_LABELS,
+    TICKET_STATUS_LABELS,
+    PERMIT_STATUS_LABELS,
+    NOTICE_STATUS_LABELS,
+    OUTBOX_STATUS_LABELS,
+)
+
+
 def audit_value(key: str, value) -> str:
     """An audited value as a person reads it."""
     if value is None or value == "":
@@ -400,6 +417,15 @@ def audit_value(key: str, value) -> str:
         return _label(DUTY_CHECK_LABELS, value)
     if key == "hold_kind":
         return _label(HOLD_KIND_LABELS, value)
+    if key == "department":
+        return _label(DEPARTMENT_LABELS, value)
+    if key == "purpose":
+        return _label(PHOTO_PURPOSE_LABELS, value)
+    if key == "status":
+        # The status of whichever record it is: each table names its own values.
+        for table in _STATUS_TABLES:
+            if value in table:
+                return _label(table, value)
     if key == "robot_kind":
         return _label(ROBOT_KIND_LABELS, value)
     if key.endswith("_at") and isinstance(value, str):

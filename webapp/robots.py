@@ -63,7 +63,11 @@ def mask(url: str) -> str:
     parts = urlsplit(url)
     secret = parts.query or parts.path
     tail = secret[-4:] if len(secret) > 12 else ""
-    return f"{parts.scheme}://{parts.hostname or ''}/…{tail}"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}/…{tail}"
 
 
 def fit(text: str, limit: int = MAX_BYTES) -> str:

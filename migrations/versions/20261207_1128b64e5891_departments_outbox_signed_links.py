@@ -81,11 +81,13 @@ def upgrade():
         batch_op.add_column(sa.Column('replied_by', sa.String(length=40), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('hold_kind', sa.String(length=16), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('hold_reason', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('instructions', sa.Text(), nullable=False, server_default=''))
 
 
 
 def downgrade():
     with op.batch_alter_table('work_order', schema=None) as batch_op:
+        batch_op.drop_column('instructions')
         batch_op.drop_column('hold_reason')
         batch_op.drop_column('hold_kind')
         batch_op.drop_column('replied_by')

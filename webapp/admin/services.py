@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -437,6 +438,8 @@ def update_department(
     if webhook_url:
         problem = robots.url_problem(webhook_url)
         if problem == "https":
+            if current_app.config.get("ROBOT_ALLOW_HTTP"):
+                raise Invalid("webhook_url", _("Webhook 地址必须以 http:// 或 https:// 开头。"))
             raise Invalid("webhook_url", _("Webhook 地址必须以 https:// 开头。"))
         if problem:
             raise Invalid(

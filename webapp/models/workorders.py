@@ -55,6 +55,8 @@ class WorkOrder(db.Model):
     # Held back by the department: "cannot" (无法处理) or "needs_help" (需配合), and why.
     hold_kind: Mapped[str] = mapped_column(String(16), default="")
     hold_reason: Mapped[str] = mapped_column(Text, default="")
+    # What customer service tells the department when it sends the order again (重新派单).
+    instructions: Mapped[str] = mapped_column(Text, default="")
     fixed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)

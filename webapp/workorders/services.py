@@ -77,7 +77,15 @@ TARGET = "work_order"
 STATUSES = (HELD, OPEN, FIXED, CLOSED)
 BY_DUE = paging.Order.of(WorkOrder.due_at, WorkOrder.id)
 DEFAULT_DUE = timedelta(hours=24)
-FIELDS = ("status", "due_at", "reply_note", "reopen_count", "hold_kind", "hold_reason")
+FIELDS = (
+    "status",
+    "due_at",
+    "reply_note",
+    "reopen_count",
+    "hold_kind",
+    "hold_reason",
+    "instructions",
+)
 # The department's link: it works until a week after the due time (or until revoked).
 LINK = "department"
 LINK_GRACE = timedelta(days=7)
@@ -150,7 +158,7 @@ def dispatch_for_ticket(
 ) -> WorkOrder:
     if due_at <= clock.now():
         raise Invalid("due", _("期限要在将来。"))
-    return dispatch(
+    order = dispatch(
         actor,
         estate=ticket.estate,
         department=department,
@@ -160,6 +168,12 @@ def dispatch_for_ticket(
         origin_type=ticket_flow.TARGET,
         origin_id=ticket.id,
     )
+    # What the owner photographed is what the department is to fix: their "before" photos.
+    entries = [e.id for e in ticket_flow.timeline(ticket, public_only=True)]
+    for links in photos.photos_for("ticket_entry", entries).values():
+        for link in links:
+            photos.attach(link.photo, TARGET, order.id, "before", actor)
+    return order
 
 
 def ticket_of(order: WorkOrder) -> Ticket | None:
@@ -196,17 +210,18 @@ def transition(
     target = WORK_ORDER.check(actor, order, action).target
     before = _snapshot(order)
     now = clock.now()
+    reinspection_note = ""
     if action == "fix":
         _record_fix(order, note, after_photos, now, actor)
     elif action == "pass":
         order.closed_at = now
+        reinspection_note = note.strip()[:1000]
     elif action == "resume":
         if new_due is None or new_due <= now:
             raise Invalid("due", _("请给出一个将来的新期限。"))
         order.due_at = new_due
         order.escalation_level = 0
-        if note.strip():
-            order.reply_note = f"{order.reply_note}\n【重新派单】{note.strip()}".strip()
+        order.instructions = note.strip()[:1000]
         order.hold_kind, order.hold_reason = "", ""
     else:
         if new_due is None or new_due <= now:
@@ -225,7 +240,10 @@ def transition(
         order.id,
         estate_id=order.estate_id,
         before=before,
-        after=_snapshot(order),
+        after={
+            **_snapshot(order),
+            **({"reinspection_note": reinspection_note} if reinspection_note else {}),
+        },
     )
     if action == "fix" and actor.id != order.reported_by_id:
         _reinspection_due(order)
@@ -299,6 +317,8 @@ def announce(order: WorkOrder, actor: User | None) -> None:
             "> " + _("问题：%(v)s", v=robots.plain(order.description, 300)),
             "> " + _("期限：%(v)s", v=due),
         ]
+        if order.instructions:
+            lines.append("> " + _("客服说明：%(v)s", v=robots.plain(order.instructions, 300)))
         if url:
             lines.append("[" + _("打开工单，回复处理结果") + f"]({url})")
         title = _("工作联系单 %(number)s", number=order.number)
@@ -405,7 +425,7 @@ def hold_via_link(order: WorkOrder, *, name: str, kind: str, reason: str) -> Non
     name = _via_link(order, "hold", name, held_back)
     title = f"{order.number} · {order.location}"
     escalation.notify(
-        escalation.recipients(order.estate_id, deadlines.SUPERVISOR, [order.reported_by]),
+        escalation.staff_of(order.estate_id, SUPERVISORS),
         kind="work_order_held",
         key=f"{TARGET}:{order.id}:held:{order.reopen_count}:{order.due_at:%Y%m%d%H%M}",
         target_type=TARGET,

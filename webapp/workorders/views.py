@@ -71,7 +71,7 @@ def _page(
         reinspect_form = forms.ReinspectForm(formdata=None)
         reinspect_form.version.data = order.version
     if resume_form is None:
-        resume_form = forms.ResumeForm(formdata=None)
+        resume_form = forms.ResumeForm(formdata=None, prefix="resume")
         resume_form.version.data = order.version
     link = services.department_link(order)
     return render(
@@ -203,7 +203,7 @@ def reinspect(order_id: int):
 def resume(order_id: int):
     """Send a work order the department held back again, with a new due time."""
     order = _order_or_404(order_id)
-    form = forms.ResumeForm()
+    form = forms.ResumeForm(prefix="resume")  # beside the fix form: ids of its own
     if form.validate_on_submit():
         new_due = form.due.data.replace(tzinfo=ZoneInfo(order.estate.timezone))
         outcome = save(
@@ -258,7 +258,11 @@ def _link_limit() -> str:
 def _by_token_or_404(token: str) -> WorkOrder:
     order = services.by_link(token)
     if order is None:
-        abort(404)
+        # Said plainly to someone outside the app: not the staff's "page not found, log in".
+        gone = make_response(render("workorders/link_gone.html", status=404))
+        gone.headers["Cache-Control"] = "no-store"
+        gone.headers["Referrer-Policy"] = "no-referrer"
+        abort(gone)
     return order
 
 
