@@ -61,4 +61,8 @@ def test_a_tap_runs_a_bounded_number_of_statements(login_as, world, count_querie
     html = response.get_data(as_text=True)
     assert f'id="item-{target}"' in html
     assert "progress" in html  # the progress counter, redrawn out of band
+    # … and the finish form's count of what is still unchecked, out of band as well.
+    left = items - items // 2 - 1
+    assert 'id="unchecked" hx-swap-oob="true"' in html
+    assert f"还有 {left} 项未检查" in html
     assert counted.count <= TAP_BUDGET, "\n".join(counted.statements)
