@@ -21,6 +21,7 @@
   const MAX_SERVER_ERRORS = 5;
   const status = () => document.getElementById("queue-status");
   let flushing = false;
+  let signalBack = false;
   let pendingHere = 0;
   let deliveredHere = 0;
   let retryTimer = null;
@@ -298,12 +299,18 @@
     flushing = true;
     const box = status();
     return all().then(function (items) {
+      // The signal came back since the last round: this round does not wait out any backoff.
+      const now = signalBack;
+      signalBack = false;
       const waiting = mine(items).filter((i) => i.state !== "refused");
       let chain = Promise.resolve(true);
       waiting.forEach(function (item) {
         chain = chain.then(function (go) {
           if (!go) return false;
-          if (item.nextAt > Date.now()) { scheduleRetry(item.nextAt - Date.now()); return false; }
+          if (item.nextAt > Date.now() && !now && !signalBack) {
+            scheduleRetry(item.nextAt - Date.now());
+            return false;
+          }
           return deliver(item, false);
         });
       });
@@ -362,11 +369,12 @@
     });
   }
 
+  // The signal is back: try everything now rather than at its backoff time. Only a flag: the
+  // items are not written here, where a round under way could be writing them too (its count of
+  // server errors would be lost).
   window.addEventListener("online", function () {
-    all().then(function (items) {
-      // The signal is back: try everything now rather than at its backoff time.
-      return Promise.all(mine(items).map(function (item) { item.nextAt = 0; return put(item); }));
-    }).then(flush);
+    signalBack = true;
+    flush();
   });
   document.addEventListener("DOMContentLoaded", function () { render().then(flush); });
   setInterval(function () { if (navigator.onLine) flush(); }, 15000);
