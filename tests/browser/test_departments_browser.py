@@ -131,7 +131,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
     _tab(assistant, "首页")
     expect(assistant.locator("#bell .bell-count")).to_have_text("1")
     assistant.locator("#bell a").click()
+    assistant.wait_for_url("**/notifications")
     assistant.get_by_role("link", name=re.compile("部门已修复，请复查")).click()
+    assistant.wait_for_url("**/workorders/*")
     expect(assistant.locator("#work-order")).to_contain_text("李师傅")
     expect(assistant.locator(".photo-pairs img")).to_have_count(1)  # the after-photo
     screenshot("reinspect", target=assistant)
@@ -168,7 +170,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
 
     _tab(supervisor, "首页")
     supervisor.locator("#bell a").click()
+    supervisor.wait_for_url("**/notifications")
     supervisor.get_by_role("link", name=re.compile("部门已修复，请复查")).first.click()
+    supervisor.wait_for_url("**/workorders/*")
     supervisor.get_by_role("button", name="复查通过，关闭工单").click()
     expect(supervisor.locator(".flash-success")).to_contain_text("已关闭")
 
@@ -176,7 +180,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
     _tab(owner, "首页")
     expect(owner.locator("#bell .bell-count")).not_to_have_count(0)
     owner.locator("#bell a").click()
+    owner.wait_for_url("**/notifications")
     owner.locator("#notifications a").first.click()
+    owner.wait_for_url("**/my/tickets/*")
     expect(owner.locator("#timeline")).to_contain_text("维修已完成，经复查合格。")
     screenshot("owner-progress", target=owner)
     owner.locator("#visit").get_by_role("button", name="满意", exact=True).click()
