@@ -358,6 +358,7 @@ CASES = [
     ),
     # work orders
     Case("/workorders", "GET", "/workorders", staff("GET", 200)),
+    Case("/workorders/export.xlsx", "GET", "/workorders/export.xlsx", staff("GET", 200)),
     Case("/workorders/<int:order_id>", "GET", "/workorders/{order}", staff("GET", 200, 404)),
     Case(
         "/workorders/<int:order_id>/fix", "POST", "/workorders/{order}/fix", staff("POST", 422, 404)
@@ -604,6 +605,7 @@ CASES = [
     ),
     # tickets
     Case("/tickets", "GET", "/tickets", staff("GET", 200)),
+    Case("/tickets.xlsx", "GET", "/tickets.xlsx?tab=all", staff("GET", 200)),
     Case("/tickets/new", "GET", "/tickets/new", staff("GET", 200)),
     Case("/tickets/new", "POST", "/tickets/new", staff("POST", 422)),
     Case("/tickets/new", "GET", "/tickets/new?from=work_order:{order}", staff("GET", 200, 404)),

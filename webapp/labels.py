@@ -456,6 +456,11 @@ def _label(table: dict, value) -> str:
     return found
 
 
+def label(table: dict, value) -> str:
+    """A coded value's name in the reader's language (exports name their cells with it)."""
+    return _label(table, value)
+
+
 def department_choices() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
 

@@ -8,14 +8,26 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp import clock, paging
 from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
+from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
-from webapp.labels import DEPARTMENT_LABELS, TICKET_STATUS_LABELS, department_choices
+from webapp.i18n import mask_phone
+from webapp.labels import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    DEPARTMENT_LABELS,
+    RATING_LABELS,
+    TICKET_KIND_LABELS,
+    TICKET_STATUS_LABELS,
+    department_choices,
+    label,
+)
 from webapp.links import external_url
 from webapp.models import EstateMembership, Ticket, Unit, User
 from webapp.photos import services as photos
@@ -64,10 +76,40 @@ def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200
 @allow(STAFF)
 def inbox():
     """The inbox: tabs with counts, filters, search; most urgent first."""
+    filters = _inbox_filters()
+    now = clock.now()
+    found = lists.inbox(current_user, **filters, after=request.args.get("after"))
+    return render(
+        "tickets/inbox.html",
+        "tickets/_list.html",
+        rows_fragment="tickets/_rows.html",
+        tickets=found,
+        filters=filters,
+        # The same tab and filters, every row, as a workbook.
+        export_url=url_for(
+            "tickets.inbox_xlsx",
+            tab=filters["tab"],
+            kind=filters["kind"] or None,
+            category=filters["category"] or None,
+            q=filters["q"] or None,
+            mine="1" if filters["mine"] else None,
+            estate=filters["estate_id"],
+            assignee=filters["assignee_id"],
+        ),
+        overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
+        page_context=lambda: {
+            "counts": lists.tab_counts(current_user),
+            "estates": db.session.scalars(visible_estates(current_user)).all(),
+            "assignees": lists.assignees(current_user),
+        },
+    )
+
+
+def _inbox_filters() -> dict:
+    """The inbox's tab and filters from the address (the page and its export share them)."""
     args = request.args
-    tab = args.get("tab") if args.get("tab") in lists.TABS else "open"
-    filters = {
-        "tab": tab,
+    return {
+        "tab": args.get("tab") if args.get("tab") in lists.TABS else "open",
         "kind": args.get("kind", ""),
         "category": args.get("category", ""),
         "q": (args.get("q") or "")[:60],
@@ -75,20 +117,39 @@ def inbox():
         "estate_id": args.get("estate", type=int),
         "assignee_id": args.get("assignee", type=int),
     }
-    now = clock.now()
-    found = lists.inbox(current_user, **filters, after=args.get("after"))
-    return render(
-        "tickets/inbox.html",
-        "tickets/_list.html",
-        rows_fragment="tickets/_rows.html",
-        tickets=found,
-        filters=filters,
-        overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
-        page_context=lambda: {
-            "counts": lists.tab_counts(current_user),
-            "estates": db.session.scalars(visible_estates(current_user)).all(),
-            "assignees": lists.assignees(current_user),
-        },
+
+
+TICKET_COLUMNS = [
+    Column(_l("编号"), lambda t: t.number, 22),
+    Column(_l("受理时间"), lambda t: t.created_at, 17),
+    Column(_l("类型"), lambda t: label(TICKET_KIND_LABELS, t.kind), 8),
+    Column(_l("类别"), lambda t: label(CATEGORY_LABELS, t.category), 10),
+    Column(_l("重大"), lambda t: str(_l("是")) if t.severity == "major" else "", 6),
+    Column(_l("状态"), lambda t: label(TICKET_STATUS_LABELS, t.status), 10),
+    Column(_l("渠道"), lambda t: label(CHANNEL_LABELS, t.channel), 8),
+    Column(_l("房屋"), lambda t: t.unit.label if t.unit else "", 12),
+    Column(_l("反映人"), lambda t: t.reporter_name, 10),
+    Column(_l("电话"), lambda t: mask_phone(t.reporter_phone), 14),
+    Column(_l("问题描述"), lambda t: t.description, 40),
+    Column(_l("受理人"), lambda t: t.taker.display_name if t.taker else "", 10),
+    Column(_l("处理人"), lambda t: t.assignee.display_name if t.assignee else "", 10),
+    Column(_l("部门"), lambda t: label(DEPARTMENT_LABELS, t.department) if t.department else ""),
+    Column(_l("下次跟进"), lambda t: t.next_follow_up_at, 17),
+    Column(_l("办结时间"), lambda t: t.closed_at, 17),
+    Column(_l("满意度"), lambda t: label(RATING_LABELS, t.satisfaction) if t.satisfaction else ""),
+]
+
+
+@bp.get("/tickets.xlsx")
+@allow(STAFF)
+def inbox_xlsx():
+    """The inbox with its current tab and filters as an Excel workbook (every row, not a page)."""
+    filters = _inbox_filters()
+    return xlsx_response(
+        f"tickets-{filters['tab']}.xlsx",
+        _("投诉报修"),
+        TICKET_COLUMNS,
+        lists.export(current_user, **filters),
     )
 
 

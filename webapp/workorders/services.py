@@ -492,6 +492,25 @@ def listing(
     return paging.read_groups(query, groups, BY_DUE, after, size)
 
 
+def export(
+    user: User, *, status: str | None = None, department: str | None = None, overdue: bool = False
+):
+    """Every work order the list shows with these filters, by due time, read in batches with
+    their estates and finders (for the .xlsx export)."""
+    query = visible_work_orders(user).options(
+        joinedload(WorkOrder.reported_by), joinedload(WorkOrder.estate)
+    )
+    if status:
+        query = query.where(WorkOrder.status == status)
+    if department:
+        query = query.where(WorkOrder.department == department)
+    if overdue:
+        query = query.where(WorkOrder.status == OPEN, WorkOrder.due_at < clock.now())
+    return db.session.scalars(
+        query.order_by(WorkOrder.due_at, WorkOrder.id).execution_options(yield_per=500)
+    )
+
+
 def running(order: WorkOrder) -> bool:
     """Its due time runs until the department reports it fixed."""
     return order.status == OPEN

@@ -6,14 +6,21 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp import clock, deadlines, escalation, signedlinks
 from webapp.access import PUBLIC, STAFF, SUPERVISOR_UP, allow
+from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
 from webapp.inputs import MAX_ID
-from webapp.labels import department_choices
+from webapp.labels import (
+    DEPARTMENT_LABELS,
+    WORK_ORDER_STATUS_LABELS,
+    department_choices,
+    label,
+)
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
 from webapp.scoping import get_or_404
@@ -30,21 +37,23 @@ def _order_or_404(order_id: int) -> WorkOrder:
     return get_or_404(services.visible_work_orders(current_user), WorkOrder, order_id)
 
 
+def _list_filters() -> dict:
+    """The list's filters from the address (the page and its export share them)."""
+    status = request.args.get("status")
+    return {
+        "status": status if status in ("held", "open", "fixed", "closed") else None,
+        "department": request.args.get("department") or None,
+        "overdue": request.args.get("overdue") == "1",
+    }
+
+
 @bp.get("")
 @allow(STAFF)
 def index():
     """Work orders of my estates: open, waiting for re-inspection, closed; overdue first."""
-    status = request.args.get("status")
-    status = status if status in ("held", "open", "fixed", "closed") else None
-    department = request.args.get("department") or None
-    overdue = request.args.get("overdue") == "1"
-    orders = services.listing(
-        current_user,
-        status=status,
-        department=department,
-        overdue=overdue,
-        after=request.args.get("after"),
-    )
+    filters = _list_filters()
+    status, department, overdue = filters["status"], filters["department"], filters["overdue"]
+    orders = services.listing(current_user, **filters, after=request.args.get("after"))
     now = clock.now()
     return render(
         "workorders/index.html",
@@ -57,6 +66,43 @@ def index():
         department=department,
         overdue=overdue,
         departments=department_choices(),
+        # The same filters, every row, as a workbook.
+        export_url=url_for(
+            "workorders.index_xlsx",
+            status=status or None,
+            department=department,
+            overdue="1" if overdue else None,
+        ),
+    )
+
+
+ORDER_COLUMNS = [
+    Column(_l("编号"), lambda o: o.number, 22),
+    Column(_l("项目"), lambda o: o.estate.name, 12),
+    Column(_l("交由部门"), lambda o: label(DEPARTMENT_LABELS, o.department), 10),
+    Column(_l("位置"), lambda o: o.location, 14),
+    Column(_l("问题"), lambda o: o.description, 40),
+    Column(_l("状态"), lambda o: label(WORK_ORDER_STATUS_LABELS, o.status), 10),
+    Column(_l("期限"), lambda o: o.due_at, 17),
+    Column(_l("发现人"), lambda o: o.reported_by.display_name, 10),
+    Column(_l("派发时间"), lambda o: o.created_at, 17),
+    Column(_l("回复人"), lambda o: o.replied_by, 10),
+    Column(_l("处理情况"), lambda o: o.reply_note, 30),
+    Column(_l("修复时间"), lambda o: o.fixed_at, 17),
+    Column(_l("退回次数"), lambda o: o.reopen_count, 8),
+    Column(_l("复查通过"), lambda o: o.closed_at, 17),
+]
+
+
+@bp.get("/export.xlsx")
+@allow(STAFF)
+def index_xlsx():
+    """The work orders with the list's current filters as an Excel workbook (every row)."""
+    return xlsx_response(
+        "work-orders.xlsx",
+        _("工单"),
+        ORDER_COLUMNS,
+        services.export(current_user, **_list_filters()),
     )
 
 
