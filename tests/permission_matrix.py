@@ -359,6 +359,15 @@ CASES = [
     # work orders
     Case("/workorders", "GET", "/workorders", staff("GET", 200)),
     Case("/workorders/export.xlsx", "GET", "/workorders/export.xlsx", staff("GET", 200)),
+    Case("/patrols/history.xlsx", "GET", "/patrols/history.xlsx", staff("GET", 200)),
+    Case(
+        "/patrols/findings.xlsx",
+        "GET",
+        "/patrols/findings.xlsx?result=issues",
+        staff("GET", 200),
+    ),
+    Case("/decoration/inspections.xlsx", "GET", "/decoration/inspections.xlsx", staff("GET", 200)),
+    Case("/decoration/notices.xlsx", "GET", "/decoration/notices.xlsx", staff("GET", 200)),
     Case("/workorders/<int:order_id>", "GET", "/workorders/{order}", staff("GET", 200, 404)),
     Case(
         "/workorders/<int:order_id>/fix", "POST", "/workorders/{order}/fix", staff("POST", 422, 404)

@@ -91,3 +91,35 @@ def test_work_orders_export_with_their_filters(login_as, world, patrol):
     assert len(everything) == 1 + 4  # the patrol's work order too
     _s, none = _sheet(login_as("assistant_other").get("/workorders/export.xlsx"))
     assert none[1:] == []
+
+
+def test_patrol_rounds_and_their_findings_export(login_as, world, patrol):
+    staff = login_as("supervisor")
+    page = staff.get("/patrols/history?result=issues").get_data(as_text=True)
+    assert 'href="/patrols/history.xlsx?result=issues"' in page
+    assert 'href="/patrols/findings.xlsx?result=issues"' in page
+    _s, rounds = _sheet(staff.get("/patrols/history.xlsx"))
+    assert rounds[0][:2] == ["巡查表", "巡查人"]
+    # The patrol fixture: one round under way, one done (and a third in the other estate).
+    assert len(rounds) == 1 + 2
+    assert all(isinstance(r[4], int) for r in rounds[1:])
+    _s, with_issues = _sheet(staff.get("/patrols/history.xlsx?result=issues"))
+    _s, findings = _sheet(staff.get("/patrols/findings.xlsx?result=issues"))
+    assert len(findings) - 1 == sum(r[5] for r in with_issues[1:])
+    assert findings[0][:4] == ["巡查时间", "巡查人", "巡查点", "检查项"]
+    assert all(r[3] for r in findings[1:])
+
+
+def test_decoration_inspections_and_notices_export(login_as, world, decoration):
+    staff = login_as("assistant")
+    page = staff.get("/decoration/permits").get_data(as_text=True)
+    assert 'href="/decoration/inspections.xlsx"' in page
+    _s, inspections = _sheet(staff.get("/decoration/inspections.xlsx"))
+    assert inspections[0][:3] == ["巡查时间", "房屋", "施工单位"]
+    assert len(inspections) >= 2 and any(r[5] for r in inspections[1:])  # a violation counted
+    assert any("不得拆改承重结构" in (r[6] or "") for r in inspections[1:])
+    _s, notices = _sheet(staff.get("/decoration/notices.xlsx"))
+    assert {r[5] for r in notices[1:]} >= {"整改中", "待签发"}
+    # Another estate sees none of them.
+    _s, none = _sheet(login_as("assistant_other").get("/decoration/notices.xlsx"))
+    assert none[1:] == []

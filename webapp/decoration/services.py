@@ -3,6 +3,7 @@ notices with deadlines (issued by supervisors, answered by owners, checked on si
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import audit, clock, deadlines, escalation, paging
 from webapp.errors import IllegalTransition, Invalid
@@ -115,6 +116,42 @@ def visible_notices(user: User) -> Select:
             RectificationNotice.unit_id.in_(mine), RectificationNotice.status != NoticeStatus.DRAFT
         )
     return select(RectificationNotice).where(RectificationNotice.estate_id.in_(estate_ids_of(user)))
+
+
+def inspections_export(user: User) -> Iterator[DecorationInspection]:
+    """Every inspection of this person's estates, the latest first, with its permit, unit,
+    inspector and answers, read in batches (the .xlsx export)."""
+    query = (
+        select(DecorationInspection)
+        .where(
+            DecorationInspection.permit_id.in_(
+                visible_permits(user).with_only_columns(DecorationPermit.id)
+            )
+        )
+        .options(
+            joinedload(DecorationInspection.permit)
+            .joinedload(DecorationPermit.unit)
+            .joinedload(Unit.building),
+            joinedload(DecorationInspection.inspector),
+            selectinload(DecorationInspection.results).joinedload(DecorationResult.rule),
+        )
+        .order_by(DecorationInspection.inspected_at.desc(), DecorationInspection.id.desc())
+    )
+    return db.session.scalars(query.execution_options(yield_per=200))
+
+
+def notices_export(user: User) -> Iterator[RectificationNotice]:
+    """Every rectification notice of this person's estates, the latest first (the export)."""
+    query = visible_notices(user).options(
+        joinedload(RectificationNotice.unit).joinedload(Unit.building),
+        joinedload(RectificationNotice.permit),
+        joinedload(RectificationNotice.issued_by),
+    )
+    return db.session.scalars(
+        query.order_by(
+            RectificationNotice.created_at.desc(), RectificationNotice.id.desc()
+        ).execution_options(yield_per=500)
+    )
 
 
 def visible_notice_ids(user: User, ids: list[int]) -> set[int]:

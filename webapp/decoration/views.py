@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,8 +15,10 @@ from sqlalchemy.orm import joinedload
 from webapp import clock, deadlines, paging
 from webapp.access import AUTHENTICATED, MANAGER, OWNER, STAFF, SUPERVISOR_UP, allow
 from webapp.decoration import forms, services
+from webapp.exports import Column, xlsx_response
 from webapp.extensions import db
 from webapp.forms import choices, save
+from webapp.labels import NOTICE_STATUS_LABELS, label
 from webapp.models import (
     DecorationInspection,
     DecorationPermit,
@@ -74,6 +77,56 @@ def permits():
     return render(
         "decoration/permits.html", rows_fragment="decoration/_permit_rows.html", permits=found
     )
+
+
+def _violations(inspection) -> str:
+    """The rules an inspection found broken, with what was seen: one line each."""
+    return "\n".join(
+        f"{r.rule.text}：{r.note}" if r.note else r.rule.text
+        for r in inspection.results
+        if r.outcome == "violation"
+    )
+
+
+INSPECTION_COLUMNS = [
+    Column(_l("巡查时间"), lambda i: i.inspected_at, 17),
+    Column(_l("房屋"), lambda i: i.permit.unit.label, 12),
+    Column(_l("施工单位"), lambda i: i.permit.contractor, 18),
+    Column(_l("巡查人"), lambda i: i.inspector.display_name, 10),
+    Column(_l("检查项"), lambda i: len(i.results), 8),
+    Column(_l("违规"), lambda i: sum(r.outcome == "violation" for r in i.results), 8),
+    Column(_l("违规情况"), _violations, 40),
+    Column(_l("备注"), lambda i: i.note, 24),
+]
+NOTICE_COLUMNS = [
+    Column(_l("编号"), lambda n: n.number or "", 22),
+    Column(_l("房屋"), lambda n: n.unit.label, 12),
+    Column(_l("施工单位"), lambda n: n.permit.contractor, 18),
+    Column(_l("违反规定"), lambda n: n.rule_text, 24),
+    Column(_l("情况"), lambda n: n.description, 32),
+    Column(_l("状态"), lambda n: label(NOTICE_STATUS_LABELS, n.status), 12),
+    Column(_l("签发人"), lambda n: n.issued_by.display_name if n.issued_by else "", 10),
+    Column(_l("签发时间"), lambda n: n.issued_at, 17),
+    Column(_l("整改期限"), lambda n: n.deadline, 17),
+    Column(_l("业主回复时间"), lambda n: n.replied_at, 17),
+    Column(_l("整改完成时间"), lambda n: n.rectified_at, 17),
+]
+
+
+@bp.get("/inspections.xlsx")
+@allow(STAFF)
+def inspections_xlsx():
+    """Every renovation inspection of my estates, with the rules found broken (Excel)."""
+    rows = services.inspections_export(current_user)
+    return xlsx_response("decoration-inspections.xlsx", _("装修巡查"), INSPECTION_COLUMNS, rows)
+
+
+@bp.get("/notices.xlsx")
+@allow(STAFF)
+def notices_xlsx():
+    """Every rectification notice of my estates and where it stands (Excel)."""
+    rows = services.notices_export(current_user)
+    return xlsx_response("rectification-notices.xlsx", _("整改通知"), NOTICE_COLUMNS, rows)
 
 
 @bp.route("/permits/new", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from webapp.db import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.models.places import Estate, PublicArea
 from webapp.models.users import User
+from webapp.models.workorders import WorkOrder
 
 
 class PatrolTemplate(db.Model):
@@ -166,6 +167,7 @@ class ItemResult(db.Model):
 
     round: Mapped[PatrolRound] = relationship(back_populates="results")
     item: Mapped[CheckItem] = relationship()
+    work_order: Mapped[WorkOrder | None] = relationship()
 
 
 class CheckpointVisit(db.Model):

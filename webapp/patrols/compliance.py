@@ -4,17 +4,19 @@ person and day, the history of rounds and the rounds waiting for a signature."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from webapp import clock, paging, signoff
 from webapp.extensions import db
 from webapp.models import (
     STAFF_ROLES,
+    CheckItem,
     Checkpoint,
     EstateMembership,
     ItemResult,
@@ -233,7 +235,7 @@ class RoundRow:
     signed: bool
 
 
-def history(
+def _history_query(
     viewer: User,
     *,
     since: date | None = None,
@@ -241,10 +243,8 @@ def history(
     person_id: int | None = None,
     area: str = "",
     result: str = "",
-    size: int = 25,
-    after: str | None = None,
-) -> paging.Page[RoundRow]:
-    """Rounds the viewer may see, the latest started first: one page after the token `after`."""
+) -> Select:
+    """Rounds the viewer may see with the history's filters, each with (answered, issues)."""
     query = visible_rounds(viewer).options(
         joinedload(PatrolRound.patroller), joinedload(PatrolRound.template)
     )
@@ -283,11 +283,45 @@ def history(
         query = query.where(issue_count > 0)
     elif result == "clean":
         query = query.where(issue_count == 0)
-    query = query.add_columns(answered_count, issue_count)
+    return query.add_columns(answered_count, issue_count)
+
+
+def history(viewer: User, *, size: int = 25, after: str | None = None, **filters):
+    """Rounds the viewer may see, the latest started first: one page after the token `after`."""
+    query = _history_query(viewer, **filters)
     found = paging.read(query, LATEST, after, size, scalars=False, record=lambda row: row[0])
     signed = signoff.signed_ids(TARGET, [r[0].id for r in found.rows])
     found.rows = [RoundRow(r, a, i, r.id in signed) for r, a, i in found.rows]
     return found
+
+
+def history_export(viewer: User, **filters) -> Iterator[RoundRow]:
+    """Every round of the history with these filters, the latest first, read in batches (the
+    .xlsx export): a statement per batch for the rows and one for their signatures."""
+    query = _history_query(viewer, **filters).order_by(
+        PatrolRound.started_at.desc(), PatrolRound.id.desc()
+    )
+    for batch in db.session.execute(query.execution_options(yield_per=500)).partitions():
+        signed = signoff.signed_ids(TARGET, [r[0].id for r in batch])
+        for patrol_round, answered, issues in batch:
+            yield RoundRow(patrol_round, answered, issues, patrol_round.id in signed)
+
+
+def findings_export(viewer: User, **filters) -> Iterator[ItemResult]:
+    """Every 异常 of the rounds the history shows with these filters, with its round, item,
+    checkpoint and work order (the .xlsx export of findings)."""
+    rounds = _history_query(viewer, **filters).with_only_columns(PatrolRound.id)
+    query = (
+        select(ItemResult)
+        .where(ItemResult.outcome == Outcome.ISSUE, ItemResult.round_id.in_(rounds))
+        .options(
+            joinedload(ItemResult.round).joinedload(PatrolRound.patroller),
+            joinedload(ItemResult.item).joinedload(CheckItem.checkpoint),
+            joinedload(ItemResult.work_order),
+        )
+        .order_by(ItemResult.recorded_at.desc(), ItemResult.id.desc())
+    )
+    return db.session.scalars(query.execution_options(yield_per=500))
 
 
 def awaiting_signature(viewer: User, limit: int = 20) -> list[PatrolRound]:

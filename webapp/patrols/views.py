@@ -6,16 +6,26 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp import paging, signoff
 from webapp.access import MANAGER, STAFF, SUPERVISOR_UP, allow
 from webapp.auth import services as auth_services
+from webapp.exports import Column, xlsx_response
 from webapp.extensions import db
 from webapp.forms import choices, save
 from webapp.inputs import parse_date
-from webapp.labels import OUTCOME_LABELS, PERIOD_LABELS, department_choices, staff_role_choices
+from webapp.labels import (
+    DEPARTMENT_LABELS,
+    OUTCOME_LABELS,
+    PERIOD_LABELS,
+    WORK_ORDER_STATUS_LABELS,
+    department_choices,
+    label,
+    staff_role_choices,
+)
 from webapp.links import external_url
 from webapp.models import PatrolRound, PatrolTemplate, PublicArea
 from webapp.patrols import checklists, forms, rounds
@@ -279,26 +289,85 @@ def scan(token: str):
     return render("patrols/scan.html", checkpoint=checkpoint, form=form)
 
 
-@bp.get("/history")
-@allow(STAFF)
-def history():
-    """Past rounds: filter by date, person, area and result."""
+def _history_filters() -> dict:
+    """The history's filters from the address (the page and its exports share them)."""
     args = request.args
-    filters = {
+    return {
         "since": parse_date(args.get("since")),
         "until": parse_date(args.get("until")),
         "person_id": args.get("person", type=int),
         "area": (args.get("area") or "").strip()[:40],
         "result": args.get("result") if args.get("result") in ("issues", "clean") else "",
     }
+
+
+def _history_args(filters: dict) -> dict:
+    """The filters as the address carries them (for the export links)."""
+    return {
+        "since": filters["since"].isoformat() if filters["since"] else None,
+        "until": filters["until"].isoformat() if filters["until"] else None,
+        "person": filters["person_id"],
+        "area": filters["area"] or None,
+        "result": filters["result"] or None,
+    }
+
+
+@bp.get("/history")
+@allow(STAFF)
+def history():
+    """Past rounds: filter by date, person, area and result."""
+    filters = _history_filters()
+    args = _history_args(filters)
     return render(
         "patrols/history.html",
         "patrols/_history_rows.html",
         rows_fragment="patrols/_history_cards.html",
-        rows=schedule.history(current_user, **filters, after=args.get("after")),
+        rows=schedule.history(current_user, **filters, after=request.args.get("after")),
         filters=filters,
         people=schedule.patrollers(current_user),
+        export_url=url_for("patrols.history_xlsx", **args),
+        findings_url=url_for("patrols.findings_xlsx", **args),
     )
+
+
+ROUND_COLUMNS = [
+    Column(_l("巡查表"), lambda r: r.round.template.name, 16),
+    Column(_l("巡查人"), lambda r: r.round.patroller.display_name, 10),
+    Column(_l("开始时间"), lambda r: r.round.started_at, 17),
+    Column(_l("完成时间"), lambda r: r.round.finished_at, 17),
+    Column(_l("已检查项"), lambda r: r.answered, 10),
+    Column(_l("异常"), lambda r: r.issues, 8),
+    Column(_l("已签核"), lambda r: str(_l("是")) if r.signed else "", 8),
+]
+FINDING_COLUMNS = [
+    Column(_l("巡查时间"), lambda f: f.recorded_at, 17),
+    Column(_l("巡查人"), lambda f: f.round.patroller.display_name, 10),
+    Column(_l("巡查点"), lambda f: f.item.checkpoint.name, 14),
+    Column(_l("检查项"), lambda f: f.item.text, 20),
+    Column(_l("情况"), lambda f: f.note, 36),
+    Column(_l("交由部门"), lambda f: label(DEPARTMENT_LABELS, f.department or "")),
+    Column(_l("工单"), lambda f: f.work_order.number if f.work_order else "", 22),
+    Column(
+        _l("工单状态"),
+        lambda f: label(WORK_ORDER_STATUS_LABELS, f.work_order.status) if f.work_order else "",
+    ),
+]
+
+
+@bp.get("/history.xlsx")
+@allow(STAFF)
+def history_xlsx():
+    """The rounds of the history with its filters as an Excel workbook (every row)."""
+    rows = schedule.history_export(current_user, **_history_filters())
+    return xlsx_response("patrol-rounds.xlsx", _("巡查记录"), ROUND_COLUMNS, rows)
+
+
+@bp.get("/findings.xlsx")
+@allow(STAFF)
+def findings_xlsx():
+    """The 异常 found on those rounds, with their work orders, as an Excel workbook."""
+    rows = schedule.findings_export(current_user, **_history_filters())
+    return xlsx_response("patrol-findings.xlsx", _("巡查异常"), FINDING_COLUMNS, rows)
 
 
 @bp.get("/compliance")
