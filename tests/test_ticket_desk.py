@@ -357,6 +357,16 @@ def test_the_monthly_summary_matches_a_hand_count(world):
     assert round(s.return_visit_rate, 4) == round(2 / 3, 4)
     assert round(s.satisfaction_rate, 4) == round(2 / 3, 4)
     assert round(s.on_time_rate, 4) == 0.4
+    # Effective complaints: the two complaints (1 and 3) over the estate's 30 households.
+    assert s.complaints == 2 and s.households == 3 * 2 + 12 * 2
+    assert round(s.effective_complaint_rate, 4) == round(2 / 30, 4)
+    missed = {r.key for r in s.rates() if r.missed}
+    assert "effective_complaints" in missed and "satisfaction" in missed
+    # Per person: the assistant took all five and answers for them (none was assigned).
+    [person] = s.people
+    assert person.name == world.assistant.display_name
+    assert (person.received, person.handled, person.overdue) == (5, 3, 3)
+    assert (person.answers, person.satisfied) == (3, 2)
 
 
 def test_summary_page_print_and_excel_show_the_same_figures(login_as, world):
@@ -367,6 +377,8 @@ def test_summary_page_print_and_excel_show_the_same_figures(login_as, world):
     assert 'data-figure="overdue">3<' in html
     assert 'data-rate="satisfaction">66.7%<' in html
     assert 'class="below-target"' in html
+    assert 'data-rate="effective_complaints">6.7%<' in html
+    assert world.assistant.display_name in html.split('id="summary-people"', 1)[1]
     r = c.get(f"/tickets/summary.xlsx?estate={world.estate.id}&month=2026-10")
     assert r.status_code == 200
     assert r.headers["Content-Disposition"].endswith('complaints-CH-2026-10.xlsx"')
@@ -376,6 +388,9 @@ def test_summary_page_print_and_excel_show_the_same_figures(login_as, world):
     assert cells["逾期"][0] == 3
     assert cells["满意率"][:2] == (pytest.approx(2 / 3), 0.9)
     assert cells["回访率"][0] == pytest.approx(2 / 3)
+    assert cells["有效投诉率"][:2] == (pytest.approx(2 / 30), 0.01)
+    assert cells["经办人"][:2] == ("受理数", "已处理")
+    assert cells[world.assistant.display_name][:4] == (5, 3, 3, 3)
     rates = {row[0].value: row[1] for row in sheet.iter_rows() if row[0].value == "满意率"}
     assert rates["满意率"].number_format == "0.0%"
     # a malformed month falls back to this month instead of failing

@@ -7,6 +7,10 @@ The month is the estate's calendar month; a ticket counts in the month it was re
   complaint was investigated after 48 h (or not yet, past 48 h)
 - return-visit rate: tickets with at least one return visit / tickets resolved at least once
 - satisfaction: (满意 + 基本满意) / all return-visit answers (a 不满意 that reopened counts too)
+- effective-complaint rate (有效投诉率): complaints received (kind 投诉; inquiries, repairs and
+  suggestions are not complaints) / the estate's households (units); the target is below 1 %
+- per person: the tickets each staff member answered for (the assignee, else the taker), how many
+  are handled, how many were late, and their return-visit answers
 """
 
 from __future__ import annotations
@@ -20,16 +24,56 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp import clock
 from webapp.extensions import db
 from webapp.labels import CATEGORY_LABELS, RATING_LABELS
 from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
-from webapp.models import Estate, Ticket, TicketEntry
+from webapp.models import Building, Estate, Ticket, TicketEntry, Unit, User
 from webapp.tickets.lifecycle import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
 
-TARGETS = {"handling": 1.0, "return_visit": 1.0, "satisfaction": 0.9, "on_time": 1.0}
+TARGETS = {
+    "handling": 1.0,
+    "return_visit": 1.0,
+    "satisfaction": 0.9,
+    "on_time": 1.0,
+    "effective_complaints": 0.01,
+}
+# Figures that must stay below their target rather than reach it.
+CEILINGS = {"effective_complaints"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    value: float | None
+    target: float
+
+    @property
+    def ceiling(self) -> bool:
+        return self.key in CEILINGS
+
+    @property
+    def missed(self) -> bool:
+        """Measured, and on the wrong side of its target."""
+        if self.value is None:
+            return False
+        return self.value >= self.target if self.ceiling else self.value < self.target
+
+
+@dataclass
+class PersonRow:
+    name: str
+    received: int = 0
+    handled: int = 0
+    overdue: int = 0
+    answers: int = 0
+    satisfied: int = 0  # 满意 + 基本满意
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfied / self.answers if self.answers else None
 
 
 @dataclass
@@ -48,6 +92,9 @@ class Summary:
     ratings: dict[str, int] = field(default_factory=dict)
     first_response_hours: float | None = None
     resolution_hours: float | None = None
+    households: int = 0
+    complaints: int = 0
+    people: list[PersonRow] = field(default_factory=list)
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -74,14 +121,20 @@ class Summary:
         good = self.ratings.get("satisfied", 0) + self.ratings.get("basic", 0)
         return self._rate(good, self.answers)
 
-    def rates(self) -> list[tuple[str, float | None, float]]:
-        """(key, value, target) for each figure the department is judged by."""
-        return [
-            ("handling", self.handling_rate, TARGETS["handling"]),
-            ("on_time", self.on_time_rate, TARGETS["on_time"]),
-            ("return_visit", self.return_visit_rate, TARGETS["return_visit"]),
-            ("satisfaction", self.satisfaction_rate, TARGETS["satisfaction"]),
-        ]
+    @property
+    def effective_complaint_rate(self) -> float | None:
+        return self._rate(self.complaints, self.households)
+
+    def rates(self) -> list[Rate]:
+        """Each figure the department is judged by, with its target."""
+        values = {
+            "handling": self.handling_rate,
+            "on_time": self.on_time_rate,
+            "return_visit": self.return_visit_rate,
+            "satisfaction": self.satisfaction_rate,
+            "effective_complaints": self.effective_complaint_rate,
+        }
+        return [Rate(key, value, TARGETS[key]) for key, value in values.items()]
 
 
 def _zone(estate: Estate) -> ZoneInfo:
@@ -125,6 +178,7 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
             Ticket.first_response_at,
             Ticket.resolved_at,
             Ticket.investigated_at,
+            func.coalesce(Ticket.assignee_id, Ticket.taker_id).label("person_id"),
         ).where(Ticket.estate_id == estate.id, Ticket.created_at >= start, Ticket.created_at < end)
     ).all()
     out = Summary(estate, month.replace(day=1))
@@ -132,8 +186,15 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
     out.grid = {c: {k: 0 for k in KINDS} for c in CATEGORIES}
     out.ratings = {r: 0 for r in RATINGS}
     first, resolution = [], []
+    person_of: dict[int, int | None] = {}
+    per_person: dict[int | None, PersonRow] = {}
     for t in rows:
         out.received += 1
+        out.complaints += t.kind == "complaint"
+        person_of[t.id] = t.person_id
+        row = per_person.setdefault(t.person_id, PersonRow(""))
+        row.received += 1
+        row.handled += t.status in ("resolved", "closed")
         out.by_kind[t.kind] = out.by_kind.get(t.kind, 0) + 1
         out.grid.setdefault(t.category, {k: 0 for k in KINDS})[t.kind] += 1
         out.major += t.severity == "major"
@@ -142,6 +203,7 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
         if t.severity == "major":
             late = late or (t.investigated_at or now) - t.created_at > INVESTIGATION
         out.overdue += late
+        row.overdue += late
         if t.first_response_at is not None:
             first.append(_hours(t.first_response_at - t.created_at))
         if t.resolved_at is not None:
@@ -165,8 +227,27 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
                 rating = body.partition(":")[0]
                 if rating in out.ratings:
                     out.ratings[rating] += 1
+                    answered = per_person[person_of[ticket_id]]
+                    answered.answers += 1
+                    answered.satisfied += rating in ("satisfied", "basic")
         out.resolved_once = len(resolved)
         out.visited = len(visited & resolved)
+    out.households = (
+        db.session.scalar(
+            select(func.count(Unit.id)).join(Building).where(Building.estate_id == estate.id)
+        )
+        or 0
+    )
+    names = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_([p for p in per_person if p is not None])
+            )
+        ).all()
+    )
+    for person_id, row in per_person.items():
+        row.name = names.get(person_id) or str(_l("业主自助（未派单）"))
+    out.people = sorted(per_person.values(), key=lambda r: (-r.received, r.name))
     return out
 
 
@@ -175,6 +256,7 @@ RATE_LABELS = {
     "on_time": _l("24 小时内跟进率"),
     "return_visit": _l("回访率"),
     "satisfaction": _l("满意率"),
+    "effective_complaints": _l("有效投诉率"),
 }
 
 
@@ -221,13 +303,38 @@ def workbook(summary: Summary) -> bytes:
     sheet.append([str(_l("指标")), str(_l("实际")), str(_l("目标"))])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    for key, value, target in summary.rates():
+    for rate in summary.rates():
         # Numbers with a percent format, so the workbook can be summed and charted; an empty
         # cell where nothing was measured (no tickets, no visits).
-        sheet.append([str(RATE_LABELS[key]), value, target])
+        sheet.append([str(RATE_LABELS[rate.key]), rate.value, rate.target])
         actual, goal = sheet[sheet.max_row][1:3]
-        actual.number_format = "0.0%"
-        goal.number_format = '"≥ "0%'
+        actual.number_format = "0.00%" if rate.ceiling else "0.0%"
+        goal.number_format = '"< "0%' if rate.ceiling else '"≥ "0%'
+    sheet.append([])
+    sheet.append(
+        [
+            str(_l("经办人")),
+            str(_l("受理数")),
+            str(_l("已处理")),
+            str(_l("逾期")),
+            str(_l("回访评价")),
+            str(_l("满意率")),
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for person in summary.people:
+        sheet.append(
+            [
+                person.name,
+                person.received,
+                person.handled,
+                person.overdue,
+                person.answers,
+                person.satisfaction_rate,
+            ]
+        )
+        sheet[sheet.max_row][5].number_format = "0.0%"
     sheet.column_dimensions["A"].width = 28
     for column in "BCDEF":
         sheet.column_dimensions[column].width = 12
