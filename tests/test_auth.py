@@ -27,6 +27,7 @@ HOME_SECTIONS = {
         "duty-decoration",
         "duty-overdue",
         "duty-reinspect",
+        "duty-held",
         "duty-assign",
         "duty-shift",
         "my-estates",
