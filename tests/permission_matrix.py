@@ -368,6 +368,18 @@ CASES = [
     ),
     Case("/decoration/inspections.xlsx", "GET", "/decoration/inspections.xlsx", staff("GET", 200)),
     Case("/decoration/notices.xlsx", "GET", "/decoration/notices.xlsx", staff("GET", 200)),
+    Case(
+        "/decoration/inspections/<int:inspection_id>/print",
+        "GET",
+        "/decoration/inspections/{inspection}/print",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/patrols/rounds/<int:round_id>/print",
+        "GET",
+        "/patrols/rounds/{round_done}/print",
+        staff("GET", 200, 404),
+    ),
     Case("/workorders/<int:order_id>", "GET", "/workorders/{order}", staff("GET", 200, 404)),
     Case(
         "/workorders/<int:order_id>/fix", "POST", "/workorders/{order}/fix", staff("POST", 422, 404)
@@ -615,6 +627,13 @@ CASES = [
     # tickets
     Case("/tickets", "GET", "/tickets", staff("GET", 200)),
     Case("/tickets.xlsx", "GET", "/tickets.xlsx?tab=all", staff("GET", 200)),
+    Case(
+        "/tickets/<int:ticket_id>/print",
+        "GET",
+        "/tickets/{ticket}/print",
+        staff("GET", 200, 404),
+    ),
+    Case("/tickets/visits", "GET", "/tickets/visits", supervisor_up("GET", 200)),
     Case("/tickets/new", "GET", "/tickets/new", staff("GET", 200)),
     Case("/tickets/new", "POST", "/tickets/new", staff("POST", 422)),
     Case("/tickets/new", "GET", "/tickets/new?from=work_order:{order}", staff("GET", 200, 404)),

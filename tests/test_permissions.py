@@ -65,6 +65,7 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         "notice": decoration.notice.id,
         "draft": decoration.draft.id,
         "result": decoration.result.id,
+        "inspection": decoration.result.inspection_id,
         "notice_photo": decoration.notice_photo,
         "ticket": ticket.ticket.id,
         "ticket_number": ticket.ticket.number,

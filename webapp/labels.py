@@ -44,6 +44,8 @@ DEPARTMENT_LABELS = {
 
 OUTCOME_LABELS = {"ok": _l("正常"), "issue": _l("异常"), "na": _l("不适用")}
 
+RULE_OUTCOME_LABELS = {"ok": _l("符合"), "violation": _l("违规"), "na": _l("不适用")}
+
 WORK_ORDER_STATUS_LABELS = {
     "open": _l("待处理"),
     "held": _l("部门暂缓"),
@@ -500,6 +502,7 @@ def init_app(app) -> None:
         field=field_label,
         department=lambda v: _label(DEPARTMENT_LABELS, v),
         outcome=lambda v: _label(OUTCOME_LABELS, v),
+        rule_outcome=lambda v: _label(RULE_OUTCOME_LABELS, v),
         wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
         hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),
         via=lambda v: _label(VIA_LABELS, v),

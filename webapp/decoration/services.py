@@ -118,6 +118,13 @@ def visible_notices(user: User) -> Select:
     return select(RectificationNotice).where(RectificationNotice.estate_id.in_(estate_ids_of(user)))
 
 
+def inspection_or_404(user: User, inspection_id: int) -> DecorationInspection:
+    """An inspection of a renovation this person may see (404 otherwise)."""
+    permits = visible_permits(user).with_only_columns(DecorationPermit.id)
+    visible = select(DecorationInspection).where(DecorationInspection.permit_id.in_(permits))
+    return get_or_404(visible, DecorationInspection, inspection_id)
+
+
 def inspections_export(user: User) -> Iterator[DecorationInspection]:
     """Every inspection of this person's estates, the latest first, with its permit, unit,
     inspector and answers, read in batches (the .xlsx export)."""

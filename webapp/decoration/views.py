@@ -113,6 +113,19 @@ NOTICE_COLUMNS = [
 ]
 
 
+@bp.get("/inspections/<int:inspection_id>/print")
+@allow(STAFF)
+def inspection_print(inspection_id: int):
+    """An inspection as the department's paper 装修巡查表 (A4)."""
+    inspection = services.inspection_or_404(current_user, inspection_id)
+    return render(
+        "decoration/inspection_print.html",
+        inspection=inspection,
+        permit=inspection.permit,
+        result_photos=photos.photos_for(services.RESULT, [r.id for r in inspection.results]),
+    )
+
+
 @bp.get("/inspections.xlsx")
 @allow(STAFF)
 def inspections_xlsx():

@@ -111,6 +111,19 @@ def round(round_id: int):  # noqa: A001 - the endpoint's name
     return _round_page(_round_or_404(round_id))
 
 
+@bp.get("/rounds/<int:round_id>/print")
+@allow(STAFF)
+def round_print(round_id: int):
+    """The round as the department's paper 巡查记录表 (A4)."""
+    patrol_round = _round_or_404(round_id)
+    return render(
+        "patrols/print.html",
+        round=patrol_round,
+        checkpoints=rounds.round_view(patrol_round),
+        signatures=signoff.signatures(rounds.TARGET, patrol_round.id),
+    )
+
+
 def _item_response(patrol_round, item_id, form=None, photo_form=None, status=200, view=None):
     """The item's card (and the round's progress, out of band) after a tap or an upload."""
     view = view or rounds.item_view(patrol_round, item_id)

@@ -396,6 +396,32 @@ def summary():
     )
 
 
+@bp.get("/tickets/visits")
+@allow(SUPERVISOR_UP)
+def visits():
+    """回访记录表: one estate's return visits of one month, printable (A4)."""
+    estates, estate, month = _summary_args()
+    return render(
+        "tickets/visits.html",
+        estates=estates,
+        estate=estate,
+        month=month,
+        visits=monthly.visits(estate, month),
+    )
+
+
+@bp.get("/tickets/<int:ticket_id>/print")
+@allow(STAFF)
+def print_form(ticket_id: int):
+    """The ticket as the department's paper 投诉受理单 (A4): intake, handling, return visit."""
+    ticket = _ticket_or_404(ticket_id)
+    return render(
+        "tickets/print.html",
+        ticket=ticket,
+        entries=lifecycle.timeline(ticket, public_only=False),
+    )
+
+
 @bp.get("/tickets/summary.xlsx")
 @allow(SUPERVISOR_UP)
 def summary_xlsx():
