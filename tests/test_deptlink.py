@@ -281,6 +281,9 @@ def test_the_link_reaches_no_other_record(world, groups, client, patrol):
     assert client.get(f"/d/{other_id}-{mac}").status_code == 404
     assert client.get(f"/d/{link_id}-{mac[:-2]}xx").status_code == 404
     assert client.get("/d/not-a-token").status_code == 404
+    # An id beyond what the column holds is no link either (not a database error on PostgreSQL).
+    assert client.get(f"/d/99999999999-{mac}").status_code == 404
+    assert client.get(f"/d/{'9' * 40}-{mac}").status_code == 404
     # A photo of another record (a patrol's) is not served through this link.
     assert client.get(f"{path}/photos/{patrol.photo}").status_code == 404
     # And the page shows this order only.

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.inputs import MAX_ID
 from webapp.models import SignedLink, User
 
 
@@ -76,7 +77,8 @@ def current(purpose: str, target_type: str, target_id: int) -> SignedLink | None
 def resolve(token: str, purpose: str) -> SignedLink | None:
     """The link behind a token, if it is genuine, of this purpose, not revoked and not expired."""
     head, _, mac = (token or "")[:80].partition("-")
-    if not head.isdigit() or len(head) > 12 or not mac:
+    # The id must fit the column: a larger number is no link (not a database error).
+    if not head.isdigit() or len(head) > 10 or int(head) > MAX_ID or not mac:
         return None
     link = db.session.get(SignedLink, int(head))
     if link is None or link.purpose != purpose:
