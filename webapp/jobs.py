@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -111,8 +111,3 @@ def init_app(app: Flask) -> None:
     global _app
     _app = app
     app.extensions["huey"] = huey
-
-
-def app_of_jobs() -> Flask:
-    """The app jobs run in (for the consumer's start-up check)."""
-    return _app or current_app._get_current_object()

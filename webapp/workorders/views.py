@@ -14,7 +14,6 @@ from webapp.access import PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
-from webapp.inputs import MAX_ID
 from webapp.labels import (
     DEPARTMENT_LABELS,
     WORK_ORDER_STATUS_LABELS,
@@ -143,8 +142,8 @@ def _page(
 @allow(STAFF)
 def new():
     """派维修单: a repair ticket sends a work order to its department (?ticket=<id>)."""
-    ticket_id = request.args.get("ticket", type=int)
-    if not ticket_id or ticket_id > MAX_ID:
+    ticket_id = request.args.get("ticket", type=int)  # bounded by the request class
+    if not ticket_id:
         abort(404)
     ticket = services.repair_ticket(current_user, ticket_id)
     zone = ZoneInfo(ticket.estate.timezone)
@@ -274,21 +273,21 @@ def resume(order_id: int):
 @allow(SUPERVISOR_UP)
 def link_revoke(order_id: int):
     """Stop the department's link from working (sent to the wrong group, say)."""
-    order = _order_or_404(order_id)
-    services.revoke_link(order, current_user)
-    db.session.commit()
-    flash(_("部门链接已作废。"), "success")
-    return see_other(url_for("workorders.detail", order_id=order.id) + "#dept-link")
+    return _change_link(order_id, services.revoke_link, _("部门链接已作废。"))
 
 
 @bp.post("/<int:order_id>/link/renew")
 @allow(SUPERVISOR_UP)
 def link_renew(order_id: int):
     """A new department link in place of a revoked or expired one."""
+    return _change_link(order_id, services.renew_link, _("已生成新的部门链接。"))
+
+
+def _change_link(order_id: int, change, done: str):
     order = _order_or_404(order_id)
-    services.renew_link(order, current_user)
+    change(order, current_user)
     db.session.commit()
-    flash(_("已生成新的部门链接。"), "success")
+    flash(done, "success")
     return see_other(url_for("workorders.detail", order_id=order.id) + "#dept-link")
 
 
