@@ -653,6 +653,20 @@ CASES = [
         "/tickets/summary?estate={other_estate}",
         supervisor_up("GET", 404),
     ),
+    Case("/dashboard", "GET", "/dashboard", supervisor_up("GET", 200)),
+    Case(
+        "/dashboard",
+        "GET",
+        "/dashboard?estate={estate}&period=month",
+        supervisor_up("GET", 200),
+    ),
+    # Another estate's id is not mine: the board of all my estates (no figure of theirs).
+    Case(
+        "/dashboard",
+        "GET",
+        "/dashboard?estate={other_estate}&period=week",
+        supervisor_up("GET", 200),
+    ),
     Case("/notifications", "GET", "/notifications", signed_in("GET", 200)),
     Case("/notifications/read", "POST", "/notifications/read", signed_in("POST", 303)),
     Case("/notifications/bell", "GET", "/notifications/bell", signed_in("GET", 200)),

@@ -35,6 +35,7 @@ from webapp.admin.views import bp as admin_bp
 from webapp.auth import throttle
 from webapp.auth.loader import load_user
 from webapp.auth.views import bp as auth_bp
+from webapp.dashboard.views import bp as dashboard_bp
 from webapp.decoration.views import bp as decoration_bp
 from webapp.duty.views import bp as duty_bp
 from webapp.extensions import (
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (
         auth_bp,
         home_bp,
+        dashboard_bp,
         admin_bp,
         owners_bp,
         history_bp,

@@ -112,6 +112,25 @@ ENTRY_KIND_LABELS = {
     "work_fixed": _l("已修复，待复查"),
 }
 
+# The figures the department is judged by (webapp.tickets.summary.TARGETS).
+RATE_LABELS = {
+    "handling": _l("处理率"),
+    "on_time": _l("24 小时内跟进率"),
+    "return_visit": _l("回访率"),
+    "satisfaction": _l("满意率"),
+    "effective_complaints": _l("有效投诉率"),
+}
+
+# The dashboard's periods (webapp.periods).
+SPAN_LABELS = {"today": _l("今天"), "week": _l("本周"), "month": _l("本月")}
+
+# How long an open work order has been with its department (webapp.workorders.services.AGES).
+WORK_ORDER_AGE_LABELS = {
+    "day": _l("1 天内"),
+    "days": _l("1–3 天"),
+    "older": _l("3 天以上"),
+}
+
 TICKET_TAB_LABELS = {
     "open": _l("待办"),
     "overdue": _l("逾期"),
@@ -121,6 +140,7 @@ TICKET_TAB_LABELS = {
     "resolved": _l("待回访"),
     "closed": _l("已关闭"),
     "all": _l("全部"),
+    "handled": _l("已处理"),
 }
 
 NOTIFICATION_KIND_LABELS = {
@@ -463,6 +483,11 @@ def label(table: dict, value) -> str:
     return _label(table, value)
 
 
+def percent(value: float | None) -> str:
+    """A rate as people read it: 97.5%; a dash where nothing was measured."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
 def department_choices() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DEPARTMENT_LABELS.items()]
 
@@ -504,6 +529,10 @@ def init_app(app) -> None:
         outcome=lambda v: _label(OUTCOME_LABELS, v),
         rule_outcome=lambda v: _label(RULE_OUTCOME_LABELS, v),
         wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
+        wo_age=lambda v: _label(WORK_ORDER_AGE_LABELS, v),
+        rate_name=lambda v: _label(RATE_LABELS, v),
+        period_name=lambda v: _label(SPAN_LABELS, v),
+        percent=percent,
         hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),
         via=lambda v: _label(VIA_LABELS, v),
         robot_kind=lambda v: _label(ROBOT_KIND_LABELS, v),

@@ -58,6 +58,13 @@ def visible_estates(user: User) -> Select:
     return select(Estate).where(Estate.id.in_(estate_ids_of(user))).order_by(Estate.name)
 
 
+def visible_estate(user: User, estate_id: int | None) -> Estate | None:
+    """One of the person's estates (from their session: no statement), or None."""
+    if not estate_id or estate_id not in estate_ids_of(user):
+        return None
+    return next((e for e in user.estates if e.id == estate_id), None)
+
+
 def get_estate_or_404(user: User, estate_id: int) -> Estate:
     estate = db.session.scalar(visible_estates(user).where(Estate.id == estate_id))
     return estate or abort(404)

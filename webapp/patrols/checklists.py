@@ -33,6 +33,22 @@ def visible_templates(user: User) -> Select:
     return select(PatrolTemplate).where(PatrolTemplate.estate_id.in_(estate_ids_of(user)))
 
 
+def visible_item(user: User, item_id: int | None) -> CheckItem | None:
+    """A check item of one of the person's estates' checklists, or None."""
+    if not item_id:
+        return None
+    return db.session.scalar(
+        select(CheckItem)
+        .join(Checkpoint)
+        .where(
+            CheckItem.id == item_id,
+            Checkpoint.template_id.in_(
+                visible_templates(user).with_only_columns(PatrolTemplate.id)
+            ),
+        )
+    )
+
+
 def template_tree(template_id: int) -> PatrolTemplate | None:
     return db.session.scalar(
         select(PatrolTemplate)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, paging, signoff
+from webapp import clock, paging, periods, signoff
 from webapp.extensions import db
 from webapp.models import (
     STAFF_ROLES,
@@ -170,13 +170,9 @@ class ComplianceRow:
         return sum(1 for _d, done, required in self.days if done < required)
 
 
-def compliance(
-    viewer: User, days: int = 7, now: datetime | None = None
-) -> tuple[list[date], list[ComplianceRow]]:
-    """Per staff member and per day: daily rounds done vs required, for the last `days` days."""
-    now = now or clock.now()
-    estate_ids = estate_ids_of(viewer)
-    people = list(
+def staff_of(estate_ids: list[int]) -> list[User]:
+    """The active staff of these estates, by role and name (who compliance is counted for)."""
+    return list(
         db.session.scalars(
             select(User)
             .join(EstateMembership, EstateMembership.user_id == User.id)
@@ -189,6 +185,15 @@ def compliance(
             .order_by(User.role, User.display_name)
         )
     )
+
+
+def compliance(
+    viewer: User, days: int = 7, now: datetime | None = None
+) -> tuple[list[date], list[ComplianceRow]]:
+    """Per staff member and per day: daily rounds done vs required, for the last `days` days."""
+    now = now or clock.now()
+    estate_ids = estate_ids_of(viewer)
+    people = staff_of(estate_ids)
     # The viewer's estates came with their session: no statement for their time zone.
     zone = next((e.timezone for e in viewer.estates if e.id in estate_ids), "Asia/Shanghai")
     today = today_in(zone, now)
@@ -243,23 +248,33 @@ def _history_query(
     person_id: int | None = None,
     area: str = "",
     result: str = "",
+    estate_id: int | None = None,
+    item_id: int | None = None,
+    finished: bool = False,
 ) -> Select:
-    """Rounds the viewer may see with the history's filters, each with (answered, issues)."""
+    """Rounds the viewer may see with the history's filters, each with (answered, issues).
+    From the dashboard: one estate, rounds that found `item_id` 异常, finished rounds only."""
     query = visible_rounds(viewer).options(
         joinedload(PatrolRound.patroller), joinedload(PatrolRound.template)
     )
-    # Dates are the viewer's calendar days, in their estate's time zone.
-    estates = viewer.estates
-    zone = ZoneInfo(estates[0].timezone if estates else "Asia/Shanghai")
-    if since:
-        query = query.where(PatrolRound.started_at >= datetime.combine(since, time(0), tzinfo=zone))
-    if until:
-        query = query.where(
-            PatrolRound.started_at
-            < datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone)
-        )
+    # Dates are the viewer's calendar days, in their (chosen) estate's time zone.
+    query = query.where(
+        *periods.within(PatrolRound.started_at, since, until, periods.zone_of(viewer, estate_id))
+    )
     if person_id:
         query = query.where(PatrolRound.patroller_id == person_id)
+    if estate_id:
+        query = query.where(PatrolRound.estate_id == estate_id)
+    if finished:
+        query = query.where(PatrolRound.status == RoundStatus.FINISHED)
+    if item_id:
+        query = query.where(
+            PatrolRound.id.in_(
+                select(ItemResult.round_id).where(
+                    ItemResult.item_id == item_id, ItemResult.outcome == Outcome.ISSUE
+                )
+            )
+        )
     if area:
         with_area = (
             select(PatrolTemplate.id)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import paging, signoff
+from webapp import paging, scoping, signoff
 from webapp.access import MANAGER, STAFF, SUPERVISOR_UP, allow
 from webapp.auth import services as auth_services
 from webapp.exports import Column, xlsx_response
@@ -311,6 +311,10 @@ def _history_filters() -> dict:
         "person_id": args.get("person", type=int),
         "area": (args.get("area") or "").strip()[:40],
         "result": args.get("result") if args.get("result") in ("issues", "clean") else "",
+        # From the dashboard: one estate, the rounds that found one item 异常, finished only.
+        "estate_id": args.get("estate", type=int),
+        "item_id": args.get("item", type=int),
+        "finished": args.get("finished") == "1",
     }
 
 
@@ -322,6 +326,9 @@ def _history_args(filters: dict) -> dict:
         "person": filters["person_id"],
         "area": filters["area"] or None,
         "result": filters["result"] or None,
+        "estate": filters["estate_id"],
+        "item": filters["item_id"],
+        "finished": "1" if filters["finished"] else None,
     }
 
 
@@ -338,6 +345,11 @@ def history():
         rows=schedule.history(current_user, **filters, after=request.args.get("after")),
         filters=filters,
         people=schedule.patrollers(current_user),
+        args=args,
+        page_context=lambda: {
+            "estate": scoping.visible_estate(current_user, filters["estate_id"]),
+            "item": checklists.visible_item(current_user, filters["item_id"]),
+        },
         export_url=url_for("patrols.history_xlsx", **args),
         findings_url=url_for("patrols.findings_xlsx", **args),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp import clock, deadlines, paging, search
+from webapp import clock, deadlines, paging, periods, search
 from webapp.extensions import db
 from webapp.i18n import BADGE_MAX
 from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Unit, User
@@ -25,6 +25,10 @@ from webapp.tickets.lifecycle import (
 )
 
 TABS = ("open", "received", "assigned", "in_progress", "resolved", "closed", "overdue", "all")
+# Lists reached from the dashboard's figures, not shown as tabs: handled (resolved or closed).
+HIDDEN_TABS = ("handled",)
+# Waiting for: a major complaint's investigation (not closed, not yet investigated).
+AWAITING = ("investigation",)
 PAGE = 25
 # What the inbox's search box looks in (webapp.search keeps their terms indexed).
 SEARCHED = ("number", "reporter_name", "reporter_phone", "description")
@@ -71,6 +75,8 @@ def _tab_filter(query: Select, tab: str, now: datetime, user: User) -> Select:
         return query.where(Ticket.status.in_(list(OPEN)))
     if tab == "overdue":
         return query.where(Ticket.id.in_(_overdue_ids(user, now)))
+    if tab == "handled":
+        return query.where(Ticket.status.in_([T.RESOLVED, T.CLOSED]))
     if tab in {s.value for s in T}:
         return query.where(Ticket.status == tab)
     return query
@@ -101,6 +107,12 @@ def inbox(
     mine: bool = False,
     estate_id: int | None = None,
     assignee_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    severity: str = "",
+    awaiting: str = "",
+    unit_id: int | None = None,
+    building_id: int | None = None,
     size: int = PAGE,
     after: str | None = None,
 ) -> paging.Page[Ticket]:
@@ -115,6 +127,12 @@ def inbox(
         mine=mine,
         estate_id=estate_id,
         assignee_id=assignee_id,
+        since=since,
+        until=until,
+        severity=severity,
+        awaiting=awaiting,
+        unit_id=unit_id,
+        building_id=building_id,
     )
     # The page's rows are chosen on the ticket's own columns only, and the cards' units and
     # people read for those rows alone: joining them before the sort made it work on every row.
@@ -157,10 +175,35 @@ def filtered(
     mine: bool = False,
     estate_id: int | None = None,
     assignee_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    severity: str = "",
+    awaiting: str = "",
+    unit_id: int | None = None,
+    building_id: int | None = None,
 ) -> Select:
-    """The inbox's tickets with its tab and filters, unordered: the page and the export."""
+    """The inbox's tickets with its tab and filters, unordered: the page, the export and the
+    dashboard's figures. `since`/`until`: received on these days of the estate's calendar."""
     now = clock.now()
     query = _tab_filter(visible_tickets(user), tab, now, user)
+    if since or until:
+        query = query.where(
+            *periods.within(Ticket.created_at, since, until, periods.zone_of(user, estate_id))
+        )
+    if severity in ("major", "normal"):
+        query = query.where(Ticket.severity == severity)
+    if awaiting == "investigation":
+        query = query.where(
+            Ticket.severity == "major",
+            Ticket.investigated_at.is_(None),
+            Ticket.status.in_(list(NOT_CLOSED)),
+        )
+    if unit_id:
+        query = query.where(Ticket.unit_id == unit_id)
+    if building_id:
+        query = query.where(
+            Ticket.unit_id.in_(select(Unit.id).where(Unit.building_id == building_id))
+        )
     if kind in KINDS:
         query = query.where(Ticket.kind == kind)
     if category in CATEGORIES:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import clock
 from webapp.extensions import db
-from webapp.labels import CATEGORY_LABELS, RATING_LABELS
+from webapp.labels import CATEGORY_LABELS, RATE_LABELS, RATING_LABELS
 from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
 from webapp.models import Building, Estate, Ticket, TicketEntry, Unit, User
 from webapp.tickets.lifecycle import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
@@ -79,10 +79,11 @@ class PersonRow:
 
 @dataclass
 class Summary:
-    estate: Estate
-    month: date
+    estate: Estate | None = None  # None: several estates (the dashboard)
+    month: date | None = None  # None: another period (the dashboard)
     received: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
     # category -> kind -> count
     grid: dict[str, dict[str, int]] = field(default_factory=dict)
     major: int = 0
@@ -165,9 +166,24 @@ def _median(values: list[float]) -> float | None:
 
 
 def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary:
-    """Compute the summary in two queries (tickets, then their resolutions and visits)."""
-    now = now or clock.now()
+    """The summary of one estate's calendar month."""
     start, end = month_bounds(estate, month)
+    out = tally([estate.id], start, end, now)
+    out.estate, out.month = estate, month.replace(day=1)
+    return out
+
+
+def tally(
+    estate_ids: list[int], start: datetime, end: datetime, now: datetime | None = None
+) -> Summary:
+    """The figures of the tickets these estates received in [start, end), in a fixed number of
+    queries (tickets; their resolutions and visits; households; people's names)."""
+    now = now or clock.now()
+    received_then = (
+        Ticket.estate_id.in_(estate_ids),
+        Ticket.created_at >= start,
+        Ticket.created_at < end,
+    )
     rows = db.session.execute(
         select(
             Ticket.id,
@@ -180,9 +196,9 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
             Ticket.resolved_at,
             Ticket.investigated_at,
             func.coalesce(Ticket.assignee_id, Ticket.taker_id).label("person_id"),
-        ).where(Ticket.estate_id == estate.id, Ticket.created_at >= start, Ticket.created_at < end)
+        ).where(*received_then)
     ).all()
-    out = Summary(estate, month.replace(day=1))
+    out = Summary()
     out.by_kind = {k: 0 for k in KINDS}
     out.grid = {c: {k: 0 for k in KINDS} for c in CATEGORIES}
     out.ratings = {r: 0 for r in RATINGS}
@@ -197,6 +213,7 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
         row.received += 1
         row.handled += t.status in ("resolved", "closed")
         out.by_kind[t.kind] = out.by_kind.get(t.kind, 0) + 1
+        out.by_status[t.status] = out.by_status.get(t.status, 0) + 1
         out.grid.setdefault(t.category, {k: 0 for k in KINDS})[t.kind] += 1
         out.major += t.severity == "major"
         out.handled += t.status in ("resolved", "closed")
@@ -212,9 +229,7 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
     out.first_response_hours = _median(first)
     out.resolution_hours = _median(resolution)
     if rows:
-        ids = select(Ticket.id).where(
-            Ticket.estate_id == estate.id, Ticket.created_at >= start, Ticket.created_at < end
-        )
+        ids = select(Ticket.id).where(*received_then)
         resolved, visited = set(), set()
         for ticket_id, kind, body in db.session.execute(
             select(TicketEntry.ticket_id, TicketEntry.kind, TicketEntry.body).where(
@@ -235,7 +250,7 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
         out.visited = len(visited & resolved)
     out.households = (
         db.session.scalar(
-            select(func.count(Unit.id)).join(Building).where(Building.estate_id == estate.id)
+            select(func.count(Unit.id)).join(Building).where(Building.estate_id.in_(estate_ids))
         )
         or 0
     )
@@ -250,19 +265,6 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
         row.name = names.get(person_id) or str(_l("业主自助（未派单）"))
     out.people = sorted(per_person.values(), key=lambda r: (-r.received, r.name))
     return out
-
-
-RATE_LABELS = {
-    "handling": _l("处理率"),
-    "on_time": _l("24 小时内跟进率"),
-    "return_visit": _l("回访率"),
-    "satisfaction": _l("满意率"),
-    "effective_complaints": _l("有效投诉率"),
-}
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def workbook(summary: Summary) -> bytes:

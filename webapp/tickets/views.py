@@ -18,6 +18,7 @@ from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import choices, save
 from webapp.i18n import mask_phone
+from webapp.inputs import parse_date
 from webapp.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -29,10 +30,11 @@ from webapp.labels import (
     label,
 )
 from webapp.links import external_url
-from webapp.models import EstateMembership, Ticket, Unit, User
+from webapp.models import Building, EstateMembership, Ticket, Unit, User
 from webapp.photos import services as photos
 from webapp.scoping import (
     building_choices,
+    estate_ids_of,
     find_unit,
     get_building_or_404,
     get_estate_or_404,
@@ -77,6 +79,7 @@ def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200
 def inbox():
     """The inbox: tabs with counts, filters, search; most urgent first."""
     filters = _inbox_filters()
+    args = _inbox_args(filters)
     now = clock.now()
     found = lists.inbox(current_user, **filters, after=request.args.get("after"))
     return render(
@@ -85,37 +88,69 @@ def inbox():
         rows_fragment="tickets/_rows.html",
         tickets=found,
         filters=filters,
+        # The filters without the tab, for the tabs' links.
+        filter_args={k: v for k, v in args.items() if k != "tab"},
         # The same tab and filters, every row, as a workbook.
-        export_url=url_for(
-            "tickets.inbox_xlsx",
-            tab=filters["tab"],
-            kind=filters["kind"] or None,
-            category=filters["category"] or None,
-            q=filters["q"] or None,
-            mine="1" if filters["mine"] else None,
-            estate=filters["estate_id"],
-            assignee=filters["assignee_id"],
-        ),
+        export_url=url_for("tickets.inbox_xlsx", **args),
         overdue={t.id for t in found if lifecycle.is_overdue(t, now)},
         page_context=lambda: {
             "counts": lists.tab_counts(current_user),
             "estates": db.session.scalars(visible_estates(current_user)).all(),
             "assignees": lists.assignees(current_user),
+            # The chips naming the unit or building the list is narrowed to (of my estates).
+            "unit": _visible_or_none(visible_units(current_user), Unit, filters["unit_id"]),
+            "building": _visible_or_none(
+                select(Building).where(Building.estate_id.in_(estate_ids_of(current_user))),
+                Building,
+                filters["building_id"],
+            ),
         },
     )
+
+
+def _visible_or_none(visible, model, record_id: int | None):
+    return db.session.scalar(visible.where(model.id == record_id)) if record_id else None
 
 
 def _inbox_filters() -> dict:
     """The inbox's tab and filters from the address (the page and its export share them)."""
     args = request.args
+    tabs = (*lists.TABS, *lists.HIDDEN_TABS)
     return {
-        "tab": args.get("tab") if args.get("tab") in lists.TABS else "open",
+        "tab": args.get("tab") if args.get("tab") in tabs else "open",
         "kind": args.get("kind", ""),
         "category": args.get("category", ""),
         "q": (args.get("q") or "")[:60],
         "mine": args.get("mine") == "1",
         "estate_id": args.get("estate", type=int),
         "assignee_id": args.get("assignee", type=int),
+        # From the dashboard's figures: received on these days, major only, waiting for the
+        # investigation, one unit.
+        "since": parse_date(args.get("since")),
+        "until": parse_date(args.get("until")),
+        "severity": args.get("severity") if args.get("severity") in ("major", "normal") else "",
+        "awaiting": args.get("awaiting") if args.get("awaiting") in lists.AWAITING else "",
+        "unit_id": args.get("unit", type=int),
+        "building_id": args.get("building", type=int),
+    }
+
+
+def _inbox_args(filters: dict) -> dict:
+    """The filters as the address carries them (tabs, export, dashboard links)."""
+    return {
+        "tab": filters["tab"],
+        "kind": filters["kind"] or None,
+        "category": filters["category"] or None,
+        "q": filters["q"] or None,
+        "mine": "1" if filters["mine"] else None,
+        "estate": filters["estate_id"],
+        "assignee": filters["assignee_id"],
+        "since": filters["since"].isoformat() if filters["since"] else None,
+        "until": filters["until"].isoformat() if filters["until"] else None,
+        "severity": filters["severity"] or None,
+        "awaiting": filters["awaiting"] or None,
+        "unit": filters["unit_id"],
+        "building": filters["building_id"],
     }
 
 
@@ -391,8 +426,6 @@ def summary():
         "tickets/summary.html",
         estates=estates,
         summary=monthly.monthly(estate, month),
-        labels=monthly.RATE_LABELS,
-        percent=monthly.percent,
     )
 
 

@@ -471,41 +471,87 @@ def visible_ids(user: User, ids: list[int]) -> set[int]:
     )
 
 
+# Open work orders by age (days since they were sent): the dashboard's buckets, and the list's
+# filter behind each.
+AGES = {"day": (0, 1), "days": (1, 3), "older": (3, None)}
+
+
+def _narrowed(
+    query: Select,
+    *,
+    department: str | None,
+    estate_id: int | None,
+    age: str | None,
+    now: datetime,
+) -> Select:
+    if department:
+        query = query.where(WorkOrder.department == department)
+    if estate_id:
+        query = query.where(WorkOrder.estate_id == estate_id)
+    if age in AGES:
+        low, high = AGES[age]
+        query = query.where(WorkOrder.created_at <= now - timedelta(days=low))
+        if high is not None:
+            query = query.where(WorkOrder.created_at > now - timedelta(days=high))
+    return query
+
+
 def listing(
     user: User,
     *,
     status: str | None = None,
     department: str | None = None,
     overdue: bool = False,
+    estate_id: int | None = None,
+    age: str | None = None,
     size: int = 25,
     after: str | None = None,
 ) -> paging.Page[WorkOrder]:
     """Work orders of the person's estates, one page after the token `after`: open ones
     first, then those waiting for re-inspection, then closed; each by due time."""
-    query = visible_work_orders(user).options(joinedload(WorkOrder.reported_by))
+    now = clock.now()
+    query = _narrowed(
+        visible_work_orders(user).options(joinedload(WorkOrder.reported_by)),
+        department=department,
+        estate_id=estate_id,
+        age=age,
+        now=now,
+    )
     groups = [(s, WorkOrder.status == s) for s in STATUSES if not status or s == status]
-    if department:
-        query = query.where(WorkOrder.department == department)
     if overdue:
         groups = [g for g in groups if g[0] == OPEN]
-        query = query.where(WorkOrder.due_at < clock.now())
+        query = query.where(WorkOrder.due_at < now)
     return paging.read_groups(query, groups, BY_DUE, after, size)
 
 
-def export(
-    user: User, *, status: str | None = None, department: str | None = None, overdue: bool = False
-):
-    """Every work order the list shows with these filters, by due time, read in batches with
-    their estates and finders (for the .xlsx export)."""
-    query = visible_work_orders(user).options(
-        joinedload(WorkOrder.reported_by), joinedload(WorkOrder.estate)
+def filtered(
+    user: User,
+    *,
+    status: str | None = None,
+    department: str | None = None,
+    overdue: bool = False,
+    estate_id: int | None = None,
+    age: str | None = None,
+) -> Select:
+    """Every work order the list shows with these filters, unordered (the export, the
+    dashboard's figures)."""
+    now = clock.now()
+    query = _narrowed(
+        visible_work_orders(user), department=department, estate_id=estate_id, age=age, now=now
     )
     if status:
         query = query.where(WorkOrder.status == status)
-    if department:
-        query = query.where(WorkOrder.department == department)
     if overdue:
-        query = query.where(WorkOrder.status == OPEN, WorkOrder.due_at < clock.now())
+        query = query.where(WorkOrder.status == OPEN, WorkOrder.due_at < now)
+    return query
+
+
+def export(user: User, **filters):
+    """Every work order the list shows with these filters, by due time, read in batches with
+    their estates and finders (for the .xlsx export)."""
+    query = filtered(user, **filters).options(
+        joinedload(WorkOrder.reported_by), joinedload(WorkOrder.estate)
+    )
     return db.session.scalars(
         query.order_by(WorkOrder.due_at, WorkOrder.id).execution_options(yield_per=500)
     )

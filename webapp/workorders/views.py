@@ -22,7 +22,7 @@ from webapp.labels import (
 )
 from webapp.models import WorkOrder
 from webapp.photos import services as photos
-from webapp.scoping import get_or_404
+from webapp.scoping import get_or_404, visible_estates
 from webapp.tickets import intake as tickets
 from webapp.web import render, render_form, see_other
 from webapp.workorders import forms, services
@@ -38,11 +38,26 @@ def _order_or_404(order_id: int) -> WorkOrder:
 
 def _list_filters() -> dict:
     """The list's filters from the address (the page and its export share them)."""
-    status = request.args.get("status")
+    args = request.args
+    status = args.get("status")
     return {
         "status": status if status in ("held", "open", "fixed", "closed") else None,
-        "department": request.args.get("department") or None,
-        "overdue": request.args.get("overdue") == "1",
+        "department": args.get("department") or None,
+        "overdue": args.get("overdue") == "1",
+        # From the dashboard's figures: one estate, open for so many days.
+        "estate_id": args.get("estate", type=int),
+        "age": args.get("age") if args.get("age") in services.AGES else None,
+    }
+
+
+def _list_args(filters: dict) -> dict:
+    """The filters as the address carries them."""
+    return {
+        "status": filters["status"],
+        "department": filters["department"],
+        "overdue": "1" if filters["overdue"] else None,
+        "estate": filters["estate_id"],
+        "age": filters["age"],
     }
 
 
@@ -51,7 +66,6 @@ def _list_filters() -> dict:
 def index():
     """Work orders of my estates: open, waiting for re-inspection, closed; overdue first."""
     filters = _list_filters()
-    status, department, overdue = filters["status"], filters["department"], filters["overdue"]
     orders = services.listing(current_user, **filters, after=request.args.get("after"))
     now = clock.now()
     return render(
@@ -60,18 +74,13 @@ def index():
         rows_fragment="workorders/_rows.html",
         orders=orders,
         states={o.id: deadlines.state_of(o, now) for o in orders},
+        filters=filters,
         # Not `status`: that is render()'s HTTP status.
-        chosen_status=status,
-        department=department,
-        overdue=overdue,
+        chosen_status=filters["status"],
         departments=department_choices(),
+        page_context=lambda: {"estates": db.session.scalars(visible_estates(current_user)).all()},
         # The same filters, every row, as a workbook.
-        export_url=url_for(
-            "workorders.index_xlsx",
-            status=status or None,
-            department=department,
-            overdue="1" if overdue else None,
-        ),
+        export_url=url_for("workorders.index_xlsx", **_list_args(filters)),
     )
 
 
