@@ -234,10 +234,10 @@ def test_escalations_reach_the_customer_service_group(world, groups, robot, patr
 
 def test_a_real_consumer_delivers_after_commit(app, world, groups, robot, tmp_path):
     """The job queue's consumer, as scripts/run.sh starts it, delivers without being asked."""
-    with consumer(app, str(tmp_path / "uploads")):
+    with consumer(app, str(tmp_path / "uploads")) as running:
         _queue(world, 1)
         got = robot.wait_for(1, timeout=60)
-        assert len(got) == 1, "the consumer did not deliver"
+        assert len(got) == 1, f"the consumer did not deliver; {running.output()}"
         for _ in range(50):
             if _messages()[0].status == "sent":
                 break

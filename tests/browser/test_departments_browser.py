@@ -44,8 +44,8 @@ def wired(live_app, live_server, tmp_path_factory):
     """The live app allows the loopback robot, builds links to itself, and has its consumer."""
     live_app.config.update(ROBOT_CONFIG)
     live_app.config["PUBLIC_URL"] = live_server
-    with consumer(live_app, live_app.config["UPLOAD_DIR"]):
-        yield live_server
+    with consumer(live_app, live_app.config["UPLOAD_DIR"]) as running:
+        yield live_server, running
 
 
 def _tab(page, name: str) -> None:
@@ -53,9 +53,9 @@ def _tab(page, name: str) -> None:
     page.locator("nav.tabbar").get_by_role("link", name=name, exact=True).click()
 
 
-def _link_in(robot, count: int) -> str:
+def _link_in(robot, count: int, running) -> str:
     received = robot.wait_for(count, timeout=60)
-    assert len(received) >= count, "the robot got no message"
+    assert len(received) >= count, f"the robot got no message; {running.output()}"
     found = LINK.search(received[count - 1].text)
     assert found, received[count - 1].text
     return found.group(1)
@@ -81,7 +81,7 @@ def _fix_through_link(browser, url: str, photo: Path, screenshot, name: str) -> 
 def test_a_finding_reaches_the_department_and_comes_back(
     browser, wired, robot, tmp_path, screenshot
 ):
-    base = wired
+    base, running = wired
     photo = tmp_path / "after.jpg"
     photo.write_bytes(jpeg_bytes(2400, 1800, color=(200, 190, 60)))
 
@@ -122,7 +122,7 @@ def test_a_finding_reaches_the_department_and_comes_back(
     number = assistant.locator("article.item-card a[href^='/workorders/']").first.inner_text()
 
     # The group receives it (through the job queue), with the link.
-    url = _link_in(robot, 1)
+    url = _link_in(robot, 1, running)
     message = robot.received[0].text
     assert number in message and "电梯厅顶灯不亮" in message
     _fix_through_link(browser, url, photo, screenshot, "patrol")
@@ -161,7 +161,7 @@ def test_a_finding_reaches_the_department_and_comes_back(
     supervisor.get_by_role("button", name="派出维修单").click()
     expect(supervisor.locator(".flash-success")).to_contain_text("维修单已派出")
 
-    url = _link_in(robot, 2)
+    url = _link_in(robot, 2, running)
     owner.goto(ticket_url)
     expect(owner.locator("#timeline")).to_contain_text("已派工程部")
     _fix_through_link(browser, url, photo, screenshot, "repair")
