@@ -10,6 +10,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app, g
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -96,6 +99,22 @@ def end_session(token: str) -> None:
 
 def is_fresh(auth: AuthSession, window: timedelta) -> bool:
     return clock.now() - auth.authenticated_at <= window
+
+
+def fresh_now() -> bool:
+    """This request's session logged in (or confirmed the password) recently enough to sign."""
+    return is_fresh(g.auth_session, current_app.config["FRESH_LOGIN_WINDOW"])
+
+
+def confirmed(form) -> bool:
+    """Before a signature: a recent login, or the password typed again now in the form's
+    `password` field (refused beside it when wrong)."""
+    fresh = fresh_now()
+    if not fresh and form.password.data:
+        fresh = confirm_password(g.auth_session, current_user, form.password.data)
+        if not fresh:
+            form.password.errors = [_("密码不正确。")]
+    return fresh
 
 
 def confirm_password(auth: AuthSession, user: User, password: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -403,20 +403,6 @@ def dispatch(event_id: int):
 # --- shift handover ------------------------------------------------------------------------------
 
 
-def _fresh() -> bool:
-    return auth_services.is_fresh(g.auth_session, current_app.config["FRESH_LOGIN_WINDOW"])
-
-
-def _confirmed(form) -> bool:
-    """A recent login, or the password typed again now (as for every signature)."""
-    fresh = _fresh()
-    if not fresh and form.password.data:
-        fresh = auth_services.confirm_password(g.auth_session, current_user, form.password.data)
-        if not fresh:
-            form.password.errors = [_("密码不正确。")]
-    return fresh
-
-
 def _handover_form(form=None):
     form = form or forms.HandoverForm(formdata=None)
     form.in_person.choices = choices((k, str(v)) for k, v in handover.IN_PERSON)
@@ -431,7 +417,7 @@ def _prepare_page(duty: Duty, status: int = 200, form=None):
         items=handover.open_items(duty),
         groups=handover.GROUPS,
         form=_handover_form(form),
-        fresh=_fresh(),
+        fresh=auth_services.fresh_now(),
     )
 
 
@@ -449,7 +435,7 @@ def prepare_post(duty_id: int):
     duty = services.get_duty_or_404(current_user, duty_id)
     form = _handover_form(forms.HandoverForm())
     if form.validate_on_submit():
-        fresh = _confirmed(form)
+        fresh = auth_services.confirmed(form)
         if not form.password.errors:
             outcome = save(
                 form,
@@ -488,7 +474,7 @@ def _handover_page(item, status: int = 200, accept_form=None, refuse_form=None):
         badge=handover.badge,
         accept_form=accept_form,
         refuse_form=refuse_form,
-        fresh=_fresh(),
+        fresh=auth_services.fresh_now(),
     )
 
 
@@ -506,7 +492,7 @@ def accept(handover_id: int):
     item = handover.get_or_404_for(current_user, handover_id)
     form = forms.AcceptForm()
     if form.validate_on_submit():
-        fresh = _confirmed(form)
+        fresh = auth_services.confirmed(form)
         if not form.password.errors:
             outcome = save(
                 form,

@@ -4,7 +4,7 @@ history and compliance; the manager's templates."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, current_app, flash, g, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -50,10 +50,6 @@ def _record_form(**kwargs):
     return form
 
 
-def _fresh() -> bool:
-    return auth_services.is_fresh(g.auth_session, current_app.config["FRESH_LOGIN_WINDOW"])
-
-
 def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, amend_form=None):
     sigs = signoff.signatures(rounds.TARGET, patrol_round.id)
     amend_form = amend_form or forms.AmendForm(formdata=None)
@@ -66,7 +62,7 @@ def _round_page(patrol_round: PatrolRound, status: int = 200, sign_form=None, am
         signatures=sigs,
         locked=bool(sigs),
         sign_kind=signoff.kind_for(current_user),
-        fresh=_fresh(),
+        fresh=auth_services.fresh_now(),
         sign_form=sign_form or forms.SignForm(formdata=None),
         amend_form=amend_form,
         record_form=_record_form(formdata=None),
@@ -236,11 +232,7 @@ def sign(round_id: int):
     patrol_round = _round_or_404(round_id)
     form = forms.SignForm()
     if form.validate_on_submit():
-        fresh = _fresh()
-        if not fresh and form.password.data:
-            fresh = auth_services.confirm_password(g.auth_session, current_user, form.password.data)
-            if not fresh:
-                form.password.errors = [_("密码不正确。")]
+        fresh = auth_services.confirmed(form)
         if not form.password.errors:
             outcome = save(
                 form,
