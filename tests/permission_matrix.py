@@ -667,6 +667,32 @@ CASES = [
         "/dashboard?estate={other_estate}&period=week",
         supervisor_up("GET", 200),
     ),
+    Case("/dashboard/review", "GET", "/dashboard/review", manager("GET", 200)),
+    Case(
+        "/dashboard/review",
+        "GET",
+        "/dashboard/review?at=round-{round_done}",
+        manager("GET", 200),
+    ),
+    # The manager's opinion must say something: refused beside the field.
+    Case(
+        "/dashboard/review/<kind>/<int:record_id>/sign",
+        "POST",
+        "/dashboard/review/round/{round_done}/sign",
+        manager("POST", 422),
+    ),
+    Case(
+        "/dashboard/review/<kind>/<int:record_id>/sign",
+        "POST",
+        "/dashboard/review/nothing/{round_done}/sign",
+        manager("POST", 404),
+    ),
+    Case(
+        "/dashboard/review/<kind>/<int:record_id>/sign",
+        "POST",
+        "/dashboard/review/inspection/999999/sign",
+        manager("POST", 404),
+    ),
     Case("/notifications", "GET", "/notifications", signed_in("GET", 200)),
     Case("/notifications/read", "POST", "/notifications/read", signed_in("POST", 303)),
     Case("/notifications/bell", "GET", "/notifications/bell", signed_in("GET", 200)),

@@ -38,4 +38,5 @@ def test_list_pages_do_not_grow_with_rows(login_as, world, make, count_queries, 
     with count_queries() as large:
         assert c.get(url).status_code == 200
     assert large.count == small.count, "\n".join(large.statements)
-    assert large.count <= 20
+    # The manager's home is the busiest: its duties, the review queue's three kinds of record.
+    assert large.count <= 24

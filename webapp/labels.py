@@ -121,6 +121,15 @@ RATE_LABELS = {
     "effective_complaints": _l("有效投诉率"),
 }
 
+# What a signature is (webapp.signoff): a supervisor's sign-off, the manager's opinion, the two
+# sides of a shift handover.
+SIGNATURE_KIND_LABELS = {
+    "signoff": _l("签核"),
+    "opinion": _l("签署意见"),
+    "handover_out": _l("交班"),
+    "handover_in": _l("接班"),
+}
+
 # The dashboard's periods (webapp.periods).
 SPAN_LABELS = {"today": _l("今天"), "week": _l("本周"), "month": _l("本月")}
 
@@ -531,6 +540,7 @@ def init_app(app) -> None:
         wo_status=lambda v: _label(WORK_ORDER_STATUS_LABELS, v),
         wo_age=lambda v: _label(WORK_ORDER_AGE_LABELS, v),
         rate_name=lambda v: _label(RATE_LABELS, v),
+        signature_kind=lambda v: _label(SIGNATURE_KIND_LABELS, v),
         period_name=lambda v: _label(SPAN_LABELS, v),
         percent=percent,
         hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock
 from webapp.errors import IllegalTransition, Invalid
@@ -41,6 +42,21 @@ def signatures(target_type: str, target_id: int) -> list[Signature]:
             .order_by(Signature.signed_at, Signature.id)
         )
     )
+
+
+def signatures_of(target_type: str, ids: Iterable[int]) -> dict[int, list[Signature]]:
+    """The signatures of many records in one query (with their signers): {id: [signatures]}."""
+    ids = list(ids)
+    out: dict[int, list[Signature]] = {i: [] for i in ids}
+    if ids:
+        for signature in db.session.scalars(
+            select(Signature)
+            .where(Signature.target_type == target_type, Signature.target_id.in_(ids))
+            .options(joinedload(Signature.signer))
+            .order_by(Signature.signed_at, Signature.id)
+        ):
+            out[signature.target_id].append(signature)
+    return out
 
 
 def signed_ids(target_type: str, ids: Iterable[int]) -> set[int]:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from webapp import audit, clock, deadlines, escalation, paging
+from webapp import audit, clock, deadlines, escalation, paging, signoff
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
 from webapp.locks import check_version
@@ -27,6 +27,7 @@ from webapp.models import (
     NoticeStatus,
     PermitStatus,
     RectificationNotice,
+    Signature,
     Unit,
     UnitOwnership,
     User,
@@ -90,6 +91,18 @@ NOTICE_FLOW = Workflow(
     ],
     status_message=_l("这份通知现在不能这样办理。"),
 )
+# An inspection, once recorded, is reviewed: the manager signs an opinion (a supervisor may
+# sign off an assistant's), never the inspector on their own.
+INSPECTION_FLOW = Workflow(
+    INSPECTION,
+    DecorationInspection,
+    [
+        signoff.sign_step(
+            INSPECTION, ("recorded",), lambda i: i.inspector_id, _l("这次巡查还没有记录。")
+        )
+    ],
+    status_of=lambda inspection: "recorded",
+)
 DEFAULT_DEADLINE_DAYS = 3
 
 PERMIT_FIELDS = ("status", "end_date", "deposit_status", "status_note")
@@ -145,6 +158,73 @@ def inspections_export(user: User) -> Iterator[DecorationInspection]:
         .order_by(DecorationInspection.inspected_at.desc(), DecorationInspection.id.desc())
     )
     return db.session.scalars(query.execution_options(yield_per=200))
+
+
+def inspection_content(inspection: DecorationInspection) -> dict:
+    """What a signature on an inspection vouches for (its hash is kept with the signature)."""
+    return {
+        "inspection": inspection.id,
+        "kind": inspection.kind,
+        "inspector": inspection.inspector_id,
+        "inspected_at": str(inspection.inspected_at),
+        "verdict": inspection.verdict,
+        "note": inspection.note,
+        "results": sorted((r.rule_id, r.outcome, r.note) for r in inspection.results),
+    }
+
+
+def sign_inspection(
+    actor: User, inspection: DecorationInspection, opinion: str, *, fresh: bool
+) -> None:
+    signoff.check(INSPECTION_FLOW, actor, inspection)
+    signoff.sign(
+        actor,
+        INSPECTION,
+        inspection.id,
+        estate_id=inspection.permit.estate_id,
+        content=inspection_content(inspection),
+        opinion=opinion,
+        fresh=fresh,
+    )
+
+
+def awaiting_opinion(viewer: User, limit: int = 50) -> list[tuple[DecorationInspection, int]]:
+    """Inspections the manager reviews and this person has not signed, each with how many
+    violations it found: every completion acceptance, and every inspection that found a
+    violation; the oldest first (one statement)."""
+    if not signoff.signs(viewer):
+        return []
+    signed = select(Signature.target_id).where(
+        Signature.target_type == INSPECTION, Signature.signer_id == viewer.id
+    )
+    violations = (
+        select(func.count())
+        .where(
+            DecorationResult.inspection_id == DecorationInspection.id,
+            DecorationResult.outcome == "violation",
+        )
+        .correlate(DecorationInspection)
+        .scalar_subquery()
+    )
+    permits = visible_permits(viewer).with_only_columns(DecorationPermit.id)
+    rows = db.session.execute(
+        select(DecorationInspection, violations)
+        .where(
+            DecorationInspection.permit_id.in_(permits),
+            DecorationInspection.inspector_id != viewer.id,
+            DecorationInspection.id.not_in(signed),
+            (DecorationInspection.kind == "completion") | (violations > 0),
+        )
+        .options(
+            joinedload(DecorationInspection.permit)
+            .joinedload(DecorationPermit.unit)
+            .joinedload(Unit.building),
+            joinedload(DecorationInspection.inspector),
+        )
+        .order_by(DecorationInspection.inspected_at, DecorationInspection.id)
+        .limit(limit)
+    ).all()
+    return [(i, n) for i, n in rows]
 
 
 def notices_export(user: User) -> Iterator[RectificationNotice]:

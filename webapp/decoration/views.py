@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from webapp import clock, deadlines, paging
+from webapp import clock, deadlines, paging, signoff
 from webapp.access import AUTHENTICATED, MANAGER, OWNER, STAFF, SUPERVISOR_UP, allow
 from webapp.decoration import forms, services
 from webapp.exports import Column, xlsx_response
@@ -204,6 +204,8 @@ def _permit_page(permit, status=200, transition_form=None):
         inspections=inspections,
         notices=notices,
         result_photos=photos.photos_for(services.RESULT, result_ids),
+        # The opinions signed on each inspection (the manager's review queue).
+        opinions=signoff.signatures_of(services.INSPECTION, [i.id for i in inspections]),
         transition_form=form,
         plan=photos.photos_for(services.PERMIT, [permit.id]).get(permit.id, []),
         actions=services.permit_steps(current_user, permit),

@@ -35,6 +35,7 @@ from webapp.models import (
     HandoverStatus,
     KeyLoan,
     Role,
+    Signature,
     Ticket,
     User,
     WorkOrder,
@@ -80,6 +81,13 @@ HANDOVER = Workflow(
             holds=[duty_log.NO_MAJOR_OPEN],
         ),
         step("refuse", (PREPARED,), REFUSED, rules=[STAFF, NOT_THE_OUTGOING]),
+        # Once taken over (or refused), the manager reviews it: an opinion, as on every record.
+        signoff.sign_step(
+            TARGET,
+            (ACCEPTED, REFUSED),
+            lambda h: h.from_user_id,
+            _l("交接完成后才能签署意见。"),
+        ),
     ],
     status_message=_l("这份交班记录已经处理过了，请刷新后查看。"),
 )
@@ -277,6 +285,47 @@ def _snapshot(handover: Handover) -> dict:
         "in_person": list(handover.in_person or []),
         "open_items": list(handover.open_items or []),
     }
+
+
+def sign_opinion(actor: User, handover: Handover, opinion: str, *, fresh: bool) -> None:
+    """The manager's (or a supervisor's) review of a handover, after the two sides signed."""
+    signoff.check(HANDOVER, actor, handover)
+    signoff.sign(
+        actor,
+        TARGET,
+        handover.id,
+        estate_id=handover.estate_id,
+        content={**_snapshot(handover), "status": handover.status},
+        opinion=opinion,
+        fresh=fresh,
+    )
+
+
+def awaiting_opinion(viewer: User, limit: int = 50) -> list[Handover]:
+    """Handovers taken over or refused that this person has not reviewed, the oldest first
+    (never one they handed over or took over: they signed it already)."""
+    if not signoff.signs(viewer):
+        return []
+    signed = select(Signature.target_id).where(
+        Signature.target_type == TARGET, Signature.signer_id == viewer.id
+    )
+    return list(
+        db.session.scalars(
+            visible_handovers(viewer)
+            .where(
+                Handover.status.in_([ACCEPTED, REFUSED]),
+                Handover.from_user_id != viewer.id,
+                Handover.id.not_in(signed),
+            )
+            .options(
+                joinedload(Handover.from_user),
+                joinedload(Handover.to_user),
+                joinedload(Handover.duty).joinedload(Duty.estate),
+            )
+            .order_by(Handover.prepared_at, Handover.id)
+            .limit(limit)
+        )
+    )
 
 
 def prepare(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import clock, deadlines
+from webapp.dashboard import review
 from webapp.decoration import services as decoration
 from webapp.duty import handover
 from webapp.duty import services as duty
@@ -67,6 +68,7 @@ _WHOLE_LIST = {
     "tickets": ("tickets.inbox", {"mine": 1}),
     "reinspect": ("workorders.index", {"status": "fixed"}),
     "held": ("workorders.index", {"status": "held"}),
+    "opinions": ("dashboard.review_queue", {}),
 }
 
 
@@ -163,6 +165,19 @@ def _signature_entries(user: User) -> list[Entry]:
             format_when(r.finished_at),
         )
         for r in compliance.awaiting_signature(user)
+    ]
+
+
+def _opinion_entries(user: User) -> list[Entry]:
+    """The manager's review queue: rounds, inspections, handovers waiting for an opinion."""
+    return [
+        Entry(
+            f"{review.REVIEWABLE[e.kind].label} · {e.title}",
+            url_for("dashboard.review_queue", at=e.key),
+            f"{e.who} · {format_when(e.at)}",
+            "due-soon" if e.problems else "",
+        )
+        for e in review.queue(user)[:SHOWN]
     ]
 
 
@@ -342,7 +357,7 @@ def duties_for(user: User) -> list[Section]:
     fillers = {
         "patrols": lambda: _patrol_entries(user),
         "signoff": lambda: _signature_entries(user),
-        "opinions": lambda: _signature_entries(user),
+        "opinions": lambda: _opinion_entries(user),
         "overdue": lambda: deadlines.escalated_lines(user, clock.now()),
         "major": lambda: _major_entries(user),
         "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", size=SHOWN).rows),

@@ -282,12 +282,7 @@ def _history_query(
             .where(Checkpoint.name.icontains(area, autoescape=True))
         )
         query = query.where(PatrolRound.template_id.in_(with_area))
-    issue_count = (
-        select(func.count())
-        .where(ItemResult.round_id == PatrolRound.id, ItemResult.outcome == Outcome.ISSUE)
-        .correlate(PatrolRound)
-        .scalar_subquery()
-    )
+    issue_count = _issue_count()
     answered_count = (
         select(func.count())
         .where(ItemResult.round_id == PatrolRound.id, ItemResult.outcome.is_not(None))
@@ -299,6 +294,16 @@ def _history_query(
     elif result == "clean":
         query = query.where(issue_count == 0)
     return query.add_columns(answered_count, issue_count)
+
+
+def _issue_count():
+    """SQL: how many items a round found 异常 (correlated to the round of the outer query)."""
+    return (
+        select(func.count())
+        .where(ItemResult.round_id == PatrolRound.id, ItemResult.outcome == Outcome.ISSUE)
+        .correlate(PatrolRound)
+        .scalar_subquery()
+    )
 
 
 def history(viewer: User, *, size: int = 25, after: str | None = None, **filters):
@@ -341,6 +346,12 @@ def findings_export(viewer: User, **filters) -> Iterator[ItemResult]:
 
 def awaiting_signature(viewer: User, limit: int = 20) -> list[PatrolRound]:
     """Finished rounds of others that this supervisor or manager has not signed yet."""
+    return [r for r, _issues in awaiting_with_issues(viewer, limit)]
+
+
+def awaiting_with_issues(viewer: User, limit: int = 20) -> list[tuple[PatrolRound, int]]:
+    """The rounds waiting for this person's signature, each with how many items it found 异常
+    (one statement)."""
     if not signoff.signs(viewer):
         return []
     mine = select(Signature.target_id).where(
@@ -356,13 +367,13 @@ def awaiting_signature(viewer: User, limit: int = 20) -> list[PatrolRound]:
         query = query.join(User, User.id == PatrolRound.patroller_id).where(
             User.role == Role.ASSISTANT
         )
-    return list(
-        db.session.scalars(
-            query.options(joinedload(PatrolRound.patroller), joinedload(PatrolRound.template))
-            .order_by(PatrolRound.finished_at)
-            .limit(limit)
-        )
-    )
+    rows = db.session.execute(
+        query.add_columns(_issue_count())
+        .options(joinedload(PatrolRound.patroller), joinedload(PatrolRound.template))
+        .order_by(PatrolRound.finished_at)
+        .limit(limit)
+    ).all()
+    return [(r, issues) for r, issues in rows]
 
 
 def patrollers(user: User) -> list[User]:
