@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.browser.conftest import SCREENS, log_in
 from tests.browser.test_patrol_browser import PHONE_390, _camera_photo
 from tests.fixtures.photos import jpeg_bytes
+from webapp import clock
 from webapp.extensions import db
 from webapp.models import DecorationInspection, ItemResult, PatrolRound, PhotoLink
 from webapp.web import REASON_HEADER
@@ -217,6 +218,7 @@ def test_expired_csrf_token_is_refreshed_and_a_refusal_is_shown(browser, live_se
     with live_app.app_context():
         patrol_round = db.session.get(PatrolRound, round_id)
         patrol_round.status = "finished"
+        patrol_round.finished_at = clock.now()
         db.session.commit()
         db.session.remove()
     context.set_offline(False)
@@ -277,8 +279,6 @@ def test_a_new_deployment_does_not_break_a_round_in_progress(
 
 def test_an_expired_login_keeps_the_queue_until_the_person_logs_in(browser, live_server, live_app):
     from datetime import timedelta
-
-    from webapp import clock
 
     context = browser.new_context(**{**PHONE_390, "service_workers": "block"})
     page = context.new_page()

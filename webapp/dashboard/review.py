@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import url_for
 from flask_babel import lazy_pgettext as _lp
@@ -33,6 +33,7 @@ from webapp.photos import services as photos
 from webapp.scoping import get_or_404
 
 SHOWN = 50  # of each kind at most
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # a record without its time sorts first
 
 
 @dataclass
@@ -181,7 +182,7 @@ def queue(viewer) -> list[Entry]:
     """Everything waiting for this person's opinion: what found problems first, then the
     oldest first."""
     entries = [e for kind in REVIEWABLE.values() for e in kind.waiting(viewer)]
-    entries.sort(key=lambda e: (e.problems == 0, e.at, e.kind, e.record.id))
+    entries.sort(key=lambda e: (e.problems == 0, e.at or EARLIEST, e.kind, e.record.id))
     return entries
 
 
