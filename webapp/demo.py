@@ -25,6 +25,7 @@ from webapp.models import (
     Key,
     KeyKind,
     PatrolRequirement,
+    PatrolRound,
     PatrolTemplate,
     PublicArea,
     Role,
@@ -33,9 +34,11 @@ from webapp.models import (
     UnitOwnership,
     User,
 )
+from webapp.models.patrols import Outcome
 from webapp.models.places import AreaKind
 from webapp.numbering import next_number
 from webapp.passwords import hash_password
+from webapp.patrols import rounds
 from webapp.tickets import intake
 
 DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
@@ -267,6 +270,7 @@ def load() -> list[str]:
         )
         created.append(username)
     created += _load_patrol_templates(estate)
+    created += _load_rounds(estate)
     created += _load_decoration(estate)
     created += _load_tickets(estate)
     created += _load_keys(estate)
@@ -470,6 +474,60 @@ def _load_decoration(estate: Estate) -> list[str]:
         )
         created.append(f"renovation {unit.label}")
     db.session.flush()
+    return created
+
+
+# Yesterday's rounds, so that the manager's review queue and dashboard have something to show:
+# the assistant found a lamp out in the car park (a work order to 工程部), the supervisor found
+# nothing. Today's patrols are still to do.
+DEMO_ROUNDS = (
+    ("assistant", "日常巡楼", "地下停车场", "B2 区 3 盏灯不亮"),
+    ("supervisor", "主任巡查", None, None),
+)
+
+
+def _load_rounds(estate: Estate) -> list[str]:
+    if db.session.scalar(select(PatrolRound.id).where(PatrolRound.estate_id == estate.id)):
+        return []
+    created = []
+    clock.travel(timedelta(days=-1))
+    try:
+        for username, template_name, issue_at, issue_note in DEMO_ROUNDS:
+            actor = db.session.scalar(select(User).where(User.username == username))
+            template = db.session.scalar(
+                select(PatrolTemplate).where(
+                    PatrolTemplate.estate_id == estate.id, PatrolTemplate.name == template_name
+                )
+            )
+            if actor is None or template is None:
+                continue
+            patrol_round = rounds.start_round(actor, template)
+            items = db.session.execute(
+                select(CheckItem.id, Checkpoint.name)
+                .join(Checkpoint)
+                .where(Checkpoint.template_id == template.id)
+                .order_by(Checkpoint.position, CheckItem.position)
+            ).all()
+            found = False
+            for item_id, place in items:
+                if place == issue_at and not found:
+                    found = True
+                    rounds.record(
+                        actor,
+                        patrol_round,
+                        item_id,
+                        outcome=Outcome.ISSUE,
+                        note=issue_note,
+                        department="engineering",
+                    )
+                else:
+                    rounds.record(
+                        actor, patrol_round, item_id, outcome=Outcome.OK, note=None, department=None
+                    )
+            rounds.finish(actor, patrol_round)
+            created.append(f"round {template_name}")
+    finally:
+        clock.travel(timedelta(days=1))
     return created
 
 

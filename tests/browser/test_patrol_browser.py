@@ -115,7 +115,8 @@ def test_round_to_signed_and_locked_on_a_phone(
 
     # The supervisor signs the round; it is locked.
     supervisor.goto(f"{live_server}/patrols")
-    supervisor.locator("#awaiting a").first.click()
+    # Today's round (yesterday's demo round waits above it).
+    supervisor.locator(f"#awaiting a[href='{round_url.removeprefix(live_server)}']").click()
     supervisor.fill("#opinion", "已阅，问题已整改")
     supervisor.get_by_role("button", name="确认签核").click()
     expect(supervisor.locator(".round-head")).to_contain_text("已签核 · 已锁定")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, log_in
 
@@ -50,7 +51,7 @@ def test_english_is_one_tap_away(page, live_server, screenshot):
     page.click(".locale-switch button")
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "en"
-    assert page.locator("#duty-signoff h2").inner_text() == "Records to sign off"
+    expect(page.locator("#duty-signoff h2")).to_contain_text("Records to sign off")
     _fits_the_phone(page)
     screenshot("home-supervisor-en")
     page.click(".locale-switch button")  # and back, for the next tests
