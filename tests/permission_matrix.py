@@ -369,6 +369,20 @@ CASES = [
     Case("/decoration/inspections.xlsx", "GET", "/decoration/inspections.xlsx", staff("GET", 200)),
     Case("/decoration/notices.xlsx", "GET", "/decoration/notices.xlsx", staff("GET", 200)),
     Case(
+        "/decoration/notices.xlsx",
+        "GET",
+        "/decoration/notices.xlsx?state=overdue&estate={estate}",
+        staff("GET", 200),
+    ),
+    Case("/decoration/notices", "GET", "/decoration/notices", staff("GET", 200)),
+    # Another estate's id is not mine: every notice of my estates in that state.
+    Case(
+        "/decoration/notices",
+        "GET",
+        "/decoration/notices?state=draft&estate={other_estate}",
+        staff("GET", 200),
+    ),
+    Case(
         "/decoration/inspections/<int:inspection_id>/print",
         "GET",
         "/decoration/inspections/{inspection}/print",

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select
 
+from tests.fixtures.decoration import make_permit
 from tests.fixtures.patrols import make_template
 from tests.fixtures.tickets import take_ticket
 from webapp import clock, search
+from webapp.decoration import services as deco
 from webapp.extensions import db
 from webapp.models import ItemResult, PatrolRound, Ticket, Unit, WorkOrder
 from webapp.patrols import rounds as patrols
@@ -125,6 +127,19 @@ def generated(world, make) -> Made:
             origin_id=1,
         )
         db.session.commit()
+    # Rectification notices: one running, one past its deadline, one the owner answered, a draft.
+    _at(at(11))
+    permit = make_permit(world)
+    notices = {}
+    for key, actor, deadline in (
+        ("due", world.supervisor, at(17)),
+        ("overdue", world.supervisor, at(14)),
+        ("replied", world.supervisor, at(13)),
+        ("draft", world.assistant, at(18)),
+    ):
+        notices[key] = deco.write_notice(actor, permit, None, "装修垃圾及时清运", key, deadline)
+    notices["replied"].status = "replied"
+    db.session.commit()
     _at(NOW)
     done = db.session.scalars(select(WorkOrder).where(WorkOrder.department == "landscaping")).one()
     done.status, done.fixed_at, done.closed_at = "closed", NOW, NOW
@@ -190,6 +205,8 @@ def test_each_figure_is_the_hand_count_and_its_lists_count(login_as, world, gene
     late = [t for t in open_now if t.next_follow_up_at < NOW]
     assert shown["overdue"] == len(late) > 0
     assert shown["investigation"] == 1  # the major complaint of the 13th
+    # Notices now, whatever the period: running, past the deadline, answered by the owner.
+    assert [shown["notice-0"], shown["notice-1"], shown["notice-2"]] == [1, 1, 1]
     # Every figure on the page, including tables, people and hot spots: its list's count.
     links = links_of(body)
     assert len(links) > 20

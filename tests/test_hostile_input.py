@@ -71,7 +71,21 @@ DATES = [
 ]
 HOSTILE = TEXT + NUMBERS + DATES
 # Query parameters the views read, besides those found in GET forms on the pages.
-QUERY_NAMES = ["next", "from", "code", "tab", "estate", "month", "after", "q", "status", "kind"]
+QUERY_NAMES = [
+    "next",
+    "from",
+    "code",
+    "tab",
+    "estate",
+    "month",
+    "after",
+    "q",
+    "status",
+    "kind",
+    "state",
+    "period",
+    "age",
+]
 PRINCIPALS = ("anonymous", "owner_a", "assistant", "assistant_other", "supervisor", "manager")
 RANDOM_CASES = 60
 CASES_PER_FORM = 250

@@ -123,3 +123,31 @@ def test_decoration_inspections_and_notices_export(login_as, world, decoration):
     # Another estate sees none of them.
     _s, none = _sheet(login_as("assistant_other").get("/decoration/notices.xlsx"))
     assert none[1:] == []
+
+
+def test_the_notices_list_by_state_and_its_export(login_as, world, decoration):
+    """Issued (running, then past its deadline), drafts: each state lists its notices, and the
+    export takes the list's filters."""
+    staff = login_as("supervisor")
+    page = staff.get("/decoration/notices").get_data(as_text=True)  # running ones by default
+    assert f'data-row="{decoration.notice.id}"' in page
+    assert f'data-row="{decoration.draft.id}"' not in page
+    drafts = staff.get("/decoration/notices?state=draft").get_data(as_text=True)
+    assert f'data-row="{decoration.draft.id}"' in drafts
+    assert f'data-row="{decoration.notice.id}"' not in drafts
+    assert 'href="/decoration/notices.xlsx?state=draft"' in drafts
+    _s, rows = _sheet(staff.get("/decoration/notices.xlsx?state=draft"))
+    assert [r[5] for r in rows[1:]] == ["待签发"]
+
+    clock.travel(timedelta(days=4))  # past the three days the first notice was given
+    try:
+        staff = login_as("supervisor")  # a new day, a new login
+        overdue = staff.get("/decoration/notices?state=overdue").get_data(as_text=True)
+        assert f'data-row="{decoration.notice.id}"' in overdue and "已逾期" in overdue
+        running = staff.get("/decoration/notices").get_data(as_text=True)
+        assert f'data-row="{decoration.notice.id}"' not in running
+    finally:
+        clock.travel(timedelta(days=-4))
+    # Another estate's staff see none of them, in any state.
+    other = login_as("assistant_other").get("/decoration/notices?state=all")
+    assert "data-row=" not in other.get_data(as_text=True)

@@ -90,6 +90,15 @@ NOTICE_STATUS_LABELS = {
     "rectified": _l("已整改"),
 }
 
+# The notices list's tabs (webapp.decoration.services.NOTICE_STATES).
+NOTICE_STATE_LABELS = {
+    "due": _l("待整改"),
+    "overdue": _l("已逾期"),
+    "replied": _l("待复核"),
+    "draft": _l("待签发"),
+    "all": _l("全部"),
+}
+
 DEPOSIT_STATUS_LABELS = {
     "held": _l("暂存"),
     "refund": _l("待退还"),
@@ -552,6 +561,7 @@ def init_app(app) -> None:
         permit_status=lambda v: _label(PERMIT_STATUS_LABELS, v),
         permit_action=lambda v: _label(PERMIT_ACTION_LABELS, v),
         notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
+        notice_state=lambda v: _label(NOTICE_STATE_LABELS, v),
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
         entry_heading=entry_heading,

@@ -19,10 +19,12 @@ from sqlalchemy.orm import joinedload
 
 from webapp import clock, periods
 from webapp.dashboard.charts import Chart, Point
+from webapp.decoration import services as decoration
 from webapp.extensions import db
 from webapp.labels import (
     CATEGORY_LABELS,
     DEPARTMENT_LABELS,
+    NOTICE_STATE_LABELS,
     TICKET_KIND_LABELS,
     TICKET_STATUS_LABELS,
     label,
@@ -122,6 +124,7 @@ class Board:
     trends: list[Chart] = field(default_factory=list)
     hot_items: list[HotItem] = field(default_factory=list)
     hot_units: list[HotUnit] = field(default_factory=list)
+    notices: list[Figure] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -142,6 +145,7 @@ def board(viewer: User, estate: Estate | None, period_key: str) -> Board:
     _tickets(out, estate_ids, zone, now)
     _patrols(out, estate_ids, zone)
     _work_orders(out, estate_ids, now)
+    _notices(out, now)
     _breakdowns(out, estate_ids, zone)
     _hot_spots(out, estate_ids, zone, now)
     if out.full:
@@ -284,6 +288,27 @@ def _work_orders(board: Board, estate_ids: list[int], now: datetime) -> None:
                     url_for("workorders.index", overdue="1", **base),
                     "overdue" if late else "",
                 ),
+            )
+        )
+
+
+# The notices' states the board counts: running, past the deadline, replied and to recheck.
+NOTICE_FIGURES = ("due", "overdue", "replied")
+
+
+def _notices(board: Board, now: datetime) -> None:
+    """Rectification notices where they stand now, each counted with its list's query."""
+    estate_id = board.estate.id if board.estate else None
+    for state in NOTICE_FIGURES:
+        n = _count(
+            decoration.notices_filtered(board.viewer, state=state, estate_id=estate_id, now=now)
+        )
+        board.notices.append(
+            Figure(
+                label(NOTICE_STATE_LABELS, state),
+                n,
+                url_for("decoration.notices", state=state, **_estate_arg(board)),
+                "overdue" if state == "overdue" and n else "",
             )
         )
 

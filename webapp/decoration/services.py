@@ -227,9 +227,43 @@ def awaiting_opinion(viewer: User, limit: int = 50) -> list[tuple[DecorationInsp
     return [(i, n) for i, n in rows]
 
 
-def notices_export(user: User) -> Iterator[RectificationNotice]:
-    """Every rectification notice of this person's estates, the latest first (the export)."""
-    query = visible_notices(user).options(
+# The notices list's states: what is waiting on whom. `due` and `overdue` split the issued
+# notices at their deadline (the owner's clock runs); `replied` waits for the next inspection.
+NOTICE_STATES = ("due", "overdue", "replied", "draft", "all")
+DUE_FIRST = paging.Order.of((RectificationNotice.deadline, "asc"), (RectificationNotice.id, "asc"))
+NEWEST_NOTICE = paging.Order.of((RectificationNotice.id, "desc"))
+
+
+def notices_filtered(
+    user: User, *, state: str = "due", estate_id: int | None = None, now: datetime | None = None
+) -> Select:
+    """The notices of one state (see NOTICE_STATES) this person may see, of one estate or all:
+    the list, its export and the dashboard's figures count with this one query."""
+    now = now or clock.now()
+    query = visible_notices(user)
+    if estate_id is not None:
+        query = query.where(RectificationNotice.estate_id == estate_id)
+    issued = RectificationNotice.status == NoticeStatus.ISSUED
+    if state == "due":
+        query = query.where(issued, RectificationNotice.deadline >= now)
+    elif state == "overdue":
+        query = query.where(issued, RectificationNotice.deadline < now)
+    elif state == "replied":
+        query = query.where(RectificationNotice.status == NoticeStatus.REPLIED)
+    elif state == "draft":
+        query = query.where(RectificationNotice.status == NoticeStatus.DRAFT)
+    return query
+
+
+def notice_order(state: str) -> paging.Order:
+    """Work still running soonest deadline first; the rest newest first."""
+    return DUE_FIRST if state in ("due", "overdue") else NEWEST_NOTICE
+
+
+def notices_export(user: User, **filters) -> Iterator[RectificationNotice]:
+    """Every rectification notice the list shows with these filters (all of this person's
+    estates without), the latest first, read in batches (the export)."""
+    query = notices_filtered(user, **{"state": "all", **filters}).options(
         joinedload(RectificationNotice.unit).joinedload(Unit.building),
         joinedload(RectificationNotice.permit),
         joinedload(RectificationNotice.issued_by),

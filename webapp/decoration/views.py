@@ -33,6 +33,7 @@ from webapp.scoping import (
     get_building_or_404,
     get_or_404,
     get_unit_or_404,
+    visible_estate,
 )
 from webapp.tickets import intake as tickets
 from webapp.web import render, render_form, see_other
@@ -134,11 +135,51 @@ def inspections_xlsx():
     return xlsx_response("decoration-inspections.xlsx", _("装修巡查"), INSPECTION_COLUMNS, rows)
 
 
+def _notice_filters() -> dict:
+    """The notices list's filters from the address (the page and its export share them)."""
+    state = request.args.get("state")
+    estate = visible_estate(current_user, request.args.get("estate", type=int))
+    return {
+        "state": state if state in services.NOTICE_STATES else "due",
+        "estate_id": estate.id if estate else None,
+    }
+
+
+@bp.get("/notices")
+@allow(STAFF)
+def notices():
+    """Rectification notices by where they stand: running, overdue, replied, drafts, all."""
+    filters = _notice_filters()
+    now = clock.now()
+    found = paging.read(
+        services.notices_filtered(current_user, **filters, now=now).options(
+            joinedload(RectificationNotice.unit).joinedload(Unit.building)
+        ),
+        services.notice_order(filters["state"]),
+        request.args.get("after"),
+        PAGE,
+    )
+    estate_arg = {"estate": filters["estate_id"]} if filters["estate_id"] else {}
+    return render(
+        "decoration/notices.html",
+        rows_fragment="decoration/_notice_rows.html",
+        notices=found,
+        states={n.id: deadlines.state_of(n, now) for n in found},
+        filters=filters,
+        estate_arg=estate_arg,
+        state_keys=services.NOTICE_STATES,
+        page_context=lambda: {"estates": list(current_user.estates)},
+        export_url=url_for("decoration.notices_xlsx", state=filters["state"], **estate_arg),
+    )
+
+
 @bp.get("/notices.xlsx")
 @allow(STAFF)
 def notices_xlsx():
-    """Every rectification notice of my estates and where it stands (Excel)."""
-    rows = services.notices_export(current_user)
+    """The rectification notices with the list's filters (every one without) and where each
+    stands (Excel)."""
+    filters = _notice_filters() if request.args.get("state") else {}
+    rows = services.notices_export(current_user, **filters)
     return xlsx_response("rectification-notices.xlsx", _("整改通知"), NOTICE_COLUMNS, rows)
 
 
