@@ -477,6 +477,12 @@ CASES = [
     Case("/duty", "GET", "/duty", staff("GET", 200)),
     Case("/duty/start", "POST", "/duty/start", staff("POST", 422)),
     Case("/duty/history", "GET", "/duty/history", staff("GET", 200)),
+    Case(
+        "/duty/history",
+        "GET",
+        "/duty/history?show=major&since=2026-01-01&until=2026-12-31&estate={estate}",
+        staff("GET", 200),
+    ),
     Case("/duty/<int:duty_id>", "GET", "/duty/{duty}", staff("GET", 200, 404)),
     Case("/duty/<int:duty_id>/events", "POST", "/duty/{duty}/events", staff("POST", 422, 404)),
     Case("/duty/<int:duty_id>/calls", "POST", "/duty/{duty}/calls", staff("POST", 422, 404)),

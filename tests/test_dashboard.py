@@ -17,6 +17,8 @@ from tests.fixtures.patrols import make_template
 from tests.fixtures.tickets import take_ticket
 from webapp import clock, search
 from webapp.decoration import services as deco
+from webapp.duty import handover as handovers
+from webapp.duty import services as duty_log
 from webapp.extensions import db
 from webapp.models import ItemResult, PatrolRound, Ticket, Unit, WorkOrder
 from webapp.patrols import rounds as patrols
@@ -140,6 +142,30 @@ def generated(world, make) -> Made:
         notices[key] = deco.write_notice(actor, permit, None, "装修垃圾及时清运", key, deadline)
     notices["replied"].status = "replied"
     db.session.commit()
+    # Duties: the assistant's night of the 13th wrote down a major event; the supervisor's day
+    # of the 15th was handed over and refused; another of the 2nd, quiet.
+    duties = []
+    for when, person in ((at(2), world.manager), (at(13, 20), world.assistant)):
+        _at(when)
+        duties.append(duty_log.start(person, world.estate, "night"))
+        db.session.commit()
+    duty_log.record_event(
+        world.assistant,
+        duties[1],
+        kind="event",
+        happened_at=None,
+        description="3栋电梯困人",
+        major=True,
+    )
+    db.session.commit()
+    _at(at(15, 8))
+    day = duty_log.start(world.supervisor, world.estate, "day")
+    _at(at(15, 9))
+    waiting = handovers.prepare(
+        world.supervisor, day, instructions="", notes="", in_person=[], fresh=True
+    )
+    handovers.refuse(world.assistant, waiting, reason="钥匙数目不符", version=waiting.version)
+    db.session.commit()
     _at(NOW)
     done = db.session.scalars(select(WorkOrder).where(WorkOrder.department == "landscaping")).one()
     done.status, done.fixed_at, done.closed_at = "closed", NOW, NOW
@@ -207,6 +233,13 @@ def test_each_figure_is_the_hand_count_and_its_lists_count(login_as, world, gene
     assert shown["investigation"] == 1  # the major complaint of the 13th
     # Notices now, whatever the period: running, past the deadline, answered by the owner.
     assert [shown["notice-0"], shown["notice-1"], shown["notice-2"]] == [1, 1, 1]
+    # Duties started in the period: all, with a major event (the 13th), handover refused (15th).
+    started = {"today": [15], "week": [13, 15], "month": [2, 13, 15]}[period]
+    assert [shown["duty-0"], shown["duty-1"], shown["duty-2"]] == [
+        len(started),
+        int(13 in started),
+        int(15 in started),
+    ]
     # Every figure on the page, including tables, people and hot spots: its list's count.
     links = links_of(body)
     assert len(links) > 20

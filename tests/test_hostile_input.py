@@ -84,6 +84,7 @@ QUERY_NAMES = [
     "kind",
     "state",
     "period",
+    "show",
     "age",
 ]
 PRINCIPALS = ("anonymous", "owner_a", "assistant", "assistant_other", "supervisor", "manager")

@@ -119,6 +119,7 @@ def test_english_pages_carry_no_untranslated_chinese(login_as, world, patrol, de
             "/dashboard?period=month",
             "/dashboard/review",
             "/decoration/notices?state=all",
+            "/duty/history?show=refused&since=2026-01-01",
             f"/tickets?tab=handled&since=2026-01-01&until=2026-12-31&severity=major&awaiting=investigation&unit={world.unit_a.id}",
             f"/workorders?age=older&estate={world.estate.id}",
             f"/patrols/history?finished=1&estate={world.estate.id}&item={patrol.item.id}",

@@ -99,6 +99,12 @@ NOTICE_STATE_LABELS = {
     "all": _l("全部"),
 }
 
+# The duty history's narrower views (webapp.duty.services.SHOWS).
+DUTY_SHOW_LABELS = {
+    "major": _l("有重大事件"),
+    "refused": _l("交接被拒"),
+}
+
 DEPOSIT_STATUS_LABELS = {
     "held": _l("暂存"),
     "refund": _l("待退还"),
@@ -562,6 +568,7 @@ def init_app(app) -> None:
         permit_action=lambda v: _label(PERMIT_ACTION_LABELS, v),
         notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
         notice_state=lambda v: _label(NOTICE_STATE_LABELS, v),
+        duty_show=lambda v: _label(DUTY_SHOW_LABELS, v),
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
         entry_heading=entry_heading,

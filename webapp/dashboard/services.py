@@ -20,10 +20,12 @@ from sqlalchemy.orm import joinedload
 from webapp import clock, periods
 from webapp.dashboard.charts import Chart, Point
 from webapp.decoration import services as decoration
+from webapp.duty import services as duty
 from webapp.extensions import db
 from webapp.labels import (
     CATEGORY_LABELS,
     DEPARTMENT_LABELS,
+    DUTY_SHOW_LABELS,
     NOTICE_STATE_LABELS,
     TICKET_KIND_LABELS,
     TICKET_STATUS_LABELS,
@@ -125,6 +127,7 @@ class Board:
     hot_items: list[HotItem] = field(default_factory=list)
     hot_units: list[HotUnit] = field(default_factory=list)
     notices: list[Figure] = field(default_factory=list)
+    duties: list[Figure] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -146,6 +149,7 @@ def board(viewer: User, estate: Estate | None, period_key: str) -> Board:
     _patrols(out, estate_ids, zone)
     _work_orders(out, estate_ids, now)
     _notices(out, now)
+    _duties(out)
     _breakdowns(out, estate_ids, zone)
     _hot_spots(out, estate_ids, zone, now)
     if out.full:
@@ -309,6 +313,23 @@ def _notices(board: Board, now: datetime) -> None:
                 n,
                 url_for("decoration.notices", state=state, **_estate_arg(board)),
                 "overdue" if state == "overdue" and n else "",
+            )
+        )
+
+
+def _duties(board: Board) -> None:
+    """The period's duties: all, those with a major event, those whose handover the next person
+    refused (each counted with the duty history's query)."""
+    estate_id = board.estate.id if board.estate else None
+    span = {"since": board.period.since, "until": board.period.until}
+    for show, text in ((None, _l("值班")), *((k, DUTY_SHOW_LABELS[k]) for k in duty.SHOWS)):
+        n = _count(duty.duties_filtered(board.viewer, estate_id=estate_id, show=show, **span))
+        board.duties.append(
+            Figure(
+                str(text),
+                n,
+                url_for("duty.history", show=show, **_estate_arg(board), **board.period.args()),
+                "overdue" if show and n else "",
             )
         )
 

@@ -9,7 +9,7 @@ DUTY_EVENT; views call the functions here and nothing else writes these tables.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, deadlines, escalation, paging
+from webapp import audit, clock, deadlines, escalation, paging, periods
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.i18n import format_when
@@ -237,10 +237,42 @@ def on_duty(user: User, limit: int = 20) -> list[Duty]:
     )
 
 
-def history(user: User, *, after: str | None = None, size: int = 30) -> paging.Page[Duty]:
-    """Duties of this person's estates, the latest first."""
+# The history's narrower views (from the dashboard's figures): duties in which a major event was
+# written down, and duties whose handover the next person refused (as it stood).
+SHOWS = ("major", "refused")
+
+
+def duties_filtered(
+    user: User,
+    *,
+    estate_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    show: str | None = None,
+) -> Select:
+    """The duties the history lists with these filters (`since`/`until`: started on these days
+    of the estate's calendar); the dashboard counts its figures with the same query."""
+    query = visible_duties(user)
+    if estate_id is not None:
+        query = query.where(Duty.estate_id == estate_id)
+    if since or until:
+        query = query.where(
+            *periods.within(Duty.started_at, since, until, periods.zone_of(user, estate_id))
+        )
+    if show == "major":
+        query = query.where(Duty.id.in_(select(DutyEvent.duty_id).where(DutyEvent.major.is_(True))))
+    elif show == "refused":
+        refused = select(Handover.duty_id).where(Handover.status == HandoverStatus.REFUSED)
+        query = query.where(Duty.id.in_(refused))
+    return query
+
+
+def history(
+    user: User, *, after: str | None = None, size: int = 30, **filters
+) -> paging.Page[Duty]:
+    """Duties of this person's estates (with the filters of duties_filtered), the latest first."""
     return paging.read(
-        visible_duties(user).options(joinedload(Duty.person), joinedload(Duty.estate)),
+        duties_filtered(user, **filters).options(joinedload(Duty.person), joinedload(Duty.estate)),
         NEWEST,
         after,
         size,

@@ -20,7 +20,7 @@ from webapp.exports import Column, xlsx_response
 from webapp.extensions import db
 from webapp.forms import ActionForm, choices, save
 from webapp.i18n import zone
-from webapp.inputs import MAX_YEAR, MIN_YEAR
+from webapp.inputs import MAX_YEAR, MIN_YEAR, parse_date
 from webapp.labels import (
     DUTY_KIND_LABELS,
     DUTY_OUTCOME_LABELS,
@@ -29,7 +29,7 @@ from webapp.labels import (
 )
 from webapp.models import Duty, DutyEvent
 from webapp.photos import services as photos
-from webapp.scoping import get_estate_or_404
+from webapp.scoping import get_estate_or_404, visible_estate
 from webapp.tickets import intake as tickets
 from webapp.web import render, see_other
 
@@ -149,16 +149,31 @@ def _month() -> tuple[datetime, datetime, str]:
     return start, end, f"{year:04d}-{month:02d}"
 
 
+def _history_filters() -> dict:
+    """The history's filters from the address (the dashboard's figures link with them)."""
+    args = request.args
+    estate = visible_estate(current_user, args.get("estate", type=int))
+    return {
+        "estate_id": estate.id if estate else None,
+        "since": parse_date(args.get("since")),
+        "until": parse_date(args.get("until")),
+        "show": args.get("show") if args.get("show") in services.SHOWS else None,
+    }
+
+
 @bp.get("/history")
 @allow(STAFF)
 def history():
     """Every duty of my estates, the latest first (值班记录)."""
-    page = services.history(current_user, after=request.args.get("after"))
+    filters = _history_filters()
+    page = services.history(current_user, after=request.args.get("after"), **filters)
     return render(
         "duty/history.html",
         "duty/_history_list.html",
         rows_fragment="duty/_history_rows.html",
         duties=page,
+        filters=filters,
+        estate=visible_estate(current_user, filters["estate_id"]),
         counts=services.event_counts([d.id for d in page]),
         handovers=handover.of_duties([d.id for d in page]),
         badge=handover.badge,
