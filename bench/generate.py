@@ -187,6 +187,7 @@ def generate(tickets: int) -> dict:
     for item_id, template_id in items:
         by_template.setdefault(template_id, []).append(item_id)
     templates = sorted(by_template)
+    before = db.session.scalar(select(func.max(PatrolRound.id))) or 0  # the demo's own rounds
     for batch in _batches(
         {
             "template_id": templates[r % len(templates)],
@@ -200,7 +201,9 @@ def generate(tickets: int) -> dict:
         for r in range(rounds)
     ):
         db.session.execute(insert(PatrolRound), batch)
-    round_rows = db.session.execute(select(PatrolRound.id, PatrolRound.template_id)).all()
+    round_rows = db.session.execute(
+        select(PatrolRound.id, PatrolRound.template_id).where(PatrolRound.id > before)
+    ).all()
 
     def results():
         for round_id, template_id in round_rows:

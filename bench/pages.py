@@ -286,6 +286,8 @@ def _targets() -> list[tuple[str, str, str, dict]]:
         ("owner's list", "owner", "/my/tickets", {}),
         ("patrol history", "supervisor", "/patrols/history", {}),
         ("work orders", "supervisor", "/workorders", {}),
+        ("dashboard", "manager", "/dashboard?period=month", {}),
+        ("review queue", "manager", "/dashboard/review", {}),
     ]
 
 
