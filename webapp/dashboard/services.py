@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from webapp import clock, periods
@@ -192,7 +192,7 @@ def _tickets(board: Board, estate_ids: list[int], zone, now: datetime) -> None:
     ]
     # Now, whenever received: the follow-ups past due, major complaints still to investigate.
     estate_id = board.estate.id if board.estate else None
-    overdue = _count(inbox.filtered(board.viewer, tab="overdue", estate_id=estate_id))
+    overdue = inbox.count_overdue(board.viewer, estate_id)
     awaiting = _count(
         inbox.filtered(board.viewer, tab="all", estate_id=estate_id, awaiting="investigation")
     )
@@ -452,41 +452,38 @@ def _hot_spots(board: Board, estate_ids: list[int], zone, now: datetime) -> None
     ]
 
 
-def _week_sums(column, mondays: list[date], zone) -> list:
-    """One sum per week: `column` within that week (a single grouped-free query)."""
-    out = []
-    for monday in mondays:
+def _week_counts(column, mondays: list[date], zone, *conditions) -> list[int]:
+    """How many rows fall in each week (with `conditions`), in one statement: a count per week
+    joined by UNION ALL, each an index range of its own week, so the cost follows the weeks'
+    rows on the index rather than a test of every week on every row."""
+    parts = []
+    for n, monday in enumerate(mondays):
         start, end = periods.bounds(monday, monday + timedelta(days=6), zone)
-        out.append(func.sum(case(((column >= start) & (column < end), 1), else_=0)))
-    return out
+        parts.append(
+            select(literal(n).label("week"), func.count().label("n")).where(
+                *conditions, column >= start, column < end
+            )
+        )
+    counts = dict(db.session.execute(union_all(*parts)).all())
+    return [int(counts.get(n) or 0) for n in range(len(mondays))]
 
 
 def _trends(board: Board, estate_ids: list[int], zone, now: datetime) -> None:
     """Per week over the last 12: tickets received (and complaints), finished rounds, findings."""
     mondays = periods.weeks(zone, WEEKS, now)
-    start, _end = periods.bounds(mondays[0], None, zone)
-    received = db.session.execute(
-        select(*_week_sums(Ticket.created_at, mondays, zone)).where(
-            Ticket.estate_id.in_(estate_ids), Ticket.created_at >= start
-        )
-    ).one()
-    complaints = db.session.execute(
-        select(*_week_sums(Ticket.created_at, mondays, zone)).where(
-            Ticket.estate_id.in_(estate_ids),
-            Ticket.created_at >= start,
-            Ticket.kind == "complaint",
-        )
-    ).one()
+    mine = Ticket.estate_id.in_(estate_ids)
+    received = _week_counts(Ticket.created_at, mondays, zone, mine)
+    complaints = _week_counts(Ticket.created_at, mondays, zone, mine, Ticket.kind == "complaint")
     # Rounds that found something 异常 (what the patrol history lists with "有异常").
-    with_issues = db.session.execute(
-        select(*_week_sums(PatrolRound.started_at, mondays, zone)).where(
-            PatrolRound.estate_id.in_(estate_ids),
-            PatrolRound.started_at >= start,
-            PatrolRound.id.in_(
-                select(ItemResult.round_id).where(ItemResult.outcome == Outcome.ISSUE)
-            ),
-        )
-    ).one()
+    with_issues = _week_counts(
+        PatrolRound.started_at,
+        mondays,
+        zone,
+        PatrolRound.estate_id.in_(estate_ids),
+        select(ItemResult.id)
+        .where(ItemResult.round_id == PatrolRound.id, ItemResult.outcome == Outcome.ISSUE)
+        .exists(),
+    )
 
     def week_label(monday: date) -> str:
         return format_date(monday, "M/d")

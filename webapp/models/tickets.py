@@ -27,6 +27,9 @@ class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_estate_status_created", "estate_id", "status", "created_at"),
+        # Received in a window whatever the status: the dashboard's periods, trends, hot units.
+        Index("ix_ticket_estate_created", "estate_id", "created_at"),
+        Index("ix_ticket_estate_kind_created", "estate_id", "kind", "created_at"),
         Index("ix_ticket_follow_up", "status", "next_follow_up_at"),
         # The inbox at 100k tickets: open work by follow-up, closed by date, late majors.
         Index("ix_ticket_estate_status_follow_up", "estate_id", "status", "next_follow_up_at"),
