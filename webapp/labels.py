@@ -92,7 +92,7 @@ NOTICE_STATUS_LABELS = {
 
 # The notices list's tabs (webapp.decoration.services.NOTICE_STATES).
 NOTICE_STATE_LABELS = {
-    "due": _l("待整改"),
+    "due": _l("整改中"),
     "overdue": _l("已逾期"),
     "replied": _l("待复核"),
     "draft": _l("待签发"),

@@ -58,12 +58,30 @@ class Chart:
         return columns(self)
 
 
+LABEL_UNITS = 16  # what the labels' column holds: a Chinese character counts two, a letter one
+
+
+def fit(label: str, units: int = LABEL_UNITS) -> str:
+    """The label as far as it fits the labels' column, with "…" where it was cut."""
+    used, out = 0, []
+    for char in label:
+        used += 2 if ord(char) > 0x2E7F else 1
+        if used > units:
+            return "".join(out).rstrip() + "…"
+        out.append(char)
+    return label
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
     value: int
     y: float
     width: float
+
+    @property
+    def short(self) -> str:
+        return fit(self.label)
 
 
 def bars(chart: Chart) -> tuple[list[Bar], int]:

@@ -21,6 +21,7 @@ from webapp.decoration import services as decoration
 from webapp.duty import handover as handovers
 from webapp.extensions import db
 from webapp.models import (
+    CheckItem,
     DecorationInspection,
     DecorationResult,
     Handover,
@@ -90,7 +91,7 @@ def _round_detail(patrol_round: PatrolRound) -> Detail:
     results = db.session.scalars(
         select(ItemResult)
         .where(ItemResult.round_id == patrol_round.id)
-        .options(joinedload(ItemResult.item))
+        .options(joinedload(ItemResult.item).joinedload(CheckItem.checkpoint))
         .order_by(ItemResult.id)
     ).all()
     problems = [r for r in results if r.outcome == Outcome.ISSUE]

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy import Select, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -173,7 +174,7 @@ def _tickets(board: Board, estate_ids: list[int], zone, now: datetime) -> None:
     figures = summary.tally(estate_ids, start, end, now)
     board.figures = figures
     board.rates = figures.rates()
-    board.received = Figure(str(_l("受理")), figures.received, _inbox_url(board))
+    board.received = Figure(str(_lp("figure", "受理")), figures.received, _inbox_url(board))
     board.by_status = [
         Figure(
             label(TICKET_STATUS_LABELS, status),
