@@ -404,3 +404,13 @@ def test_the_dashboard_runs_the_same_statements_at_10k_and_100k_tickets(
     assert large.count <= 30
     assert db.session.scalar(select(db.func.count(ItemResult.id))) == 0
     assert db.session.scalar(select(db.func.count(PatrolRound.id))) == 0
+
+
+def test_chart_labels_are_cut_by_the_width_they_take():
+    """A bar's label fits the labels' column: a Chinese character takes two letters' room."""
+    from webapp.dashboard.charts import fit
+
+    assert fit("工程维修") == "工程维修"
+    assert fit("服务态度与礼仪规范问题") == "服务态度与礼仪规…"
+    assert fit("Service attitude") == "Service attitude"  # sixteen letters: as it is
+    assert fit("Engineering repairs") == "Engineering repa…"
