@@ -136,7 +136,8 @@ def tracker():
     thread.start()
     _Collector.received = []
     yield f"http://public-key@127.0.0.1:{server.server_port}/42"
-    sentry_sdk.init()  # no DSN: the process-wide client is off again
+    # No DSN: the process-wide client is off again (and turns on no integration of its own).
+    sentry_sdk.init(default_integrations=False, auto_enabling_integrations=False)
     server.shutdown()
 
 

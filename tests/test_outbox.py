@@ -245,6 +245,15 @@ def test_a_real_consumer_delivers_after_commit(app, world, groups, robot, tmp_pa
         assert _messages()[0].status == "sent"
 
 
+def test_a_job_with_an_error_trackers_headers_still_runs(world, groups, robot):
+    """Sentry's Huey integration, once anything in a process turns it on, adds `sentry_headers`
+    to every job that process enqueues; a consumer without it passes them on. The job runs."""
+    _queue(world, 1)
+    outbox.deliver.call_local(sentry_headers={"sentry-trace": "0" * 32 + "-" + "0" * 16})
+    assert len(robot.wait_for(1, timeout=10)) == 1
+    assert _messages()[0].status == "sent"
+
+
 def test_the_queue_runs_on_redis_in_production():
     """JOB_QUEUE_URL=redis://… : the same jobs, stored in Redis (shared by several consumers)."""
     from huey import RedisHuey

@@ -79,6 +79,9 @@ def init_tracking(app) -> None:
         max_request_body_size="never",
         environment=app.config.get("SENTRY_ENVIRONMENT") or "production",
         default_integrations=False,
+        # Not Sentry's Huey integration either: it adds a `sentry_headers` argument to every job
+        # enqueued here, which a consumer without Sentry would pass on to the job.
+        auto_enabling_integrations=False,
     )
 
 

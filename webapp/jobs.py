@@ -52,9 +52,16 @@ huey: Huey = make_huey(os.environ.get("JOB_QUEUE_URL"))
 _app: Flask | None = None
 
 
+# What an error tracker's Huey integration adds to every job it sees enqueued (Sentry's does,
+# once any code in the process turns it on); the job takes no such argument.
+TRACKER_KWARGS = ("sentry_headers",)
+
+
 def _in_app(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
+        for name in TRACKER_KWARGS:
+            kwargs.pop(name, None)
         if has_app_context():
             return fn(*args, **kwargs)
         if _app is None:
