@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -49,8 +50,13 @@ def wired(live_app, live_server, tmp_path_factory):
 
 
 def _tab(page, name: str) -> None:
-    """Tap a tab of the bottom bar."""
-    page.locator("nav.tabbar").get_by_role("link", name=name, exact=True).click()
+    """Tap a tab of the bottom bar, and let its page arrive before the next tap (a tap on the
+    page still shown would race the swap: its content could land under the tab's address)."""
+    link = page.locator("nav.tabbar").get_by_role("link", name=name, exact=True)
+    path = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+    page.wait_for_load_state()
 
 
 def _link_in(robot, count: int, running) -> str:
