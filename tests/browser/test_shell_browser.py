@@ -150,6 +150,9 @@ A11Y_PAGES = {
         "/patrols/templates/1",
         "/patrols/compliance",
         "/patrols/templates/1/qr",
+        "/dashboard?period=month",
+        "/dashboard?period=today",
+        "/dashboard/review",
     ],
     "assistant": [
         "/owners",
