@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 
 from webapp import clock
@@ -173,6 +174,24 @@ def monthly(estate: Estate, month: date, now: datetime | None = None) -> Summary
     return out
 
 
+def _answers(ticket_ids: list[int], period: Select):
+    """(ticket id, kind, body) of these tickets' resolutions and return visits (`period`
+    selects the same tickets' ids). PostgreSQL gets the ids in hand as one array, and probes the
+    entries' ticket index with them: given the period's query instead, it hashes every entry of
+    every ticket to join the period's few against them. SQLite runs the period's query itself,
+    which it joins well, and has no arrays."""
+    if db.engine.dialect.name == "postgresql":
+        ids = bindparam("ticket_ids", ticket_ids, type_=postgresql.ARRAY(Integer))
+        mine = TicketEntry.ticket_id == any_(ids)
+    else:
+        mine = TicketEntry.ticket_id.in_(period)
+    return db.session.execute(
+        select(TicketEntry.ticket_id, TicketEntry.kind, TicketEntry.body).where(
+            mine, TicketEntry.kind.in_(["resolved", "visit"])
+        )
+    )
+
+
 def tally(
     estate_ids: list[int], start: datetime, end: datetime, now: datetime | None = None
 ) -> Summary:
@@ -229,13 +248,9 @@ def tally(
     out.first_response_hours = _median(first)
     out.resolution_hours = _median(resolution)
     if rows:
-        ids = select(Ticket.id).where(*received_then)
         resolved, visited = set(), set()
-        for ticket_id, kind, body in db.session.execute(
-            select(TicketEntry.ticket_id, TicketEntry.kind, TicketEntry.body).where(
-                TicketEntry.ticket_id.in_(ids), TicketEntry.kind.in_(["resolved", "visit"])
-            )
-        ):
+        period = select(Ticket.id).where(*received_then)
+        for ticket_id, kind, body in _answers(list(person_of), period):
             if kind == "resolved":
                 resolved.add(ticket_id)
             else:
