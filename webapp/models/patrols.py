@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import UTCDateTime, utcnow
@@ -151,7 +160,19 @@ class ItemResult(db.Model):
     """One check item's answer in one round. An 异常 (issue) becomes a work order."""
 
     __tablename__ = "patrol_item_result"
-    __table_args__ = (UniqueConstraint("round_id", "item_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "item_id"),
+        # The few 异常 among the many 正常, by round: rounds that found something (the trends,
+        # the history's 有异常) and items found again and again (hot spots), without reading
+        # every answer of every round.
+        Index(
+            "ix_patrol_item_result_issue",
+            "round_id",
+            "item_id",
+            postgresql_where=text("outcome = 'issue'"),
+            sqlite_where=text("outcome = 'issue'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("patrol_round.id", ondelete="CASCADE"))
