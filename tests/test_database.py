@@ -33,6 +33,14 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="a PostgreSQL session setting; this run is on SQLite")
+def test_postgresql_sessions_start_no_parallel_workers_even_after_a_rollback(app):
+    with db.engine.connect() as conn:
+        conn.rollback()  # what ends every read-only request
+        shown = conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+    assert shown == "0"
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 

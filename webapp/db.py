@@ -1,4 +1,5 @@
-"""Database engine set-up: SQLite pragmas and write transactions that queue instead of failing."""
+"""Database engine set-up: SQLite pragmas and write transactions that queue instead of failing;
+PostgreSQL sessions without parallel workers."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 
 
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -36,6 +39,19 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # No parallel workers for a request's queries. They are short, and the cost of starting
+        # workers outweighs what they save (the dashboard's twelve weekly counts: 2.5 ms alone,
+        # 13 ms with two workers); under load the workers also take the cores that the other
+        # requests are waiting for. Set outside a transaction, so a rollback does not undo it.
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET max_parallel_workers_per_gather = 0")
+        dbapi_conn.autocommit = False
 
 
 class UTCDateTime(TypeDecorator):
