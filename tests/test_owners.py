@@ -37,14 +37,14 @@ def test_assistant_registers_an_owner_who_sets_their_own_password(login_as, new_
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "data:image/svg+xml" in html  # QR code of the link, drawn by the server
-    owner = db.session.scalar(select(User).where(User.phone == "13800138000"))
+    owner = db.session.scalar(select(User).where(User.phone == "+8613800138000"))
     assert owner.role == "owner" and owner.password_hash is None  # no default password
     assert [o.unit_id for o in owner.ownerships] == [world.unit_a.id]
 
     link = _link_from(r)
     phone = new_client()
     page = phone.get(link)
-    assert page.status_code == 200 and "13800138000" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "138 0013 8000" in page.get_data(as_text=True)
     phone.csrf_token = re.search(
         r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)
     ).group(1)
@@ -69,7 +69,7 @@ def test_invite_link_expires(login_as, new_client, world, app):
 def test_a_new_link_replaces_the_old_one(login_as, new_client, world):
     c = login_as("supervisor")
     first = _link_from(_register(c, world))
-    owner = db.session.scalar(select(User).where(User.phone == "13800138000"))
+    owner = db.session.scalar(select(User).where(User.phone == "+8613800138000"))
     second = _link_from(c.post(f"/owners/{owner.id}/invite"))
     assert new_client().get(first).status_code == 404
     assert new_client().get(second).status_code == 200
@@ -104,7 +104,7 @@ def test_register_owner_validation(login_as, world):
         assert r.status_code in (404, 422), overrides
         if r.status_code == 422:
             assert f'id="{field}-errors"' in r.get_data(as_text=True), overrides
-    assert db.session.scalar(select(User).where(User.phone == "13800138000")) is None
+    assert db.session.scalar(select(User).where(User.phone == "+8613800138000")) is None
 
 
 def test_same_phone_cannot_be_registered_twice(login_as, world):
@@ -182,7 +182,7 @@ def test_staff_of_another_estate_do_not_see_these_owners(login_as, world):
 
 def test_phone_numbers_are_masked_in_lists(login_as, world):
     html = login_as("assistant").get("/owners").get_data(as_text=True)
-    assert "139****0001" in html and "13900000001" not in html
+    assert "139 **** 0001" in html and "13900000001" not in html
 
 
 def test_edit_owner_with_a_stale_version_is_a_conflict(login_as, world):
@@ -213,7 +213,7 @@ def test_a_new_phone_does_not_rename_the_login_until_asked(login_as, new_client,
     )
     assert r.status_code == 303
     owner = reload(owner)
-    assert owner.phone == "13700000009" and owner.username == "13900000001"
+    assert owner.phone == "+8613700000009" and owner.username == "+8613900000001"
     # The owner still logs in as before.
     assert new_client().login(owner).status_code == 303
     page = assistant.get(f"/owners/{owner.id}").get_data(as_text=True)
@@ -225,7 +225,7 @@ def test_a_new_phone_does_not_rename_the_login_until_asked(login_as, new_client,
     assert "登录名改为新手机号" in page
     r = supervisor.post(f"/owners/{owner.id}/login", data={"version": owner.version})
     assert r.status_code == 303
-    assert reload(owner).username == "13700000009"
+    assert reload(owner).username == "+8613700000009"
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "owner.login_change")
     ).one()

@@ -11,7 +11,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import force_locale, format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
-from webapp import clock, requestcache
+from webapp import clock, phones, requestcache
 
 LOCALE_COOKIE = "lang"
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -95,12 +95,8 @@ def badge(n: int | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****1234: enough to recognise, not enough to copy."""
-    if not phone:
-        return ""
-    if len(phone) < 7:
-        return phone[:1] + "*" * (len(phone) - 1)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """139 **** 5678: enough to recognise, not enough to copy."""
+    return phones.mask(phone)
 
 
 def _translations():
@@ -130,7 +126,7 @@ def init_app(app) -> None:
         html_lang=html_lang, LOCALE_NAMES=LOCALE_NAMES, now_local=clock.now
     )
     app.jinja_env.filters.update(
-        when=format_when, mask_phone=mask_phone, listing=listing, badge=badge
+        when=format_when, mask_phone=mask_phone, phone=phones.display, listing=listing, badge=badge
     )
 
 

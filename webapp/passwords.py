@@ -10,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from flask_babel import gettext as _
 
+from webapp import phones
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -70,6 +72,13 @@ def policy_problem(password: str, *, username: str = "", phone: str | None = Non
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(password)) <= 2:
         return _("这个密码太常见，容易被猜中，请换一个。")
-    if (username and lowered == username.lower()) or (phone and password == phone):
+    # A phone is the same number however it is typed (139…, +86 139…).
+    typed_phone = phones.normalise_or_none(password)
+    same_phone = phone and (password == phone or typed_phone == phone)
+    if (
+        (username and lowered == username.lower())
+        or same_phone
+        or (typed_phone and typed_phone == username)
+    ):
         return _("密码不能与用户名或手机号相同。")
     return None

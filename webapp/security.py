@@ -41,7 +41,8 @@ def apply_headers(response) -> None:
         headers["Cache-Control"] = "no-store"
 
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A mainland mobile, alone or in E.164 (+86 / %2B86 in a query string).
+_PHONE = re.compile(r"(?<!\d)((?:(?:\+|%2B)86)?1[3-9]\d)\d{4}(\d{4})(?!\d)", re.IGNORECASE)
 _SECRET_PARAMS = re.compile(
     r"((?:password|csrf_token|token|code|key|sign)=)[^&\s\"]+", re.IGNORECASE
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -10,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp import audit, clock, outbox, robots
+from webapp import audit, clock, outbox, phones, robots
 from webapp.auth import services as auth_services
 from webapp.errors import Invalid
 from webapp.extensions import db
@@ -27,15 +26,22 @@ from webapp.models import (
     UnitOwnership,
     User,
 )
+from webapp.models.places import natural_key
 from webapp.scoping import visible_people
 
 ESTATE_FIELDS = ("name", "code", "address", "timezone")
 AREA_FIELDS = ("name", "kind", "active")
 
 
-def natural_key(text: str) -> str:
-    """'3栋' < '10栋', '901' < '1201': digits zero-padded for sorting."""
-    return re.sub(r"\d+", lambda m: m.group(0).zfill(8), text)
+def _staff_phone(raw: str | None) -> str | None:
+    """A staff member's phone in E.164 (optional), like everyone's."""
+    if not (raw or "").strip():
+        return None
+    try:
+        return phones.normalise(raw)
+    except phones.NotAPhone:
+        message = _("电话号码无效：港澳台及境外号码请加国家或地区代码，如 +852。")
+        raise Invalid("phone", message) from None
 
 
 def _user_snapshot(user: User) -> dict:
@@ -86,7 +92,7 @@ def create_staff(
     user = User(
         username=username.lower(),
         display_name=display_name,
-        phone=phone or None,
+        phone=_staff_phone(phone),
         role=role,
         active=True,
     )
@@ -108,6 +114,7 @@ def update_staff(
     estate_ids: list[int],
 ) -> None:
     check_version(user, version)
+    phone = _staff_phone(phone)
     if role not in STAFF_ROLES:
         raise Invalid("role", _("请选择一个员工角色。"))
     if user.id == actor.id and role != user.role:
@@ -126,7 +133,7 @@ def update_staff(
     ]
     role_changed = role != user.role
     user.display_name = display_name
-    user.phone = phone or None
+    user.phone = phone
     user.role = role
     if role_changed:
         auth_services.end_all_sessions(user)

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock
+from webapp import audit, clock, phones
 from webapp.extensions import db
 from webapp.models import AuthSession, EstateMembership, SetupToken, User
 from webapp.passwords import hash_password, needs_rehash, policy_problem, verify_password
@@ -28,7 +28,10 @@ def _digest(token: str) -> str:
 
 def authenticate(username: str, password: str) -> User | None:
     """The user these credentials belong to, or None; the same work is done either way."""
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    forms = phones.login_forms(username)
+    found = db.session.scalars(select(User).where(User.username.in_(forms))).all()
+    # As typed first; a phone typed however the owner likes finds the account by its E.164 form.
+    user = next((u for u in found if u.username == forms[0]), found[0] if found else None)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         return None
@@ -173,6 +176,24 @@ def find_setup_token(token: str) -> SetupToken | None:
     return row
 
 
+def find_setup_tokens(tokens: list[str], *options) -> dict[str, SetupToken]:
+    """The usable tokens among these (as find_setup_token), read in one statement."""
+    by_digest = {_digest(t): t for t in tokens}
+    now = clock.now()
+    rows = db.session.scalars(
+        select(SetupToken)
+        .join(User, User.id == SetupToken.user_id)
+        .where(
+            SetupToken.token_hash.in_(list(by_digest)),
+            SetupToken.used_at.is_(None),
+            SetupToken.expires_at >= now,
+            User.active.is_(True),
+        )
+        .options(*options)
+    )
+    return {by_digest[row.token_hash]: row for row in rows}
+
+
 class PasswordRejected(ValueError):
     pass
 
@@ -194,7 +215,7 @@ def use_setup_token(row: SetupToken, password: str) -> User:
 
 
 def username_taken(username: str, *, except_id: int | None = None) -> bool:
-    query = select(func.count(User.id)).where(User.username == username.lower())
+    query = select(func.count(User.id)).where(User.username.in_(phones.login_forms(username)))
     if except_id is not None:
         query = query.where(User.id != except_id)
     return bool(db.session.scalar(query))

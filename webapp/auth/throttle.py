@@ -27,7 +27,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 
-from webapp.i18n import mask_phone
+from webapp import phones
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ EXTENSION = "propdesk.login_throttle"
 RETRY_AFTER = 30.0  # seconds between attempts to reach a store that was down
 # Redis on loopback answers in well under a millisecond: a second means it is gone.
 REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
 # --- the store, with its fallback ------------------------------------------------------------
@@ -183,7 +181,8 @@ def _limit(spec: str) -> RateLimitItem:
 
 def account_id(username: str) -> str:
     """A keyed hash of the normalised username: the store never holds phone numbers."""
-    name = username.strip().lower()[:64].encode()
+    # A phone counts as one account however it is typed (139…, +86 139…, 0086…).
+    name = phones.login_forms(username[:64])[-1].encode()
     secret = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(secret, b"login-account:" + name, hashlib.sha256).hexdigest()[:32]
 
@@ -206,8 +205,8 @@ def client_id(address: str | None) -> str:
 def mask_account(username: str) -> str:
     """For the log: 139****0001 for a phone number, else the first two characters."""
     name = username.strip().lower()[:64]
-    if _PHONE.match(name):
-        return mask_phone(name)
+    if phones.normalise_or_none(name):
+        return phones.mask(name)
     return (name[:2] + "***") if len(name) > 2 else "***"
 
 

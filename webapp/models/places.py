@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,11 @@ from webapp.extensions import db
 
 if TYPE_CHECKING:
     from webapp.models.users import UnitOwnership
+
+
+def natural_key(text: str) -> str:
+    """'3栋' < '10栋', '901' < '1201': digits zero-padded for sorting (buildings, units)."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(8), text)
 
 
 class Estate(db.Model):

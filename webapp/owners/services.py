@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp import audit, paging
+from webapp import audit, paging, phones
 from webapp.auth.services import username_taken
 from webapp.errors import IllegalTransition, Invalid
 from webapp.extensions import db
@@ -16,17 +14,21 @@ from webapp.locks import check_version
 from webapp.models import Building, Role, Unit, UnitOwnership, User
 from webapp.scoping import estate_ids_of
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PAGE_SIZE = 50
 
 
 def normalise_phone(raw: str) -> str:
-    """Digits only, without a +86 / 0086 prefix."""
-    digits = re.sub(r"\D", "", raw or "")
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix) :]
-    return digits
+    """The owner's phone in E.164, or Invalid with what to type."""
+    try:
+        return phones.normalise(raw)
+    except phones.NotAPhone:
+        raise Invalid(
+            "phone",
+            _(
+                "请输入有效的电话号码：手机号或带区号的座机；"
+                "港澳台及境外号码请加国家或地区代码，如 +852。"
+            ),
+        ) from None
 
 
 BY_NAME = paging.Order.of(User.display_name, User.id)
@@ -73,8 +75,6 @@ def owners_in_my_estates(
 
 def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, relation: str) -> User:
     phone = normalise_phone(phone)
-    if not MOBILE.match(phone):
-        raise Invalid("phone", _("请输入 11 位手机号。"))
     if username_taken(phone):
         raise Invalid("phone", _("这个手机号已登记。请在业主列表中找到此人，再关联房屋。"))
     owner = User(
@@ -97,8 +97,6 @@ def create_owner(actor: User, *, display_name: str, phone: str, unit: Unit, rela
 def update_owner(actor: User, owner: User, *, version: int, display_name: str, phone: str) -> None:
     check_version(owner, version)
     phone = normalise_phone(phone)
-    if not MOBILE.match(phone):
-        raise Invalid("phone", _("请输入 11 位手机号。"))
     if phone != owner.phone and username_taken(phone, except_id=owner.id):
         raise Invalid("phone", _("这个手机号已登记。"))
     before = _snapshot(owner)

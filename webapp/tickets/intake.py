@@ -13,7 +13,7 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from webapp import audit, clock, escalation
+from webapp import audit, clock, escalation, phones
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.models import Estate, Role, Ticket, TicketEntry, TicketLink, Unit, UnitOwnership, User
@@ -69,6 +69,9 @@ def create(
     if not description.strip():
         raise Invalid("description", _("请描述问题。"))
     owner = None
+    # A number we can read is kept in E.164 (and finds its owner however it was typed); anything
+    # else ("前台转", an extension) is kept as the caller gave it.
+    reporter_phone = phones.normalise_or_none(reporter_phone) or reporter_phone.strip()
     if actor.is_owner:
         if unit is None or not db.session.scalar(
             select(func.count()).where(
