@@ -134,6 +134,35 @@ CASES = [
         "/owners/{owner_a}/invite",
         {**staff("POST", 200, 404), "assistant": 409},  # owner A has a password: a reset
     ),
+    Case("/owners/invites", "GET", "/owners/invites", supervisor_up("GET", 200)),
+    Case("/owners/invites", "POST", "/owners/invites", supervisor_up("POST", 422)),
+    Case(
+        "/owners/invites/texts.xlsx",
+        "POST",
+        "/owners/invites/texts.xlsx",
+        supervisor_up("POST", 303),  # no links sent back: back to the page, with why
+    ),
+    Case("/owners/import", "GET", "/owners/import", supervisor_up("GET", 200)),
+    Case("/owners/import", "POST", "/owners/import", supervisor_up("POST", 422)),
+    Case(
+        "/owners/import/template.xlsx",
+        "GET",
+        "/owners/import/template.xlsx",
+        supervisor_up("GET", 200),
+    ),
+    Case(
+        "/owners/import/<int:import_id>",
+        "GET",
+        "/owners/import/{record_import}",
+        supervisor_up("GET", 200),
+    ),
+    Case(
+        "/owners/import/<int:import_id>/apply",
+        "POST",
+        "/owners/import/{record_import}/apply",
+        # The supervisor imports it; for the manager after them it is already imported.
+        {**supervisor_up("POST", 303), "manager": 409},
+    ),
     Case(
         "/owners/<int:owner_id>/login",
         "POST",

@@ -9,6 +9,7 @@ from tests.permission_matrix import CASES, PRINCIPALS
 from webapp import outbox, signedlinks
 from webapp.extensions import db
 from webapp.models import EstateDepartment, Notification, Photo, PublicArea
+from webapp.owners import imports
 from webapp.photos import services as photos
 from webapp.workorders import services as workorders
 
@@ -38,11 +39,13 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         world.assistant,
     )
     link = workorders.department_link(patrol.order)
+    record, _plan = imports.upload(world.manager, world.estate, "records.xlsx", imports.template())
     db.session.commit()
     return {
         "dept_token": signedlinks.token_of(link),
         "forged_token": f"{link.id}-forged",
         "outbox_message": message.id,
+        "record_import": record.id,
         "estate": world.estate.id,
         "other_estate": world.other_estate.id,
         "building": world.unit_a.building_id,

@@ -85,7 +85,12 @@ def xlsx_response(
     filename: str, title: str, columns: list[Column], rows: Iterable[Any]
 ) -> Response:
     """A download of `rows` as a workbook named `filename` (ASCII; the title may be Chinese)."""
-    response = make_response(workbook(title, columns, rows))
+    return xlsx_bytes_response(filename, workbook(title, columns, rows))
+
+
+def xlsx_bytes_response(filename: str, content: bytes) -> Response:
+    """A download of a workbook already made (`filename` ASCII)."""
+    response = make_response(content)
     response.headers["Content-Type"] = MEDIA_TYPE
     safe = _UNSAFE_NAME.sub("-", filename).strip("-") or "export.xlsx"
     response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'

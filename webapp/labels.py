@@ -100,6 +100,13 @@ NOTICE_STATE_LABELS = {
 }
 
 # The duty history's narrower views (webapp.duty.services.SHOWS).
+# How a person lives in a unit (业户档案).
+RELATION_LABELS = {
+    "owner": _lp("relation", "业主"),
+    "tenant": _lp("relation", "租户"),
+    "family": _lp("relation", "家属"),
+}
+
 DUTY_SHOW_LABELS = {
     "major": _l("有重大事件"),
     "refused": _l("交接被拒"),
@@ -569,6 +576,7 @@ def init_app(app) -> None:
         notice_status=lambda v: _label(NOTICE_STATUS_LABELS, v),
         notice_state=lambda v: _label(NOTICE_STATE_LABELS, v),
         duty_show=lambda v: _label(DUTY_SHOW_LABELS, v),
+        relation=lambda v: _label(RELATION_LABELS, v),
         deposit_status=lambda v: _label(DEPOSIT_STATUS_LABELS, v),
         entry_kind=lambda v: _label(ENTRY_KIND_LABELS, v),
         entry_heading=entry_heading,

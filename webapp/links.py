@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import segno
 from flask import current_app, has_request_context, request, url_for
 
 
@@ -46,3 +47,8 @@ def external_url_if_known(endpoint: str, **values: Any) -> str | None:
         return external_url(endpoint, **values)
     except RuntimeError:
         return None
+
+
+def qr_data_uri(url: str, scale: int = 5) -> str:
+    """A QR code of `url` as an inline SVG data URI (printed, or scanned off a screen)."""
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)

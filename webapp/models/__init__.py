@@ -20,6 +20,7 @@ from webapp.models.duty import (
     Handover,
     HandoverStatus,
 )
+from webapp.models.imports import RecordImport
 from webapp.models.keys import BorrowerKind, Key, KeyKind, KeyLoan
 from webapp.models.messaging import (
     EstateDepartment,
@@ -47,6 +48,7 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "RecordImport",
     "EstateDepartment",
     "OutboxMessage",
     "OutboxStatus",

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import VersionedForm, choices, name_field, strip
+from webapp.forms import VersionedForm, choices, name_field, optional_id, strip
+from webapp.labels import RELATION_LABELS
 
-RELATIONS = choices([("owner", _l("业主")), ("tenant", _l("租户")), ("family", _l("家属"))])
+RELATIONS = choices(RELATION_LABELS.items())
 
 
 class UnitPickFields:
@@ -27,7 +29,7 @@ class OwnerCreateForm(UnitPickFields, FlaskForm):
         _l("手机号"),
         validators=[DataRequired(_l("必填。")), Length(max=20)],
         filters=[strip],
-        description=_l("业主用手机号登录。"),
+        description=_l("业主用这个号码登录。港澳台及境外号码请加国家或地区代码，如 +852。"),
     )
 
 
@@ -40,3 +42,18 @@ class OwnerEditForm(VersionedForm):
 
 class LinkUnitForm(UnitPickFields, FlaskForm):
     pass
+
+
+class ImportForm(FlaskForm):
+    estate = SelectField(_l("项目"), coerce=int, validators=[DataRequired(_l("请选择项目。"))])
+    file = FileField(
+        _l("工作簿（.xlsx）"),
+        validators=[FileRequired(_l("请选择文件。"))],
+        description=_l("用下面的模板填写：“楼栋”表列出要新建的楼栋，“房屋与住户”表每行一户一人。"),
+    )
+
+
+class InviteBatchForm(FlaskForm):
+    estate = SelectField(_l("项目"), coerce=int, validators=[DataRequired(_l("请选择项目。"))])
+    building = SelectField(_l("楼栋"), coerce=optional_id, validators=[Optional()])
+    replace = BooleanField(_l("之前发出、还没用过的邀请将失效，我已知悉"))

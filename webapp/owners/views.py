@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from webapp import phones
 from webapp.access import STAFF, SUPERVISOR_UP, allow
 from webapp.auth import links
+from webapp.exports import Column, xlsx_bytes_response, xlsx_response
 from webapp.extensions import db
 from webapp.forms import ActionForm, VersionedForm, choices, save
-from webapp.owners import forms, services
+from webapp.owners import forms, imports, invites, services
 from webapp.scoping import (
     building_choices,
     find_unit,
     get_building_or_404,
+    get_estate_or_404,
     get_owner_or_404,
     get_unit_or_404,
+    visible_estates,
 )
 from webapp.web import render, render_form, see_other
 
@@ -78,6 +83,7 @@ def create():
 def _owner_page(owner, status: int = 200, edit_form=None, link_form=None):
     if edit_form is None:
         edit_form = forms.OwnerEditForm(formdata=None, obj=owner)
+        edit_form.phone.data = phones.display(owner.phone)  # as people write it, not E.164
         edit_form.version.data = owner.version
     link_form = link_form or _with_buildings(forms.LinkUnitForm(formdata=None))
     if status == 200 and (edit_form.errors or link_form.errors):
@@ -192,3 +198,185 @@ def invite(owner_id: int):
     token = links.issue(owner, purpose, current_user)
     db.session.commit()
     return _link_page(owner, token, purpose)
+
+
+# --- owner and unit records from a workbook ---------------------------------------------------
+
+IMPORT_LIMIT = 10 * 1024 * 1024  # an estate's records fill a few hundred KB
+
+
+def _import_form(formdata=None):
+    form = forms.ImportForm() if formdata is None else forms.ImportForm(formdata=formdata)
+    estates = db.session.scalars(visible_estates(current_user)).all()
+    form.estate.choices = choices([(e.id, e.name) for e in estates])
+    return form
+
+
+def _import_page(form, status: int = 200):
+    return render(
+        "owners/import.html",
+        status=422 if form.errors and status == 200 else status,
+        form=form,
+        recent=imports.recent(current_user),
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@allow(SUPERVISOR_UP)
+def import_records():
+    """Owner and unit records from a workbook: upload, then a preview to confirm."""
+    form = _import_form()
+    if not form.validate_on_submit():
+        return _import_page(form)
+    estate = get_estate_or_404(current_user, form.estate.data)
+    content = form.file.data.read(IMPORT_LIMIT + 1)
+    if len(content) > IMPORT_LIMIT:
+        form.file.errors.append(_("文件超过 10 MB。"))
+        return _import_page(form)
+    outcome = save(
+        form,
+        lambda: imports.upload(current_user, estate, form.file.data.filename, content),
+    )
+    if not outcome.ok:
+        return _import_page(form, outcome.status)
+    record, _plan = outcome.value
+    return see_other(url_for("owners.import_preview", import_id=record.id))
+
+
+@bp.get("/import/template.xlsx")
+@allow(SUPERVISOR_UP)
+def import_template():
+    """The workbook to fill in, headers in the reader's language."""
+    return xlsx_bytes_response("propdesk-records-template.xlsx", imports.template())
+
+
+def _preview_page(record, form=None, status: int = 200):
+    return render(
+        "owners/import_preview.html",
+        status=status,
+        record=record,
+        plan=imports.plan(record.estate, record.content) if not record.applied_at else None,
+        shown=imports.SHOWN,
+        form=form or ActionForm(formdata=None),
+    )
+
+
+@bp.get("/import/<int:import_id>")
+@allow(SUPERVISOR_UP)
+def import_preview(import_id: int):
+    """What the uploaded workbook would create, change and refuse; or what it did."""
+    return _preview_page(imports.get_or_404(current_user, import_id))
+
+
+@bp.post("/import/<int:import_id>/apply")
+@allow(SUPERVISOR_UP)
+def import_apply(import_id: int):
+    """Apply the previewed workbook in one transaction."""
+    record = imports.get_or_404(current_user, import_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _preview_page(record, form, 422)
+    outcome = save(form, lambda: imports.apply(current_user, record))
+    if not outcome.ok:
+        return _preview_page(record, form, outcome.status)
+    flash(_("已导入：%(n)d 项变更。", n=outcome.value.changes), "success")
+    return see_other(url_for("owners.import_preview", import_id=record.id))
+
+
+# --- invites for many owners at once ----------------------------------------------------------
+
+
+def _invite_form(*formdata):
+    form = forms.InviteBatchForm(*formdata)  # the query's on a GET, the posted form's otherwise
+    estates = db.session.scalars(visible_estates(current_user)).all()
+    form.estate.choices = choices([(e.id, e.name) for e in estates])
+    form.building.choices = choices([("", _("全部楼栋")), *building_choices(current_user)])
+    return form
+
+
+def _batch_of(form) -> tuple[list, str | None]:
+    """Who the form's estate and building hold, or why there is no batch."""
+    building_id = form.building.data
+    if building_id is not None:
+        building = get_building_or_404(current_user, building_id)
+        if building.estate_id != form.estate.data:
+            return [], _("这个楼栋不属于所选项目。")
+    batch = invites.waiting(current_user, form.estate.data, building_id)
+    if len(batch) > invites.MAX_BATCH:
+        return batch, _("一次最多 %(n)d 人：请选择楼栋，分批生成。", n=invites.MAX_BATCH)
+    return batch, None
+
+
+def _invites_page(form, status: int = 200, batch=None, problem=None):
+    return render(
+        "owners/invites.html",
+        status=status,
+        form=form,
+        batch=batch,
+        live=invites.live_links(e.owner for e in batch) if batch else 0,
+        problem=problem,
+        max_batch=invites.MAX_BATCH,
+    )
+
+
+@bp.get("/invites")
+@allow(SUPERVISOR_UP)
+def invites_page():
+    """Invites for everyone of an estate or building who has not set a password yet."""
+    form = _invite_form(request.args)
+    batch = problem = None
+    if request.args.get("estate"):
+        if form.estate.validate(form) and form.building.validate(form):
+            get_estate_or_404(current_user, form.estate.data)
+            batch, problem = _batch_of(form)
+        else:
+            return _invites_page(form, 422)
+    return _invites_page(form, batch=batch, problem=problem)
+
+
+@bp.post("/invites")
+@allow(SUPERVISOR_UP)
+def invites_issue():
+    """Issue the links and show them as slips to print (earlier unused ones stop working)."""
+    form = _invite_form()
+    if not form.validate_on_submit():
+        return _invites_page(form, 422)
+    get_estate_or_404(current_user, form.estate.data)
+    batch, problem = _batch_of(form)
+    if problem or not batch:
+        return _invites_page(form, 422, batch, problem or _("没有需要邀请的人。"))
+    if invites.live_links(e.owner for e in batch) and not form.replace.data:
+        form.replace.errors = [_("有人还有未用的邀请：确认它们失效后再生成。")]
+        return _invites_page(form, 422, batch)
+    slips = invites.issue(current_user, batch)
+    db.session.commit()
+    estate = get_estate_or_404(current_user, form.estate.data)
+    return render(
+        "owners/invite_sheet.html",
+        slips=slips,
+        estate=estate,
+        days=links.valid_days(),
+        form=ActionForm(formdata=None),
+    )
+
+
+@bp.post("/invites/texts.xlsx")
+@allow(SUPERVISOR_UP)
+def invites_texts():
+    """The texts of the slips just issued, one row each, ready to send (.xlsx)."""
+    form = ActionForm()
+    tokens = [t[:64] for t in request.form.getlist("token")[: invites.MAX_BATCH] if t]
+    slips = invites.slips_of(current_user, tokens) if form.validate_on_submit() else []
+    if not slips:
+        flash(_("这些邀请已失效或不存在：请重新生成。"), "error")
+        return see_other(url_for("owners.invites_page"))
+    return xlsx_response("propdesk-invites.xlsx", _("邀请"), INVITE_COLUMNS, slips)
+
+
+INVITE_COLUMNS = [
+    Column(_l("房屋"), lambda s: "、".join(s.units), 16),
+    Column(_l("姓名"), lambda s: s.owner.display_name, 12),
+    Column(_l("电话"), lambda s: phones.display(s.owner.phone), 16),
+    Column(_l("可直接发送的文字"), lambda s: s.message, 80),
+    Column(_l("链接"), lambda s: s.link, 60),
+]

@@ -3,7 +3,6 @@ history and compliance; the manager's templates."""
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +25,7 @@ from webapp.labels import (
     label,
     staff_role_choices,
 )
-from webapp.links import external_url
+from webapp.links import external_url, qr_data_uri
 from webapp.models import PatrolRound, PatrolTemplate, PublicArea
 from webapp.patrols import checklists, forms, rounds
 from webapp.patrols import compliance as schedule
@@ -553,12 +552,7 @@ def qr_sheet(template_id: int):
     """A printable sheet with one QR code per checkpoint."""
     template = checklists.template_tree(_template_or_404(template_id).id)
     codes = [
-        (
-            c,
-            segno.make(external_url("patrols.scan", token=c.qr_token), error="m").svg_data_uri(
-                scale=6, border=2
-            ),
-        )
+        (c, qr_data_uri(external_url("patrols.scan", token=c.qr_token), scale=6))
         for c in template.checkpoints
         if c.active
     ]
