@@ -134,6 +134,13 @@ CASES = [
         "/owners/{owner_a}/invite",
         {**staff("POST", 200, 404), "assistant": 409},  # owner A has a password: a reset
     ),
+    Case("/units/<int:unit_id>", "GET", "/units/{unit_a}", owners_own(200)),
+    Case(
+        "/units/<int:unit_id>/people/<int:person_id>/phone",
+        "POST",
+        "/units/{unit_a}/people/{owner_a}/phone",
+        staff("POST", 200, 404),
+    ),
     Case("/owners/invites", "GET", "/owners/invites", supervisor_up("GET", 200)),
     Case("/owners/invites", "POST", "/owners/invites", supervisor_up("POST", 422)),
     Case(

@@ -60,6 +60,7 @@ from webapp.photos import storage as photo_storage
 from webapp.photos.views import bp as photos_bp
 from webapp.pwa.views import bp as pwa_bp
 from webapp.tickets.views import bp as tickets_bp
+from webapp.units.views import bp as units_bp
 from webapp.web import unauthorized_response
 from webapp.workorders.views import bp as workorders_bp
 from webapp.workorders.views import link_bp as deptlink_bp
@@ -183,6 +184,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         admin_bp,
         owners_bp,
+        units_bp,
         history_bp,
         pwa_bp,
         patrols_bp,

@@ -1,6 +1,6 @@
 """业户档案 in a real browser at phone size: the manager imports a workbook (a bad row refused in
 the preview), issues the new building's invites and prints the slips; an owner opens their slip's
-link on their own phone, sets a password and sees their home."""
+link on their own phone, sets a password and sees their home and their unit's page."""
 
 from __future__ import annotations
 
@@ -75,4 +75,8 @@ def test_a_manager_imports_records_and_an_owner_activates_from_a_slip(
     owner.wait_for_url(f"{live_server}/")
     expect(owner.locator("main")).to_contain_text("8栋-102")
     screenshot("owner-activated", target=owner)
+    owner.get_by_role("link", name="翠湖花园 8栋-102").click()
+    expect(owner.locator("#people")).to_contain_text("周二")
+    expect(owner.locator("#people")).to_contain_text("租户")
+    screenshot("unit-page-owner", target=owner, full_page=True)
     owner.context.close()

@@ -1,0 +1,115 @@
+"""One unit's record (业户档案): who lives there, and what the department has had to do with it —
+tickets, renovation permits and notices, work orders, keys — each read through the visibility
+rules of its own feature, so an owner sees only what is theirs to see. A fixed number of
+statements whatever the unit's history (the lists are capped, their totals counted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from webapp import audit
+from webapp.decoration.services import visible_notices, visible_permits
+from webapp.errors import Invalid
+from webapp.extensions import db
+from webapp.keys.services import visible_keys
+from webapp.models import (
+    DecorationPermit,
+    Key,
+    RectificationNotice,
+    Ticket,
+    TicketLink,
+    Unit,
+    UnitOwnership,
+    User,
+    WorkOrder,
+)
+from webapp.tickets.inbox import visible_tickets
+from webapp.workorders.services import visible_work_orders
+
+SHOWN = 10  # of each list; the page links to the whole list where there is one
+
+
+@dataclass
+class UnitRecord:
+    unit: Unit
+    people: list[UnitOwnership] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    ticket_total: int = 0
+    permits: list[DecorationPermit] = field(default_factory=list)
+    notices: list[RectificationNotice] = field(default_factory=list)
+    work_orders: list[WorkOrder] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+
+
+def record(viewer: User, unit: Unit) -> UnitRecord:
+    out = UnitRecord(unit)
+    out.people = list(
+        db.session.scalars(
+            select(UnitOwnership)
+            .where(UnitOwnership.unit_id == unit.id)
+            .options(joinedload(UnitOwnership.user))
+            .join(User, User.id == UnitOwnership.user_id)
+            .order_by(UnitOwnership.relation != "owner", User.display_name, User.id)
+        )
+    )
+    tickets = visible_tickets(viewer).where(Ticket.unit_id == unit.id)
+    latest = tickets.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(SHOWN)
+    out.tickets = list(db.session.scalars(latest))
+    out.ticket_total = db.session.scalar(
+        select(func.count()).select_from(tickets.with_only_columns(Ticket.id).subquery())
+    )
+    out.permits = list(
+        db.session.scalars(
+            visible_permits(viewer)
+            .where(DecorationPermit.unit_id == unit.id)
+            .order_by(DecorationPermit.id.desc())
+            .limit(SHOWN)
+        )
+    )
+    out.notices = list(
+        db.session.scalars(
+            visible_notices(viewer)
+            .where(RectificationNotice.unit_id == unit.id)
+            .order_by(RectificationNotice.id.desc())
+            .limit(SHOWN)
+        )
+    )
+    if viewer.is_staff:
+        of_unit = (
+            select(TicketLink.target_id)
+            .join(Ticket, Ticket.id == TicketLink.ticket_id)
+            .where(Ticket.unit_id == unit.id, TicketLink.target_type == "work_order")
+        )
+        out.work_orders = list(
+            db.session.scalars(
+                visible_work_orders(viewer)
+                .where(WorkOrder.id.in_(of_unit))
+                .order_by(WorkOrder.id.desc())
+                .limit(SHOWN)
+            )
+        )
+        out.keys = list(
+            db.session.scalars(
+                visible_keys(viewer).where(Key.unit_id == unit.id).order_by(Key.label)
+            )
+        )
+    return out
+
+
+def reveal_phone(viewer: User, unit: Unit, person_id: int) -> User:
+    """A resident's whole phone number, for staff who tapped to see it: audited."""
+    link = db.session.get(UnitOwnership, (person_id, unit.id))
+    if link is None:
+        raise Invalid("person", "")
+    audit.record(
+        viewer,
+        "unit.phone_shown",
+        "user",
+        person_id,
+        estate_id=unit.building.estate_id,
+        after={"unit": unit.label},
+    )
+    return link.user
