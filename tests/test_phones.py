@@ -68,7 +68,13 @@ def test_an_owner_registered_with_a_hong_kong_number_logs_in_typing_it_any_way(
         select(User.password_hash).where(User.id == world.owner_a.id)
     )
     db.session.commit()
-    for typed in ("+852 6123 4567", "0085261234567", "+85261234567"):
+    for typed in (
+        "+852 6123 4567",
+        "0085261234567",
+        "+85261234567",
+        "(852) 6123 4567",
+        "85261234567",
+    ):
         client.refresh_csrf("/login")
         answer = client.post("/login", data={"username": typed, "password": PASSWORD})
         assert answer.status_code == 303, typed

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from webapp import audit, clock
+from webapp import audit, clock, phones
 from webapp.admin.services import natural_key, unit_numbers
 from webapp.extensions import db
 from webapp.models import (
@@ -233,7 +233,7 @@ def load() -> list[str]:
         user = User(
             username=username,
             display_name=name,
-            phone=phone,
+            phone=phones.normalise(phone),  # kept in E.164, as every form keeps it
             role=role,
             password_hash=password_hash,
             active=True,
@@ -252,7 +252,7 @@ def load() -> list[str]:
         owner = User(
             username=username,
             display_name=name,
-            phone=phone,
+            phone=phones.normalise(phone),
             role=Role.OWNER,
             password_hash=password_hash or hash_password(DEMO_PASSWORD),
             active=True,
@@ -406,7 +406,7 @@ def _load_tickets(estate: Estate) -> list[str]:
             estate=estate,
             unit=unit,
             reporter_name=name,
-            reporter_phone=phone,
+            reporter_phone=phones.normalise(phone),
             kind=kind,
             channel=channel,
             category=category,

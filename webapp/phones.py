@@ -76,7 +76,11 @@ def mask(value: str | None) -> str:
 
 def login_forms(typed: str) -> list[str]:
     """The usernames a typed login may stand for: as typed (lowercased), and, when it reads as a
-    phone number, its E.164 form (owners log in with their phone, however they type it)."""
+    phone number, its E.164 form (owners log in with their phone, however they type it). At
+    login a number that is no mainland one is also tried with its country code as typed
+    ("852 6123 4567", "(852) 6123 4567"): nobody is asked for a + to get in."""
     name = (typed or "").strip().lower()
     phone = normalise_or_none(name)
+    if phone is None and _TYPED.match(name) and not name.startswith("+"):
+        phone = normalise_or_none("+" + "".join(c for c in name if c.isdigit()))
     return [name] if phone is None or phone == name else [name, phone]

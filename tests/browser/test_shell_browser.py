@@ -122,7 +122,7 @@ def test_invalid_form_shows_errors_beside_fields(page, live_server):
     page.fill("#number", "1201")
     page.click("form.stack button[type=submit]")
     page.locator("#phone-errors").wait_for()
-    assert "11 位手机号" in page.locator("#phone-errors").inner_text()
+    assert "有效的电话号码" in page.locator("#phone-errors").inner_text()
     assert page.input_value("#display_name") == "测试业主"  # nothing typed is lost
     _fits_the_phone(page)
 
