@@ -4,6 +4,7 @@ in one transaction that a second run of the same file leaves alone, edits applie
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -117,7 +118,9 @@ def test_a_generated_workbook_refuses_exactly_its_bad_rows_and_imports_once(worl
     rows[0] = ("1栋", "5000", "住户零", 13700000000, "租户")
     edited = imports.plan(world.estate, workbook(rows))
     assert [(before, after) for _id, before, after in edited.renamed] == [("住户0", "住户零")]
-    assert [(old, new) for *_ids, old, new in edited.relinked] == [("owner", "tenant")]
+    assert [(c.label, c.before, c.after) for c in edited.relinked] == [
+        ("1栋-5000", "owner", "tenant")
+    ]
     assert edited.people == [] and edited.links == []
 
 
@@ -177,15 +180,17 @@ def test_the_template_has_both_sheets_in_the_readers_language(world, login_as):
     client = login_as("manager")
     template = client.get("/owners/import/template.xlsx").data
     zh = load_workbook(io.BytesIO(template))
-    assert zh.sheetnames == ["楼栋", "房屋与住户"]
+    assert zh.sheetnames == ["楼栋", "房屋与住户", "填写说明"]
     assert [c.value for c in zh["房屋与住户"][1]] == HEADERS
     client.post("/locale", data={"locale": "en"})
     en = load_workbook(io.BytesIO(client.get("/owners/import/template.xlsx").data))
     sheet = en.worksheets[1]
     assert [c.value for c in sheet[1]] == ["Building", "Unit number", "Name", "Phone", "Relation"]
-    # Filled in as it comes, the template imports.
+    assert [c.value for c in en.worksheets[0][1]] == ["Building"]
+    assert en.sheetnames[0] == "Buildings"
+    # Uploaded as it comes, the template changes nothing: its example is on the notes sheet.
     plan = imports.plan(world.estate, template)
-    assert plan.refused == [] and plan.changes == 2  # 3栋-1201 exists: one person, one link
+    assert plan.refused == [] and plan.changes == 0 and plan.rows == 0
 
 
 def test_a_supervisor_uploads_previews_and_imports_through_the_pages(world, login_as):
@@ -227,3 +232,14 @@ def test_another_estates_import_is_not_found(world, login_as, make):
     record, _ = imports.upload(world.manager, world.other_estate, "x.xlsx", imports.template())
     db.session.commit()
     assert login_as("manager").get(f"/owners/import/{record.id}").status_code == 404
+
+
+def test_a_preview_older_than_the_records_says_so_and_offers_no_confirm(world, login_as):
+    content = workbook([("1栋", "101", "赵六", "13722223333", "业主")])
+    older, _ = imports.upload(world.manager, world.estate, "a.xlsx", content)
+    newer, _ = imports.upload(world.manager, world.estate, "b.xlsx", content)
+    imports.apply(world.manager, newer)
+    db.session.commit()
+    page = login_as("manager").get(f"/owners/import/{older.id}").get_data(as_text=True)
+    assert 'id="stale"' in page and "确认导入" not in page
+    assert re.search(r"新建住户</dt><dd>0<", page)  # today's counts, not the upload's

@@ -167,7 +167,8 @@ def _whole_document(response: Response) -> Response:
     - the shell changed (login, logout, language, another account in another tab): the page
       reached is loaded whole, with its own scripts, body class and navigation;
     - a boosted link reached a download (a workbook, a photo): the browser fetches it itself
-      instead of pouring its bytes into the page.
+      instead of pouring its bytes into the page. (A form that posts for a download cannot be
+      fetched again that way: it carries hx-boost="false".)
     """
     if not request.htmx or "HX-Redirect" in response.headers or response.status_code >= 500:
         return response

@@ -4,9 +4,11 @@ link on their own phone, sets a password and sees their home and their unit's pa
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, SCREENS, log_in
@@ -62,6 +64,11 @@ def test_a_manager_imports_records_and_an_owner_activates_from_a_slip(
     (SCREENS / "invite-slips.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595" in pdf
     page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载发送文字（.xlsx）").click()
+    texts = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert [r[1] for r in texts.iter_rows(min_row=2, values_only=True)] == ["周一", "周二"]
+    expect(slips).to_have_count(2)  # the page stays: its links are shown nowhere else
     # What the QR code on 周二's slip holds (the scan itself is the owner's phone camera).
     token = page.locator("input[name=token]").nth(1).get_attribute("value")
     context.close()

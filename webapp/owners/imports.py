@@ -17,10 +17,12 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -58,8 +60,9 @@ HEADERS = {
     "phone": _l("电话"),
     "relation": _l("身份"),
 }
-SHEET_BUILDINGS = _l("楼栋")
+SHEET_BUILDINGS = _lp("sheet", "楼栋")
 SHEET_RESIDENTS = _l("房屋与住户")
+SHEET_NOTES = _l("填写说明")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,17 @@ class Refusal:
     row: int
     cell: str  # e.g. D17
     reason: str
+
+
+class Relink(NamedTuple):
+    """A person's relation to a unit that the file changes."""
+
+    user_id: int
+    unit_id: int
+    before: str
+    after: str
+    name: str
+    label: str  # the unit, e.g. 3栋-1201
 
 
 @dataclass
@@ -79,7 +93,7 @@ class Plan:
     people: list[tuple[str, str]] = field(default_factory=list)  # (name, E.164) to create
     renamed: list[tuple[int, str, str]] = field(default_factory=list)  # (user id, from, to)
     links: list[tuple[str, str, str, str]] = field(default_factory=list)  # phone, bldg, no, rel
-    relinked: list[tuple[int, int, str, str]] = field(default_factory=list)  # user, unit, from, to
+    relinked: list[Relink] = field(default_factory=list)
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
     rows: int = 0
@@ -107,20 +121,34 @@ class Plan:
 
 
 def template() -> bytes:
-    """The workbook to fill in: both sheets with their headers (the reader's language) and
-    one example row each."""
+    """The workbook to fill in: the two sheets with their headers only (the reader's language),
+    and a third sheet of instructions with an example row, which is never imported (an example
+    left in a data sheet would have become a real person)."""
     book = Workbook()
     bold = Font(bold=True)
     first = book.active
     first.title = str(SHEET_BUILDINGS)
     _header(first, [HEADERS["building"]], bold)
-    first.append([_("3栋")])
     residents = book.create_sheet(str(SHEET_RESIDENTS))
     _header(residents, [HEADERS[k] for k in RESIDENT_COLUMNS], bold)
-    residents.append([_("3栋"), "1201", _("陈志强"), "139 1234 5678", str(RELATIONS["owner"])])
     residents.column_dimensions["D"].width = 18
     for sheet in (first, residents):
         sheet.freeze_panes = "A2"
+    notes = book.create_sheet(str(SHEET_NOTES))
+    notes.column_dimensions["A"].width = 90
+    for line in (
+        _("填写说明（这张表不会导入）"),
+        _("“楼栋”表：每行一个要新建的楼栋；已有的楼栋不用列出。"),
+        _("“房屋与住户”表：每行一户一人。楼栋须已存在或列在“楼栋”表中；只填楼栋和房号则只建房屋。"),
+        _("电话：手机号或带区号的座机；港澳台及境外号码请加国家或地区代码，如 +852。"),
+        _("身份：业主、租户或家属；不填即为业主。"),
+        "",
+        _("例如（在“房屋与住户”表中这样填写一行）："),
+    ):
+        notes.append([line])
+    notes["A1"].font = bold
+    notes.append([str(HEADERS[k]) for k in RESIDENT_COLUMNS])
+    notes.append([_("3栋"), "1201", _("陈志强"), "139 1234 5678", str(RELATIONS["owner"])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -424,7 +452,10 @@ def _plan_people(
         if relation is None:
             out.links.append((r.phone, r.building, r.number, r.relation))
         elif relation != r.relation:
-            out.relinked.append((person.id, unit.id, relation, r.relation))
+            label = f"{r.building}-{r.number}"
+            out.relinked.append(
+                Relink(person.id, unit.id, relation, r.relation, person.display_name, label)
+            )
         elif person.id not in renamed:
             out.unchanged += 1
 
@@ -495,9 +526,9 @@ def apply(actor: User, record: RecordImport) -> Plan:
         UnitOwnership(user_id=people[phone].id, unit_id=units[b, n].id, relation=relation)
         for phone, b, n, relation in found.links
     )
-    for user_id, unit_id, _old, new in found.relinked:
-        link = db.session.get(UnitOwnership, (user_id, unit_id))
-        link.relation = new
+    for change in found.relinked:
+        link = db.session.get(UnitOwnership, (change.user_id, change.unit_id))
+        link.relation = change.after
     record.applied_at = clock.now()
     record.applied_by_id = actor.id
     db.session.flush()

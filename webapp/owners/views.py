@@ -251,11 +251,16 @@ def import_template():
 
 
 def _preview_page(record, form=None, status: int = 200):
+    plan = imports.plan(record.estate, record.content) if not record.applied_at else None
     return render(
         "owners/import_preview.html",
         status=status,
         record=record,
-        plan=imports.plan(record.estate, record.content) if not record.applied_at else None,
+        plan=plan,
+        # The records changed since the upload (another import, an edit): the counts shown are
+        # today's, and confirming would be refused; the file is uploaded again instead.
+        stale=plan is not None and plan.counts() != record.plan,
+        counts=plan.counts() if plan is not None else record.plan,
         shown=imports.SHOWN,
         form=form or ActionForm(formdata=None),
     )
