@@ -247,18 +247,16 @@ def _value(sheet: _Sheet, key: str, values: tuple) -> str:
     return _text(values[column])
 
 
-def _relation(text: str) -> str | None:
-    if not text:
-        return "owner"
-    lowered = text.lower()
+def _relations() -> dict[str, str]:
+    """What a relation cell may say (the code, or its label in either language) -> the code;
+    empty means owner. Built once per workbook, not per row."""
+    known = {"": "owner"}
     for code, label in RELATIONS.items():
-        with force_locale("zh_CN"):
-            chinese = str(label)
-        with force_locale("en"):
-            english = str(label).lower()
-        if lowered in (code, chinese, english):
-            return code
-    return None
+        known[code] = code
+        for locale in ("zh_CN", "en"):
+            with force_locale(locale):
+                known[str(label).lower()] = code
+    return known
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -327,6 +325,7 @@ class _Row:
 
 def _resident_rows(sheet: _Sheet, out: Plan, known: set[str]) -> list[_Row]:
     """The residents sheet's rows that can be applied; the others refused with their reason."""
+    relations = _relations()
     rows: list[_Row] = []
     seen: dict[tuple, int] = {}  # (building, number, phone) -> row
     named: dict[str, tuple[str, int]] = {}  # phone -> (name, row)
@@ -368,7 +367,7 @@ def _resident_rows(sheet: _Sheet, out: Plan, known: set[str]) -> list[_Row]:
             if phone is None:
                 refuse("phone", _("电话号码无效：%(p)s", p=v["phone"][:30]))
                 continue
-        relation = _relation(v["relation"])
+        relation = relations.get(v["relation"].lower())
         if relation is None:
             refuse("relation", _("身份须是 业主、租户 或 家属（也可不填：业主）。"))
             continue

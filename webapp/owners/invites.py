@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp import clock
 from webapp.auth import links, services
@@ -43,10 +43,11 @@ def waiting(viewer: User, estate_id: int, building_id: int | None = None) -> lis
     if estate_id not in estate_ids_of(viewer):
         return []
     query = (
-        select(User, Building.name, Unit.number)
+        select(User, Unit)
         .join(UnitOwnership, UnitOwnership.user_id == User.id)
         .join(Unit, Unit.id == UnitOwnership.unit_id)
         .join(Building, Building.id == Unit.building_id)
+        .options(contains_eager(Unit.building))
         .where(
             Building.estate_id == estate_id,
             User.role == Role.OWNER,
@@ -58,9 +59,8 @@ def waiting(viewer: User, estate_id: int, building_id: int | None = None) -> lis
     if building_id is not None:
         query = query.where(Building.id == building_id)
     found: dict[int, Waiting] = {}
-    for user, building, number in db.session.execute(query):
-        entry = found.setdefault(user.id, Waiting(user, []))
-        entry.units.append(f"{building}-{number}")
+    for user, unit in db.session.execute(query):
+        found.setdefault(user.id, Waiting(user, [])).units.append(unit.label)
     return list(found.values())
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload
 
 from webapp import audit
 from webapp.decoration.services import visible_notices, visible_permits
-from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.keys.services import visible_keys
 from webapp.models import (
@@ -99,11 +98,12 @@ def record(viewer: User, unit: Unit) -> UnitRecord:
     return out
 
 
-def reveal_phone(viewer: User, unit: Unit, person_id: int) -> User:
-    """A resident's whole phone number, for staff who tapped to see it: audited."""
+def reveal_phone(viewer: User, unit: Unit, person_id: int) -> User | None:
+    """A resident's whole phone number, for staff who tapped to see it: audited. None when the
+    person does not live in the unit."""
     link = db.session.get(UnitOwnership, (person_id, unit.id))
     if link is None:
-        raise Invalid("person", "")
+        return None
     audit.record(
         viewer,
         "unit.phone_shown",

@@ -6,7 +6,6 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from webapp.access import AUTHENTICATED, STAFF, allow
-from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.forms import ActionForm
 from webapp.scoping import get_unit_or_404
@@ -40,9 +39,8 @@ def phone(unit_id: int, person_id: int):
     unit = get_unit_or_404(current_user, unit_id)
     if not ActionForm().validate_on_submit():
         return render("units/unit.html", status=422, **_context(unit))
-    try:
-        person = services.reveal_phone(current_user, unit, person_id)
-    except Invalid:
+    person = services.reveal_phone(current_user, unit, person_id)
+    if person is None:
         abort(404)
     db.session.commit()
     context = _context(unit, person.id)
