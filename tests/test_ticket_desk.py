@@ -369,6 +369,31 @@ def test_the_monthly_summary_matches_a_hand_count(world):
     assert (person.answers, person.satisfied) == (3, 2)
 
 
+def test_lateness_is_counted_to_the_second_at_24_and_48_hours(world):
+    """The database subtracts the datetimes: exactly 24 h (48 h for a major complaint's
+    investigation) is on time, one second more is late, as the ticket page says."""
+    start = _at(3, 9)
+    cases = [  # (severity, hours to first response, hours to investigation)
+        ("normal", timedelta(hours=24), None),
+        ("normal", timedelta(hours=24, seconds=1), None),
+        ("major", timedelta(hours=1), timedelta(hours=48)),
+        ("major", timedelta(hours=1), timedelta(hours=48, seconds=1)),
+    ]
+    for severity, first, investigated in cases:
+        t = _take(world, severity=severity, description=str(first))
+        # Set to the microsecond: the test clock moves on while the test runs.
+        t.created_at = start
+        t.first_response_at = start + first
+        t.investigated_at = investigated and start + investigated
+    db.session.commit()
+    _travel_to(_at(6, 9))
+    s = monthly.monthly(world.estate, date(2026, 10, 1))
+    assert s.received == 4 and s.overdue == 2
+    assert s.first_response_hours == 12.5  # 1, 1, 24 and 24 h + 1 s
+    [person] = s.people
+    assert person.overdue == 2
+
+
 def test_summary_page_print_and_excel_show_the_same_figures(login_as, world):
     _build_october(world)
     c = login_as("manager")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextvars
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Float, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from webapp import clock
@@ -82,3 +84,26 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return clock.now()
+
+
+class seconds_between(FunctionElement):  # noqa: N801 - used like a SQL function
+    """The seconds from one UTC datetime column (or value) to another, computed by the database,
+    to the millisecond: lets a query count or group by an elapsed time without handing every
+    row's datetimes to Python. NULL where either end is NULL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _seconds_between(element, compiler, **kw):
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({end}) - ({start})) AS DOUBLE PRECISION)"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    # julianday() keeps milliseconds; rounding the difference to whole milliseconds gives exact
+    # values to compare (24 h is 86400.0, not 86399.99999…).
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"ROUND((julianday({end}) - julianday({start})) * 86400000) / 1000.0"
