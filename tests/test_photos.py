@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
@@ -226,3 +226,41 @@ def test_upload_through_the_round_attaches_to_the_item(login_as, patrol):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith('<article class="item-card') and html.count("/thumb") == 2
+
+
+def test_a_link_made_by_another_request_meanwhile_is_used_not_a_500(app, world):
+    """Two requests attach the same photo to the same record at once: both look, find no link,
+    and insert. The one that commits second meets the unique link and must use the first's
+    (PostgreSQL lets both past the look; SQLite queues writers, so only PostgreSQL races)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a race between two writers; SQLite runs one writer at a time")
+    photo = photos.ingest(jpeg_bytes(color=(10, 200, 30)), world.assistant)
+    db.session.commit()
+    other = db.engine.connect()
+    raced = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _meanwhile(conn, _cursor, statement, *_args):
+        # The other request's insert lands (committed) between this one's look and its insert.
+        if statement.startswith("INSERT INTO photo_link") and not raced and conn is not other:
+            raced.append(True)
+            other.execute(
+                PhotoLink.__table__.insert().values(
+                    photo_id=photo.id,
+                    owner_type="ticket_entry",
+                    owner_id=4242,
+                    purpose="evidence",
+                    added_by_id=world.supervisor.id,
+                    created_at=clock.now(),
+                )
+            )
+            other.commit()
+
+    try:
+        link = photos.attach(photo, "ticket_entry", 4242, "evidence", world.assistant)
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _meanwhile)
+        other.close()
+    assert raced and link.added_by_id == world.supervisor.id
+    assert db.session.scalar(select(func.count(PhotoLink.id))) == 1

@@ -197,8 +197,23 @@ def attach(
             purpose=purpose,
             added_by_id=by.id if by is not None else None,
         )
-        db.session.add(link)
-        db.session.flush()
+        try:
+            # The same photo sent to the same record twice at once (PostgreSQL lets both
+            # requests past the check above): the second finds the first's link.
+            with db.session.begin_nested():
+                db.session.add(link)
+        except IntegrityError:
+            found = db.session.scalar(
+                select(PhotoLink).where(
+                    PhotoLink.photo_id == photo.id,
+                    PhotoLink.owner_type == owner_type,
+                    PhotoLink.owner_id == owner_id,
+                    PhotoLink.purpose == purpose,
+                )
+            )
+            if found is None:
+                raise
+            return found
         audit.record(
             by,
             "photo.attach",
