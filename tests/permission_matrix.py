@@ -141,6 +141,32 @@ CASES = [
         "/units/{unit_a}/people/{owner_a}/phone",
         staff("POST", 200, 404),
     ),
+    # The move-in inspection (收楼验房)
+    Case("/movein", "GET", "/movein", staff("GET", 200)),
+    Case("/movein/units", "GET", "/movein/units", staff("GET", 200)),
+    Case("/movein/defects", "GET", "/movein/defects", staff("GET", 200)),
+    Case("/movein/defects.xlsx", "GET", "/movein/defects.xlsx", staff("GET", 200)),
+    Case("/movein/checklist", "GET", "/movein/checklist", supervisor_up("GET", 200)),
+    Case("/movein/checklist", "POST", "/movein/checklist", supervisor_up("POST", 422)),
+    Case(
+        "/movein/units/<int:unit_id>/inspect",
+        "GET",
+        "/movein/units/{unit_b}/inspect",
+        staff("GET", 200, 404),
+    ),
+    Case(
+        "/movein/units/<int:unit_id>/inspect",
+        "POST",
+        "/movein/units/{unit_b}/inspect",
+        staff("POST", 422, 404),
+    ),
+    Case("/movein/<int:move_in_id>", "GET", "/movein/{move_in}", owners_own(200)),
+    Case(
+        "/movein/<int:move_in_id>/sign",
+        "POST",
+        "/movein/{move_in}/sign",
+        {**owners_own(422), "anonymous": 401},
+    ),
     Case("/owners/invites", "GET", "/owners/invites", supervisor_up("GET", 200)),
     Case("/owners/invites", "POST", "/owners/invites", supervisor_up("POST", 422)),
     Case(

@@ -86,6 +86,8 @@ QUERY_NAMES = [
     "period",
     "show",
     "age",
+    "building",
+    "room",
 ]
 PRINCIPALS = ("anonymous", "owner_a", "assistant", "assistant_other", "supervisor", "manager")
 RANDOM_CASES = 60

@@ -9,6 +9,7 @@ from tests.permission_matrix import CASES, PRINCIPALS
 from webapp import outbox, signedlinks
 from webapp.extensions import db
 from webapp.models import EstateDepartment, Notification, Photo, PublicArea
+from webapp.movein import services as movein
 from webapp.owners import imports
 from webapp.photos import services as photos
 from webapp.workorders import services as workorders
@@ -40,6 +41,20 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
     )
     link = workorders.department_link(patrol.order)
     record, _plan = imports.upload(world.manager, world.estate, "records.xlsx", imports.template())
+    # Unit A's move-in inspection, waiting for its owner's signature.
+    movein.set_checklist(world.supervisor, world.estate.id, "客厅 | 墙面无裂缝 | 2")
+    [item] = movein.checklist(world.estate.id)
+    move_in = movein.inspect(
+        world.assistant,
+        world.unit_a,
+        [movein.Answer(item.id, "ok", "")],
+        owner_name="业主甲",
+        owner_phone="",
+        note="",
+        keys_handed={},
+        documents=[],
+        register_key_ids=[],
+    )
     db.session.commit()
     return {
         "dept_token": signedlinks.token_of(link),
@@ -51,6 +66,8 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         "building": world.unit_a.building_id,
         "other_building": world.other_unit.building_id,
         "unit_a": world.unit_a.id,
+        "unit_b": world.unit_b.id,
+        "move_in": move_in.id,
         "area": area.id,
         "other_area": other_area.id,
         **{name: getattr(world, name).id for name in PRINCIPALS if name != "anonymous"},

@@ -52,6 +52,7 @@ from webapp.history.views import bp as history_bp
 from webapp.home.views import bp as home_bp
 from webapp.i18n import select_locale, select_timezone
 from webapp.keys.views import bp as keys_bp
+from webapp.movein.views import bp as movein_bp
 from webapp.ops import logs
 from webapp.ops.views import bp as ops_bp
 from webapp.owners.views import bp as owners_bp
@@ -185,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         owners_bp,
         units_bp,
+        movein_bp,
         history_bp,
         pwa_bp,
         patrols_bp,

@@ -36,6 +36,7 @@ from webapp.models import (
 )
 from webapp.models.patrols import Outcome
 from webapp.models.places import AreaKind
+from webapp.movein import services as movein
 from webapp.numbering import next_number
 from webapp.passwords import hash_password
 from webapp.patrols import rounds
@@ -275,6 +276,7 @@ def load() -> list[str]:
     created += _load_tickets(estate)
     created += _load_keys(estate)
     created += _load_departments(estate)
+    created += _load_move_in_checklist(estate)
     return created
 
 
@@ -299,6 +301,14 @@ def _load_departments(estate: Estate) -> list[str]:
             EstateDepartment(estate_id=estate.id, department=code, name=name, phone=phone)
         )
     return [f"{len(DEPARTMENTS)} departments"]
+
+
+def _load_move_in_checklist(estate: Estate) -> list[str]:
+    """The suggested move-in checklist (收楼验房), so units can be inspected at once."""
+    if movein.checklist(estate.id):
+        return []
+    movein.set_checklist(None, estate.id, movein.DEFAULT_CHECKLIST)
+    return ["move-in checklist"]
 
 
 # The desk's keys (钥匙借(领)用登记): a plant room, the show flat, an empty unit's.

@@ -53,6 +53,36 @@ WORK_ORDER_STATUS_LABELS = {
     "closed": _l("已关闭"),
 }
 
+# The move-in inspection (收楼验房).
+MOVE_IN_STATUS_LABELS = {"signing": _l("待业主签字"), "signed": _l("已收楼")}
+MOVE_IN_UNIT_STATE_LABELS = {
+    "pending": _l("未验房"),
+    "signing": _l("待业主签字"),
+    "received": _l("已收楼"),
+}
+MOVE_IN_OUTCOME_LABELS = {"ok": _l("合格"), "defect": _l("不合格")}
+HANDED_KEY_LABELS = {
+    "door": _l("入户门钥匙"),
+    "mailbox": _l("信报箱钥匙"),
+    "meter_box": _l("水电表箱钥匙"),
+    "other": _l("其他钥匙"),
+}
+DOCUMENT_LABELS = {
+    "quality_guarantee": _l("住宅质量保证书"),
+    "user_manual": _l("住宅使用说明书"),
+    "owner_handbook": _l("业主手册"),
+    "management_rules": _l("管理规约"),
+    "decoration_guide": _l("装修指引"),
+}
+# A defect as its work order stands, in words an owner follows.
+DEFECT_STATE_LABELS = {
+    "open": _l("维修中"),
+    "held": _l("维修中"),
+    "fixed": _l("已维修，待复查"),
+    "closed": _l("已修复"),
+    "all": _l("全部"),
+}
+
 HOLD_KIND_LABELS = {"cannot": _l("无法处理"), "needs_help": _l("需配合")}
 
 VIA_LABELS = {"department_link": _l("经部门链接")}
@@ -270,6 +300,10 @@ AUDIT_ACTION_LABELS = {
     "duty.check": _l("值班检查"),
     "duty.escalate": _l("书面报告逾期上报"),
     "key.create": _l("登记钥匙"),
+    "key.handed_to_owner": _l("钥匙交给业主"),
+    "movein.checklist": _l("修改收楼验房检查项"),
+    "movein.inspect": _l("收楼验房"),
+    "movein.sign": _l("业主签字收楼"),
     "key.lend": _l("借出钥匙"),
     "key.return": _l("归还钥匙"),
     "key.handover": _l("交接班移交"),
@@ -382,6 +416,7 @@ BORROWER_KIND_LABELS = {
 }
 # Where a work order came from, as its page names it.
 ORIGIN_LABELS = {
+    "move_in": _l("收楼验房"),
     "duty_event": _l("值班记录"),
     "ticket": _l("投诉报修单"),
     "rectification_notice": _l("整改通知"),
@@ -593,5 +628,11 @@ def init_app(app) -> None:
         key_kind=lambda v: _label(KEY_KIND_LABELS, v),
         origin_kind=lambda v: _label(ORIGIN_LABELS, v),
         borrower_kind=lambda v: _label(BORROWER_KIND_LABELS, v),
+        move_in_status=lambda v: _label(MOVE_IN_STATUS_LABELS, v),
+        move_in_unit_state=lambda v: _label(MOVE_IN_UNIT_STATE_LABELS, v),
+        move_in_outcome=lambda v: _label(MOVE_IN_OUTCOME_LABELS, v),
+        handed_key=lambda v: _label(HANDED_KEY_LABELS, v),
+        document=lambda v: _label(DOCUMENT_LABELS, v),
+        defect_state=lambda v: _label(DEFECT_STATE_LABELS, v),
     )
     app.jinja_env.globals.update(audit_value=audit_value, department_options=department_choices)

@@ -20,12 +20,14 @@ from webapp.models import (
     Handover,
     Key,
     KeyLoan,
+    MoveIn,
     PatrolRound,
     PatrolTemplate,
     RectificationNotice,
     Ticket,
     WorkOrder,
 )
+from webapp.movein import services as movein
 from webapp.patrols import checklists, rounds
 from webapp.photos import services as photos
 from webapp.tickets import inbox as tickets
@@ -57,6 +59,7 @@ def register() -> None:
     audit.register_target(duty.TARGET, _getter(duty.visible_duties, Duty))
     audit.register_target(duty.EVENT, _getter(duty.visible_events, DutyEvent))
     audit.register_target(keys.TARGET, _getter(keys.visible_keys, Key))
+    audit.register_target(movein.TARGET, _getter(movein.visible_move_ins, MoveIn))
     audit.register_target(handover.TARGET, _getter(handover.visible_handovers, Handover))
 
     photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
@@ -66,6 +69,8 @@ def register() -> None:
     photos.register_owner("ticket_entry", tickets.visible_entry_ids)
     photos.register_owner(workorders.TARGET, workorders.visible_ids)
     photos.register_owner(duty.EVENT, duty.visible_event_ids)
+    photos.register_owner(movein.RESULT, movein.visible_result_ids)
+    photos.register_owner(movein.TARGET, movein.visible_ids)
 
     search.index(Ticket, *tickets.SEARCHED)
 
@@ -78,6 +83,8 @@ def register() -> None:
     escalation.register_link(duty.EVENT, "duty.event", "event_id")
     escalation.register_link(keys.LOAN, "keys.loan", "loan_id")
     escalation.register_link(handover.TARGET, "duty.handover_page", "handover_id")
+    escalation.register_link(movein.TARGET, "movein.record", "move_in_id")
+    escalation.register_owner_link(movein.TARGET, "movein.record", "move_in_id")
 
     deadlines.register(
         deadlines.Kind(

@@ -200,6 +200,72 @@
     });
   });
 
+  // A signature drawn with a finger (the move-in record): the pad is shown only where script
+  // runs; each stroke puts the drawing, as a PNG on white, into the form's file field, so the
+  // form sends it like a photo. Without script the typed name is the signature.
+  function initSignaturePad(pad) {
+    if (pad.dataset.ready) return;
+    pad.dataset.ready = "1";
+    pad.hidden = false;
+    const canvas = pad.querySelector("canvas");
+    const input = pad.querySelector("input[type=file]");
+    const clear = pad.querySelector("[data-signature-clear]");
+    const ctx = canvas.getContext("2d");
+    function blank() {
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.strokeStyle = "#111";
+      ctx.lineWidth = 4;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+    }
+    blank();
+    let drawing = false;
+    function at(event) {
+      const box = canvas.getBoundingClientRect();
+      return [(event.clientX - box.left) * canvas.width / box.width,
+              (event.clientY - box.top) * canvas.height / box.height];
+    }
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true;
+      canvas.setPointerCapture(event.pointerId);
+      const p = at(event);
+      ctx.beginPath();
+      ctx.moveTo(p[0], p[1]);
+      ctx.lineTo(p[0] + 0.1, p[1] + 0.1);
+      ctx.stroke();
+      event.preventDefault();
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      const p = at(event);
+      ctx.lineTo(p[0], p[1]);
+      ctx.stroke();
+      event.preventDefault();
+    });
+    function done() {
+      if (!drawing) return;
+      drawing = false;
+      canvas.toBlob(function (blob) {
+        if (!blob || !window.DataTransfer) return;
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([blob], "signature.png", { type: "image/png" }));
+        input.files = transfer.files;
+      }, "image/png");
+    }
+    canvas.addEventListener("pointerup", done);
+    canvas.addEventListener("pointercancel", done);
+    if (clear) clear.addEventListener("click", function () {
+      blank();
+      if (window.DataTransfer) input.files = new DataTransfer().files;
+    });
+  }
+  function initSignaturePads(root) {
+    root.querySelectorAll("[data-signature-pad]").forEach(initSignaturePad);
+  }
+  document.addEventListener("DOMContentLoaded", function () { initSignaturePads(document); });
+  document.addEventListener("htmx:load", function (event) { initSignaturePads(event.detail.elt); });
+
   // A scanned checkpoint confirms arrival by itself (the page still works with the button).
   document.addEventListener("DOMContentLoaded", function () {
     const form = document.querySelector("form[data-autosubmit]");

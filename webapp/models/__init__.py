@@ -29,6 +29,7 @@ from webapp.models.messaging import (
     RobotKind,
     SignedLink,
 )
+from webapp.models.movein import MoveIn, MoveInItem, MoveInResult, MoveInStatus
 from webapp.models.notifications import Notification, TicketLink
 from webapp.models.patrols import (
     CheckItem,
@@ -48,6 +49,10 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "MoveIn",
+    "MoveInItem",
+    "MoveInResult",
+    "MoveInStatus",
     "RecordImport",
     "EstateDepartment",
     "OutboxMessage",

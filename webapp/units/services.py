@@ -17,6 +17,8 @@ from webapp.keys.services import visible_keys
 from webapp.models import (
     DecorationPermit,
     Key,
+    MoveIn,
+    MoveInResult,
     RectificationNotice,
     Ticket,
     TicketLink,
@@ -25,6 +27,7 @@ from webapp.models import (
     User,
     WorkOrder,
 )
+from webapp.movein import services as movein
 from webapp.tickets.inbox import visible_tickets
 from webapp.workorders.services import visible_work_orders
 
@@ -41,6 +44,8 @@ class UnitRecord:
     notices: list[RectificationNotice] = field(default_factory=list)
     work_orders: list[WorkOrder] = field(default_factory=list)
     keys: list[Key] = field(default_factory=list)
+    move_in: MoveIn | None = None
+    open_defects: int = 0
 
 
 def record(viewer: User, unit: Unit) -> UnitRecord:
@@ -76,6 +81,13 @@ def record(viewer: User, unit: Unit) -> UnitRecord:
             .limit(SHOWN)
         )
     )
+    out.move_in = movein.of_unit(viewer, unit.id)
+    if out.move_in is not None:
+        out.open_defects = db.session.scalar(
+            movein.defects(viewer, state="open")
+            .where(MoveInResult.move_in_id == out.move_in.id)
+            .with_only_columns(func.count())
+        )
     if viewer.is_staff:
         of_unit = (
             select(TicketLink.target_id)
