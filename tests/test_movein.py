@@ -157,6 +157,11 @@ def test_the_owner_follows_their_defects_and_engineering_fixes_one(login_as, wor
     for client in (owner, staff):
         unit = client.get(f"/units/{world.unit_a.id}").get_data(as_text=True)
         assert move_in.number in unit and "遗留问题维修中：1 项" in unit
+        # ... and in the unit's history, newest first: signed after it was inspected.
+        history = unit[unit.index('id="history"') :]
+        assert history.index("业主签字收楼 · 业主甲") < history.index(move_in.number)
+    staff_history = staff.get(f"/units/{world.unit_a.id}").get_data(as_text=True)
+    assert order.number in staff_history[staff_history.index('id="history"') :]
     # The work order links back to the move-in it came from.
     detail = staff.get(f"/workorders/{order.id}").get_data(as_text=True)
     assert f'href="/movein/{move_in.id}"' in detail and "收楼验房" in detail

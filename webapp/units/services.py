@@ -6,8 +6,9 @@ statements whatever the unit's history (the lists are capped, their totals count
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp import audit
@@ -46,6 +47,20 @@ class UnitRecord:
     keys: list[Key] = field(default_factory=list)
     move_in: MoveIn | None = None
     open_defects: int = 0
+
+    def history(self) -> list[tuple[datetime, str, object]]:
+        """The unit's own history, newest first: (when, what happened, the record), from the
+        records this page has read (each list its latest few)."""
+        events: list[tuple[datetime, str, object]] = []
+        events += [(t.created_at, "ticket", t) for t in self.tickets]
+        events += [(p.created_at, "permit", p) for p in self.permits]
+        events += [(n.created_at, "notice", n) for n in self.notices]
+        events += [(o.created_at, "work_order", o) for o in self.work_orders]
+        if self.move_in is not None:
+            events.append((self.move_in.inspected_at, "move_in", self.move_in))
+            if self.move_in.signed_at is not None:
+                events.append((self.move_in.signed_at, "move_in_signed", self.move_in))
+        return sorted(events, key=lambda e: e[0], reverse=True)
 
 
 def record(viewer: User, unit: Unit) -> UnitRecord:
@@ -94,10 +109,20 @@ def record(viewer: User, unit: Unit) -> UnitRecord:
             .join(Ticket, Ticket.id == TicketLink.ticket_id)
             .where(Ticket.unit_id == unit.id, TicketLink.target_type == "work_order")
         )
+        # Sent from its tickets, or its move-in's defects.
+        mine = WorkOrder.id.in_(of_unit)
+        if out.move_in is not None:
+            mine = or_(
+                mine,
+                and_(
+                    WorkOrder.origin_type == movein.TARGET,
+                    WorkOrder.origin_id == out.move_in.id,
+                ),
+            )
         out.work_orders = list(
             db.session.scalars(
                 visible_work_orders(viewer)
-                .where(WorkOrder.id.in_(of_unit))
+                .where(mine)
                 .order_by(WorkOrder.id.desc())
                 .limit(SHOWN)
             )
