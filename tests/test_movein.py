@@ -15,7 +15,7 @@ from tests.fixtures.app import reload
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import AuditEvent, Key, MoveIn, PhotoLink, WorkOrder
+from webapp.models import AuditEvent, Key, MoveIn, MoveInItem, PhotoLink, WorkOrder
 from webapp.movein import services as movein
 
 CHECKLIST = "客厅 | 墙面无裂缝 | 2\n卫生间 | 地面防水无渗漏 | 5\n入户门 | 门锁开关顺畅\n"
@@ -60,6 +60,22 @@ def test_the_checklist_starts_from_a_suggested_list_and_keeps_records_as_they_we
         ("客厅", "墙面无裂缝", 2),
         ("卫生间", "地面防水无渗漏", 5),
         ("入户门", "门锁开关顺畅", 2),
+    ]
+    # A line given twice is refused; items stored twice before are put right by the next save.
+    twice = c.post(
+        "/movein/checklist",
+        data={"estate": world.estate.id, "checklist": "玄关 | 鞋柜 | 2\n玄关 | 鞋柜 | 2"},
+    )
+    assert twice.status_code == 422 and "第 2 行与第 1 行重复" in twice.get_data(as_text=True)
+    db.session.add(MoveInItem(estate_id=world.estate.id, room="客厅", text="墙面无裂缝"))
+    db.session.commit()
+    assert len(movein.checklist(world.estate.id)) == 4
+    again = c.post("/movein/checklist", data={"estate": world.estate.id, "checklist": CHECKLIST})
+    assert again.status_code == 303
+    assert [(i.room, i.text) for i in movein.checklist(world.estate.id)] == [
+        ("客厅", "墙面无裂缝"),
+        ("卫生间", "地面防水无渗漏"),
+        ("入户门", "门锁开关顺畅"),
     ]
     # Assistants inspect but do not change the checklist; another estate's is not theirs.
     assert login_as("assistant").get("/movein/checklist").status_code == 403
@@ -108,9 +124,15 @@ def test_an_inspection_sends_each_defect_to_engineering_and_the_owner_signs(logi
     assert db.session.scalar(
         select(AuditEvent.id).where(AuditEvent.action == "key.handed_to_owner")
     )
-    # A second inspection of the unit goes to the first one.
+    # A second inspection of the unit goes to the first one; one sent meanwhile is not saved,
+    # and says so.
     again = c.get(f"/movein/units/{world.unit_a.id}/inspect")
     assert again.status_code == 303 and f"/movein/{move_in.id}" in again.headers["Location"]
+    late = login_as("supervisor")
+    sent = _inspect(late, world.unit_a, _form(items, owner_name="另一位"))
+    assert sent.status_code == 303
+    shown = late.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "本次提交没有保存" in shown and reload(move_in).owner_name == "业主甲"
     # The owner, on the assistant's phone: a name and the tick are needed.
     record = f"/movein/{move_in.id}"
     assert c.post(f"{record}/sign", data={"name": "业主甲"}).status_code == 422
@@ -181,12 +203,32 @@ def test_refusals_are_shown_beside_the_items(login_as, world, items):
     assert bad_phone.status_code == 422 and "电话号码不正确" in bad_phone.get_data(as_text=True)
     too_many = _inspect(c, world.unit_b, _form(items, keys_door=10**30))
     assert too_many.status_code == 422
+    # A file that is no photo is refused beside its item, and the page says the chosen photos
+    # must be chosen again.
+    data = _form(items, defects=(0,))
+    data[f"photos-{items[0].id}"] = (io.BytesIO(b"GIF89a not really"), "x.gif")
+    not_a_photo = _inspect(c, world.unit_b, data)
+    assert not_a_photo.status_code == 422
+    html = not_a_photo.get_data(as_text=True)
+    assert f'id="photos-{items[0].id}-errors"' in html and "已选的照片需要重新选择" in html
     assert db.session.scalar(select(MoveIn.id)) is None
     # Another estate's unit is not found; an estate without a checklist says so.
     other = login_as("assistant_other")
     assert other.get(f"/movein/units/{world.unit_a.id}/inspect").status_code == 404
     page = other.get(f"/movein/units/{world.other_unit.id}/inspect").get_data(as_text=True)
     assert 'id="no-checklist"' in page
+
+
+def test_units_are_found_by_building_and_number(login_as, world, items):
+    c = login_as("assistant")
+    page = c.get(f"/movein/units?estate={world.estate.id}&state=pending&q=1").get_data(as_text=True)
+    assert 'id="unit-buildings"' in page and "3栋" in page
+    building = world.unit_b.building_id
+    found = c.get(
+        f"/movein/units?estate={world.estate.id}&state=pending&building={building}"
+        f"&q={world.unit_b.number}"
+    ).get_data(as_text=True)
+    assert f'data-row="{world.unit_b.id}"' in found and _count(found) == 1
 
 
 def _count(html: str) -> int:

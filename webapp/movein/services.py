@@ -185,19 +185,33 @@ def set_checklist(actor: User, estate_id: int, text: str) -> None:
     if len(lines) > MAX_ITEMS:
         raise Invalid("checklist", _("最多 %(n)d 条。", n=MAX_ITEMS))
     parsed = [_parse(line, n) for n, line in enumerate(lines, 1)]
-    existing = {
-        (i.room, i.text): i
-        for i in db.session.scalars(select(MoveInItem).where(MoveInItem.estate_id == estate_id))
-    }
-    before = [f"{i.room} | {i.text} | {i.warranty_years}" for i in existing.values() if i.active]
+    first_at: dict[tuple[str, str], int] = {}
+    for n, (room, text_, _years) in enumerate(parsed, 1):
+        if (room, text_) in first_at:
+            raise Invalid(
+                "checklist",
+                _("第 %(n)d 行与第 %(m)d 行重复。", n=n, m=first_at[(room, text_)]),
+            )
+        first_at[(room, text_)] = n
+    existing: dict[tuple[str, str], list[MoveInItem]] = {}
+    for item in db.session.scalars(
+        select(MoveInItem).where(MoveInItem.estate_id == estate_id).order_by(MoveInItem.id)
+    ):
+        existing.setdefault((item.room, item.text), []).append(item)
+    before = [
+        f"{i.room} | {i.text} | {i.warranty_years}"
+        for same in existing.values()
+        for i in same
+        if i.active
+    ]
     for position, (room, text_, years) in enumerate(parsed):
-        item = existing.pop((room, text_), None) or MoveInItem(
-            estate_id=estate_id, room=room, text=text_
-        )
+        same = existing.get((room, text_))
+        item = same.pop(0) if same else MoveInItem(estate_id=estate_id, room=room, text=text_)
         item.position, item.warranty_years, item.active = position, years, True
         db.session.add(item)
-    for retired in existing.values():
-        retired.active = False
+    for same in existing.values():
+        for retired in same:
+            retired.active = False  # records that used it keep their own copy of the words
     db.session.flush()
     audit.record(
         actor,
@@ -320,7 +334,10 @@ def inspect(
         )
         db.session.add(result)
         db.session.flush()
-        found = photos.ingest_uploads(answer.uploads, actor)
+        try:
+            found = photos.ingest_uploads(answer.uploads, actor)
+        except photos.PhotoRejected as refused:
+            raise Invalid(f"photos-{item.id}", refused.message) from None
         for photo in found:
             photos.attach(photo, RESULT, result.id, "evidence", actor)
         if result.defect:
@@ -408,7 +425,11 @@ def sign(actor: User, move_in: MoveIn, *, name: str, drawn=None) -> None:
     if not name:
         raise Invalid("name", _("请业主写下自己的姓名。"))
     if drawn is not None and getattr(drawn, "filename", ""):
-        for photo in photos.ingest_uploads([drawn], actor, limit=1):
+        try:
+            kept = photos.ingest_uploads([drawn], actor, limit=1)
+        except photos.PhotoRejected as refused:
+            raise Invalid("drawing", refused.message) from None
+        for photo in kept:
             photos.attach(photo, TARGET, move_in.id, "signature", actor)
     now = clock.now()
     move_in.status = SIGNED
@@ -490,7 +511,22 @@ def defects_export(user: User, **filters):
 UNIT_STATES = ("pending", "signing", "received")
 
 
-def units(user: User, estate_id: int, *, state: str, building_id: int | None = None) -> Select:
+def buildings_of(estate_id: int) -> list[Building]:
+    return list(
+        db.session.scalars(
+            select(Building).where(Building.estate_id == estate_id).order_by(Building.name)
+        )
+    )
+
+
+def units(
+    user: User,
+    estate_id: int,
+    *,
+    state: str,
+    building_id: int | None = None,
+    number: str = "",
+) -> Select:
     """The estate's units by where their handover stands: no inspection yet, waiting for the
     owner's signature, received."""
     query = (
@@ -501,6 +537,8 @@ def units(user: User, estate_id: int, *, state: str, building_id: int | None = N
     )
     if building_id:
         query = query.where(Unit.building_id == building_id)
+    if number:
+        query = query.where(Unit.number.contains(number, autoescape=True))
     if state == "pending":
         query = query.where(MoveIn.id.is_(None))
     elif state == "signing":

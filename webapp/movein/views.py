@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp import clock, paging
+from webapp import clock, paging, phones
 from webapp.access import AUTHENTICATED, STAFF, SUPERVISOR_UP, allow
 from webapp.exports import Column, xlsx_response
 from webapp.extensions import db
 from webapp.forms import choices, save
+from webapp.i18n import format_when
 from webapp.labels import WORK_ORDER_STATUS_LABELS, label
 from webapp.models import Building, MoveIn
 from webapp.movein import forms, services
@@ -66,8 +67,11 @@ def units():
     building = db.session.get(Building, building_id) if building_id else None
     if building is not None and building.estate_id != estate.id:
         building = None
+    q = (request.args.get("q") or "").strip()[:20]
     found = paging.read(
-        services.units(current_user, estate.id, state=state, building_id=building and building.id),
+        services.units(
+            current_user, estate.id, state=state, building_id=building and building.id, number=q
+        ),
         services.UNIT_ORDER,
         request.args.get("after"),
         PAGE,
@@ -79,8 +83,10 @@ def units():
         state=state,
         states=services.UNIT_STATES,
         building=building,
+        q=q,
         rows=found,
         move_ins=services.move_ins_of([u.id for u in found]),
+        page_context=lambda: {"buildings": services.buildings_of(estate.id)},
     )
 
 
@@ -187,6 +193,9 @@ def _owner_of(unit):
 
 def _inspection_page(unit, form, status=200):
     items = services.checklist(unit.building.estate_id)
+    if status != 200 and any(f.filename for f in request.files.values()):
+        # A browser cannot be given its chosen files back: say so, not lose them unseen.
+        form.form_errors.append(_("没有保存。已选的照片需要重新选择。"))
     return render(
         "movein/inspect.html",
         status=status,
@@ -205,6 +214,15 @@ def inspect(unit_id: int):
     unit = get_unit_or_404(current_user, unit_id)
     existing = services.of_unit(current_user, unit.id)
     if existing is not None:
+        if request.method == "POST":  # someone else's inspection was saved first
+            flash(
+                _(
+                    "这户已由%(name)s于 %(when)s 验房，本次提交没有保存。",
+                    name=existing.inspector.display_name,
+                    when=format_when(existing.inspected_at),
+                ),
+                "error",
+            )
         return see_other(url_for("movein.record", move_in_id=existing.id))
     form = forms.InspectionForm()
     register = services.register_keys(current_user, unit)
@@ -213,7 +231,7 @@ def inspect(unit_id: int):
         owner = _owner_of(unit)
         if owner is not None:
             form.owner_name.data = owner.display_name
-            form.owner_phone.data = owner.phone or ""
+            form.owner_phone.data = phones.display(owner.phone)
         return _inspection_page(unit, form)
     if form.validate_on_submit():
         items = services.checklist(unit.building.estate_id)
@@ -233,7 +251,7 @@ def inspect(unit_id: int):
         )
         if outcome.ok:
             flash(_("验房已记录，请业主签字。"), "success")
-            return see_other(url_for("movein.record", move_in_id=outcome.value.id) + "#sign")
+            return see_other(url_for("movein.record", move_in_id=outcome.value.id))
         return _inspection_page(unit, form, status=outcome.status)
     return _inspection_page(unit, form, status=422)
 

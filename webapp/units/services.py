@@ -121,10 +121,7 @@ def record(viewer: User, unit: Unit) -> UnitRecord:
             )
         out.work_orders = list(
             db.session.scalars(
-                visible_work_orders(viewer)
-                .where(mine)
-                .order_by(WorkOrder.id.desc())
-                .limit(SHOWN)
+                visible_work_orders(viewer).where(mine).order_by(WorkOrder.id.desc()).limit(SHOWN)
             )
         )
         out.keys = list(
