@@ -9,13 +9,23 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.fixtures.app import reload
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
 from webapp.extensions import db
-from webapp.models import AuditEvent, Key, MoveIn, MoveInItem, PhotoLink, WorkOrder
+from webapp.models import (
+    AuditEvent,
+    Building,
+    Key,
+    MoveIn,
+    MoveInItem,
+    PhotoLink,
+    Unit,
+    User,
+    WorkOrder,
+)
 from webapp.movein import services as movein
 
 CHECKLIST = "客厅 | 墙面无裂缝 | 2\n卫生间 | 地面防水无渗漏 | 5\n入户门 | 门锁开关顺畅\n"
@@ -217,6 +227,27 @@ def test_refusals_are_shown_beside_the_items(login_as, world, items):
     assert other.get(f"/movein/units/{world.unit_a.id}/inspect").status_code == 404
     page = other.get(f"/movein/units/{world.other_unit.id}/inspect").get_data(as_text=True)
     assert 'id="no-checklist"' in page
+
+
+def test_the_owner_who_received_an_unregistered_unit_joins_its_record(login_as, world, items):
+    empty = db.session.scalars(
+        select(Unit)
+        .join(Building)
+        .where(Building.estate_id == world.estate.id, ~Unit.ownerships.any())
+        .order_by(Unit.id)
+        .limit(2)
+    ).all()
+    c = login_as("assistant")
+    answer = _inspect(c, empty[0], _form(items, owner_name="新业主", owner_phone="137 0000 1234"))
+    assert answer.status_code == 303
+    person = db.session.scalar(select(User).where(User.phone == "+8613700001234"))
+    assert person.is_owner and person.display_name == "新业主"
+    assert [(o.unit_id, o.relation) for o in person.ownerships] == [(empty[0].id, "owner")]
+    assert "新业主" in c.get(f"/units/{empty[0].id}").get_data(as_text=True)
+    # Someone already on the roll is linked, not made twice; a staff phone makes no owner.
+    _inspect(c, empty[1], _form(items, owner_name="新业主", owner_phone="+8613700001234"))
+    assert len(reload(person).ownerships) == 2
+    assert db.session.scalar(select(func.count(User.id)).where(User.phone == person.phone)) == 1
 
 
 def test_units_are_found_by_building_and_number(login_as, world, items):

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, paging, signoff
+from webapp import audit, clock, paging, phones, signoff
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.keys import services as keys
@@ -38,6 +38,7 @@ from webapp.models import (
     WorkOrderStatus,
 )
 from webapp.numbering import next_number
+from webapp.owners import services as owners
 from webapp.phones import normalise_or_none
 from webapp.photos import services as photos
 from webapp.scoping import estate_ids_of
@@ -316,6 +317,7 @@ def inspect(
     db.session.add(move_in)
     db.session.flush()
     handed_keys = _hand_over_keys(actor, unit, register_key_ids, move_in)
+    registered = _register_owner(actor, unit, move_in)
     today = _local_day(estate, now)
     defects = 0
     for position, item in enumerate(items.values()):
@@ -368,9 +370,34 @@ def inspect(
             "keys": handed,
             "documents": move_in.documents,
             "register_keys": [k.label for k in handed_keys],
+            "owner_registered": registered,
         },
     )
     return move_in
+
+
+def _register_owner(actor: User, unit: Unit, move_in: MoveIn) -> bool:
+    """A unit handed over without an owner on record gets the one who received it (业主资料
+    登记): the person with that phone if the roll has them, else a new owner (who can be
+    invited to log in). Nothing changes where the unit has an owner or no phone was given."""
+    if not move_in.owner_phone or any(o.relation == "owner" for o in unit.ownerships):
+        return False
+    person = db.session.scalar(
+        select(User).where(User.username.in_(phones.login_forms(move_in.owner_phone)))
+    ) or db.session.scalar(select(User).where(User.phone == move_in.owner_phone))
+    if person is None:
+        owners.create_owner(
+            actor,
+            display_name=move_in.owner_name,
+            phone=move_in.owner_phone,
+            unit=unit,
+            relation="owner",
+        )
+        return True
+    if not person.is_owner or any(o.unit_id == unit.id for o in person.ownerships):
+        return False  # a staff member's phone is not made an owner; a resident stays as is
+    owners.link_unit(actor, person, unit, "owner")
+    return True
 
 
 def _defect_text(result: MoveInResult) -> str:
