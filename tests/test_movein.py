@@ -162,13 +162,16 @@ def test_the_owner_follows_their_defects_and_engineering_fixes_one(login_as, wor
     assert _inspect(staff, world.unit_a, _form(items, defects=(0, 1))).status_code == 303
     move_in = db.session.scalar(select(MoveIn).where(MoveIn.unit_id == world.unit_a.id))
     first, second = (r for r in move_in.results if r.defect)
-    # The owner signs on their own phone.
+    # The owner signs on their own phone; their home says a record waits for them.
     owner = login_as("owner_a")
     record = f"/movein/{move_in.id}"
+    home = owner.get("/").get_data(as_text=True)
+    assert f'href="{record}"' in home and "待你签字" in home
     page = owner.get(record).get_data(as_text=True)
     assert "问题0" in page and "维修中" in page
     assert first.work_order.number not in page  # the work order is the department's business
     assert owner.post(f"{record}/sign", data={"name": "业主甲", "agree": "y"}).status_code == 303
+    assert "遗留问题维修中：2 项" in owner.get("/").get_data(as_text=True)
     # Another owner sees nothing of it.
     assert login_as("owner_b").get(record).status_code == 404
     # Engineering's reply (recorded by staff), then the re-inspection passes.

@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import clock, deadlines
 from webapp.dashboard import review
@@ -25,6 +25,8 @@ from webapp.labels import (
 from webapp.models import (
     Building,
     Estate,
+    MoveIn,
+    MoveInStatus,
     NoticeStatus,
     RectificationNotice,
     Role,
@@ -34,6 +36,7 @@ from webapp.models import (
     UnitOwnership,
     User,
 )
+from webapp.movein import services as movein
 from webapp.patrols import compliance
 from webapp.scoping import visible_units
 from webapp.tickets import inbox as tickets
@@ -109,6 +112,7 @@ _SECTIONS = {
     Role.OWNER: [
         ("tickets", _l("我的报修与投诉"), _l("你还没有提交过报修或投诉。")),
         ("notices", _l("整改通知"), _l("没有发给你的整改通知。")),
+        ("movein", _l("收楼验房"), _l("没有收楼验房记录。")),
     ],
 }
 
@@ -263,6 +267,34 @@ def _owner_notice_entries(user: User) -> list[Entry]:
     return _notice_entries(notices)
 
 
+def _owner_move_in_entries(user: User) -> list[Entry]:
+    """The owner's move-in records: one waiting for their signature first, then each with the
+    defects still being repaired."""
+    found = db.session.scalars(
+        movein.visible_move_ins(user)
+        .options(joinedload(MoveIn.unit))
+        .order_by(MoveIn.status != MoveInStatus.SIGNING, MoveIn.id)
+    ).all()
+    open_by_record = movein.open_defect_counts([m.id for m in found])
+    out = []
+    for m in found:
+        if not m.signed:
+            meta, tone = _("待你签字"), "due-soon"
+        elif open_by_record.get(m.id):
+            meta, tone = _("遗留问题维修中：%(n)d 项", n=open_by_record[m.id]), ""
+        else:
+            meta, tone = _("已收楼"), ""
+        out.append(
+            Entry(
+                f"{m.unit.label} · {m.number}",
+                url_for("movein.record", move_in_id=m.id),
+                meta,
+                tone,
+            )
+        )
+    return out
+
+
 def _ticket_entries(rows) -> list[Entry]:
     now = clock.now()
     return [lifecycle.home_line(t, now) for t in rows]
@@ -363,6 +395,7 @@ def duties_for(user: User) -> list[Section]:
         "assign": lambda: _ticket_entries(tickets.inbox(user, tab="received", size=SHOWN).rows),
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
+        "movein": lambda: _owner_move_in_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),

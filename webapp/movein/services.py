@@ -519,6 +519,24 @@ def defects(
     return query
 
 
+def open_defect_counts(move_in_ids: list[int]) -> dict[int, int]:
+    """{move-in id: defects still being repaired} for these records, in one statement."""
+    if not move_in_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(MoveInResult.move_in_id, func.count())
+            .join(WorkOrder, WorkOrder.id == MoveInResult.work_order_id)
+            .where(
+                MoveInResult.move_in_id.in_(move_in_ids),
+                MoveInResult.outcome == "defect",
+                WorkOrder.status.in_(_STATE_OF["open"]),
+            )
+            .group_by(MoveInResult.move_in_id)
+        ).all()
+    )
+
+
 def defect_page(user: User, *, after: str | None, size: int = 30, **filters) -> paging.Page:
     query = defects(user, **filters).options(
         joinedload(MoveInResult.move_in).joinedload(MoveIn.unit).joinedload(Unit.building),
