@@ -8,10 +8,11 @@ from sqlalchemy import select
 from tests.permission_matrix import CASES, PRINCIPALS
 from webapp import outbox, signedlinks
 from webapp.extensions import db
-from webapp.models import EstateDepartment, Notification, Photo, PublicArea
+from webapp.models import EstateDepartment, Notification, Photo, PublicArea, SignedLink
 from webapp.movein import services as movein
 from webapp.owners import imports
 from webapp.photos import services as photos
+from webapp.tickets import scan
 from webapp.workorders import services as workorders
 
 
@@ -41,6 +42,13 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
     )
     link = workorders.department_link(patrol.order)
     record, _plan = imports.upload(world.manager, world.estate, "records.xlsx", imports.template())
+    # The scan-to-report codes of estate A's places.
+    scan.issue_missing(world.supervisor, world.estate)
+    scan_link = db.session.scalar(
+        select(SignedLink).where(
+            SignedLink.purpose == scan.PURPOSE, SignedLink.target_type == "building"
+        )
+    )
     # Unit A's move-in inspection, waiting for its owner's signature.
     movein.set_checklist(world.supervisor, world.estate.id, "客厅 | 墙面无裂缝 | 2")
     [item] = movein.checklist(world.estate.id)
@@ -68,6 +76,7 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         "unit_a": world.unit_a.id,
         "unit_b": world.unit_b.id,
         "move_in": move_in.id,
+        "scan_token": signedlinks.token_of(scan_link),
         "area": area.id,
         "other_area": other_area.id,
         **{name: getattr(world, name).id for name in PRINCIPALS if name != "anonymous"},

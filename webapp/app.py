@@ -61,6 +61,7 @@ from webapp.photos import storage as photo_storage
 from webapp.photos.views import bp as photos_bp
 from webapp.pwa.views import bp as pwa_bp
 from webapp.tickets.views import bp as tickets_bp
+from webapp.tickets.views import scan_bp
 from webapp.units.views import bp as units_bp
 from webapp.web import unauthorized_response
 from webapp.workorders.views import bp as workorders_bp
@@ -197,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
         duty_bp,
         keys_bp,
         tickets_bp,
+        scan_bp,
         ops_bp,
     ):
         app.register_blueprint(bp)

@@ -85,7 +85,7 @@ DEFECT_STATE_LABELS = {
 
 HOLD_KIND_LABELS = {"cannot": _l("无法处理"), "needs_help": _l("需配合")}
 
-VIA_LABELS = {"department_link": _l("经部门链接")}
+VIA_LABELS = {"department_link": _l("经部门链接"), "scan_link": _l("扫码报修")}
 
 ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}
 
@@ -302,6 +302,8 @@ AUDIT_ACTION_LABELS = {
     "key.create": _l("登记钥匙"),
     "key.handed_to_owner": _l("钥匙交给业主"),
     "movein.checklist": _l("修改收楼验房检查项"),
+    "scan.codes": _l("生成扫码报修二维码"),
+    "scan.replace": _l("更换扫码报修二维码"),
     "movein.inspect": _l("收楼验房"),
     "movein.sign": _l("业主签字收楼"),
     "key.lend": _l("借出钥匙"),
@@ -446,6 +448,7 @@ CHANNEL_LABELS = {
     "written": _l("书面"),
     "online": _l("线上"),
     "patrol": _lp("ticket channel", "巡查"),
+    "scan": _l("扫码"),
 }
 CATEGORY_LABELS = {
     "engineering": _l("工程维修"),

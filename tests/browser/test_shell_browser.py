@@ -153,6 +153,8 @@ A11Y_PAGES = {
         "/dashboard?period=month",
         "/dashboard?period=today",
         "/dashboard/review",
+        "/movein/checklist",
+        "/scan-codes",
     ],
     "assistant": [
         "/owners",
@@ -165,6 +167,10 @@ A11Y_PAGES = {
         "/decoration/permits/new",
         "/decoration/permits/1",
         "/decoration/permits/1/inspect",
+        "/movein",
+        "/movein/units",
+        "/movein/defects",
+        "/movein/units/1/inspect",
     ],
     "owner": ["/", "/decoration/mine"],
 }

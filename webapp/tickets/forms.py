@@ -25,7 +25,8 @@ class TicketForm(FlaskForm):
 
 class StaffTicketForm(TicketForm):
     channel = SelectField(
-        _l("来源"), choices=choices((k, v) for k, v in CHANNEL_LABELS.items() if k != "online")
+        _l("来源"),
+        choices=choices((k, v) for k, v in CHANNEL_LABELS.items() if k not in ("online", "scan")),
     )
     severity = SelectField(_l("程度"), choices=choices(SEVERITY_LABELS.items()))
     building = SelectField(
@@ -79,3 +80,31 @@ class EntryForm(FlaskForm):
         _l("内容"), validators=[DataRequired(_l("请填写内容。")), Length(max=2000)]
     )
     photos = MultipleFileField(_l("照片"))
+
+
+SCAN_KINDS = ("repair", "complaint", "suggestion", "inquiry")
+
+
+class ScanReportForm(FlaskForm):
+    """扫码报修: what someone without an account reports at a place (the place is the code's)."""
+
+    kind = SelectField(
+        _l("类型"),
+        choices=choices(
+            (k, KIND_LABELS[k]) for k in ("repair", "complaint", "suggestion", "inquiry")
+        ),
+        default="repair",
+        validators=[DataRequired()],
+    )
+    description = TextAreaField(
+        _l("问题描述"), validators=[DataRequired(_l("请描述问题。")), Length(max=1000)]
+    )
+    photos = MultipleFileField(_l("照片"))
+    name = StringField(
+        _l("你的称呼"), validators=[DataRequired(_l("必填。")), Length(max=64)], filters=[strip]
+    )
+    phone = StringField(
+        _l("联系电话"), validators=[DataRequired(_l("必填。")), Length(max=30)], filters=[strip]
+    )
+    # Left empty by people (it is hidden from them); filled by form-filling robots.
+    website = StringField(_l("网址"), validators=[Length(max=200)])

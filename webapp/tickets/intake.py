@@ -60,8 +60,10 @@ def create(
     severity: str,
     description: str,
     uploads=(),
+    via: str | None = None,
 ) -> tuple[Ticket, str]:
-    """Record a ticket; returns it with its tracking code (shown once)."""
+    """Record a ticket; returns it with its tracking code (shown once). `actor` None: sent
+    without an account through a link (`via`, e.g. a place's scan-to-report code)."""
     _check_choice(kind, KINDS, "kind")
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(category, CATEGORIES, "category")
@@ -72,7 +74,7 @@ def create(
     # A number we can read is kept in E.164 (and finds its owner however it was typed); anything
     # else ("前台转", an extension) is kept as the caller gave it.
     reporter_phone = phones.normalise_or_none(reporter_phone) or reporter_phone.strip()
-    if actor.is_owner:
+    if actor is not None and actor.is_owner:
         if unit is None or not db.session.scalar(
             select(func.count()).where(
                 UnitOwnership.user_id == actor.id, UnitOwnership.unit_id == unit.id
@@ -105,7 +107,7 @@ def create(
         severity=severity,
         description=description.strip(),
         status=T.RECEIVED,
-        taker_id=None if actor.is_owner else actor.id,
+        taker_id=None if actor is None or actor.is_owner else actor.id,
         tracking_hash=_digest(code),
         next_follow_up_at=now + FOLLOW_UP,
         investigation_due_at=now + INVESTIGATION if severity == "major" else None,
@@ -115,7 +117,7 @@ def create(
     db.session.flush()
     entry = _entry(ticket, actor, "received", "", public=True)
     for photo in photos.ingest_uploads(uploads, actor):
-        photos.attach(photo, "ticket_entry", entry.id, "evidence", actor)
+        photos.attach(photo, "ticket_entry", entry.id, "evidence", actor, via=via)
     audit.record(
         actor,
         "ticket.create",
@@ -123,6 +125,8 @@ def create(
         ticket.id,
         estate_id=estate.id,
         after={"number": ticket.number, "kind": kind, "severity": severity, "channel": channel},
+        via=via,
+        via_name=reporter_name.strip()[:64] if via else None,
     )
     if severity == "major":
         # A major complaint goes to the manager at once.

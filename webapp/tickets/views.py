@@ -16,7 +16,7 @@ from webapp import clock, paging
 from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
-from webapp.forms import choices, save
+from webapp.forms import ActionForm, choices, save
 from webapp.i18n import mask_phone
 from webapp.inputs import parse_date
 from webapp.labels import (
@@ -29,7 +29,7 @@ from webapp.labels import (
     department_choices,
     label,
 )
-from webapp.links import external_url
+from webapp.links import external_url, qr_data_uri
 from webapp.models import Building, EstateMembership, Ticket, Unit, User
 from webapp.photos import services as photos
 from webapp.scoping import (
@@ -42,7 +42,7 @@ from webapp.scoping import (
     visible_estates,
     visible_units,
 )
-from webapp.tickets import forms, intake, lifecycle
+from webapp.tickets import forms, intake, lifecycle, scan
 from webapp.tickets import inbox as lists
 from webapp.tickets import summary as monthly
 from webapp.web import render, render_form, see_other
@@ -603,6 +603,104 @@ def track(number: str):
         abort(404)
     entries = lifecycle.timeline(ticket, public_only=True)
     response = render("tickets/track.html", ticket=ticket, entries=entries)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
+    return response
+
+
+# --- 扫码报修: a place's QR code, a report without an account ------------------------------------
+
+scan_bp = Blueprint("scan", __name__)
+
+
+@scan_bp.get("/scan-codes")
+@allow(SUPERVISOR_UP)
+def scan_codes():
+    """The estate's scan-to-report codes, one per building and public area, to print (A4)."""
+    estate = _scan_estate()
+    found = scan.places(estate)
+    return render(
+        "tickets/scan_codes.html",
+        estate=estate,
+        estates=current_user.estates,
+        codes=[(p, scan.url_of(p.link)) for p in found if p.link],
+        qr=qr_data_uri,
+        missing=sum(1 for p in found if p.link is None),
+        form=ActionForm(formdata=None),
+    )
+
+
+@scan_bp.post("/scan-codes")
+@allow(SUPERVISOR_UP)
+def scan_codes_issue():
+    """Make the codes of the places that have none."""
+    estate = _scan_estate()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    made = scan.issue_missing(current_user, estate)
+    db.session.commit()
+    flash(_("已生成 %(n)d 个二维码。", n=made), "success")
+    return see_other(url_for("scan.scan_codes", estate=estate.id))
+
+
+def _scan_estate():
+    asked = request.args.get("estate", type=int)
+    if asked is None:
+        if not current_user.estates:
+            abort(404)
+        return current_user.estates[0]
+    return get_estate_or_404(current_user, asked)
+
+
+def _scan_place_key() -> str:
+    """The place of the code, for its own rate limit (many people, one misused sheet)."""
+    return f"scan-place:{(request.view_args or {}).get('token', '')[:80]}"
+
+
+@scan_bp.route("/s/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config.get("SCAN_LIMIT", "5/hour"), methods=["POST"], per_method=True
+)
+@limiter.limit(
+    lambda: current_app.config.get("SCAN_PLACE_LIMIT", "30/hour"),
+    methods=["POST"],
+    key_func=_scan_place_key,
+)
+def report_at(token: str):
+    """The report form a place's QR code opens: no account, the place filled in."""
+    place = scan.place_of(token)
+    if place is None:
+        abort(404)
+    form = forms.ScanReportForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if form.website.data:  # a robot filled the hidden field: thank it, keep nothing
+            return _no_store(render("tickets/scan_done.html", place=place, track_url=None))
+        outcome = save(
+            form,
+            lambda: scan.report(
+                place,
+                kind=form.kind.data,
+                description=form.description.data,
+                name=form.name.data,
+                phone=form.phone.data,
+                uploads=request.files.getlist("photos"),
+            ),
+        )
+        if outcome.ok:
+            ticket, code = outcome.value
+            track_url = external_url("tickets.track", number=ticket.number, code=code)
+            return _no_store(
+                render("tickets/scan_done.html", place=place, ticket=ticket, track_url=track_url)
+            )
+        return _no_store(
+            render("tickets/scan_report.html", status=outcome.status, form=form, place=place)
+        )
+    status = 422 if form.errors else 200
+    return _no_store(render("tickets/scan_report.html", status=status, form=form, place=place))
+
+
+def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
     return response

@@ -1,0 +1,138 @@
+"""扫码报修 through HTTP: the estate's codes per building and public area, a report without an
+account from a scanned code (a ticket through the normal intake, channel 扫码, with its tracking
+link), the honeypot, refusals, replaced codes, and the limits per client and per place."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.fixtures.app import Client
+from tests.fixtures.photos import jpeg_bytes
+from webapp import signedlinks
+from webapp.extensions import db
+from webapp.models import AuditEvent, Building, PhotoLink, PublicArea, Ticket
+from webapp.tickets import scan
+
+
+@pytest.fixture
+def app_config():
+    return {"SCAN_LIMIT": "3/hour", "SCAN_PLACE_LIMIT": "4/hour"}
+
+
+@pytest.fixture
+def lobby(world):
+    area = PublicArea(estate_id=world.estate.id, name="1栋大堂", kind="lobby")
+    db.session.add(area)
+    db.session.commit()
+    return area
+
+
+def _codes(client, world) -> dict[str, str]:
+    """The printed sheet's codes: {place: the path its QR code opens}."""
+    client.post(f"/scan-codes?estate={world.estate.id}")
+    links = db.session.scalars(
+        select(signedlinks.SignedLink).where(signedlinks.SignedLink.purpose == scan.PURPOSE)
+    ).all()
+    out = {}
+    for link in links:
+        model = scan.PLACE_TYPES[link.target_type]
+        out[db.session.get(model, link.target_id).name] = f"/s/{signedlinks.token_of(link)}"
+    return out
+
+
+def _report(client, path, **fields):
+    data = {
+        "kind": "repair",
+        "description": "电梯按钮失灵",
+        "name": "访客王",
+        "phone": "138 0000 1111",
+        **fields,
+    }
+    if client.csrf_token is None:
+        client.refresh_csrf(path)  # the form, as the scanning phone opens it
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_the_sheet_has_a_code_per_building_and_public_area(login_as, world, lobby):
+    c = login_as("supervisor")
+    page = c.get(f"/scan-codes?estate={world.estate.id}").get_data(as_text=True)
+    buildings = db.session.scalar(
+        select(func.count(Building.id)).where(Building.estate_id == world.estate.id)
+    )
+    assert f"为 {buildings + 1} 个位置生成二维码" in page
+    made = c.post(f"/scan-codes?estate={world.estate.id}")
+    assert made.status_code == 303
+    page = c.get(f"/scan-codes?estate={world.estate.id}").get_data(as_text=True)
+    assert len(re.findall(r'class="qr-card" data-place=', page)) == buildings + 1
+    assert 'id="issue-codes"' not in page and "1栋大堂" in page
+    # Printing again shows the same codes; nothing more is made.
+    c.post(f"/scan-codes?estate={world.estate.id}")
+    assert len(_codes(c, world)) == buildings + 1
+    assert login_as("assistant").get("/scan-codes").status_code == 403
+
+
+def test_a_scanned_report_becomes_a_ticket_with_its_tracking_link(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    form = client.get(path)
+    assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"
+    assert "翠湖花园 · 1栋大堂" in form.get_data(as_text=True)
+    done = _report(client, path, photos=(io.BytesIO(jpeg_bytes()), "lift.jpg"))
+    assert done.status_code == 200
+    html = done.get_data(as_text=True)
+    ticket = db.session.scalar(select(Ticket))
+    assert ticket.channel == "scan" and ticket.unit_id is None and ticket.taker_id is None
+    assert ticket.description == "【1栋大堂】电梯按钮失灵"
+    assert ticket.reporter_phone == "+8613800001111" and ticket.reporter_name == "访客王"
+    assert db.session.scalar(
+        select(func.count(PhotoLink.id)).where(PhotoLink.owner_type == "ticket_entry")
+    )
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket.create"))
+    assert audit.actor_id is None and audit.via == "scan_link" and audit.via_name == "访客王"
+    # The tracking link works without an account.
+    track = re.search(r'id="track-link" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert ticket.number in client.get(track).get_data(as_text=True)
+    # Staff find it in the inbox, marked as scanned.
+    inbox = login_as("assistant").get("/tickets?tab=all").get_data(as_text=True)
+    assert ticket.number in inbox
+
+
+def test_refusals_robots_and_replaced_codes(login_as, world, lobby, client):
+    supervisor = login_as("supervisor")
+    path = _codes(supervisor, world)["1栋大堂"]
+    assert _report(client, path, phone="12").status_code == 422
+    assert _report(client, path, description=" ").status_code == 422
+    # A robot that fills the hidden field is thanked, and nothing is kept.
+    robot = _report(client, path, website="http://spam.example")
+    assert robot.status_code == 200 and 'id="track-link"' not in robot.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Ticket.id))) == 0
+    # A forged or replaced code opens nothing.
+    assert client.get(path + "x").status_code == 404
+    scan.replace(world.supervisor, world.estate, "area", lobby.id)
+    db.session.commit()
+    assert client.get(path).status_code == 404
+    assert client.get(_codes(supervisor, world)["1栋大堂"]).status_code == 200
+
+
+def test_reports_are_limited_per_client_and_per_place(login_as, world, lobby, app):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+
+    def phone(address: str):
+        app.test_client_class = Client
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = address
+        return c
+
+    first = phone("10.0.0.1")
+    assert [_report(first, path).status_code for _ in range(3)] == [200, 200, 200]
+    # Another phone may report at the same place, until the place's own limit.
+    second = phone("10.0.0.2")
+    assert [_report(second, path).status_code for _ in range(2)] == [200, 429]
+    assert db.session.scalar(select(func.count(Ticket.id))) == 4
+    # The first phone has used its own.
+    other_place = _codes(login_as("supervisor"), world)["1栋"]
+    assert _report(first, other_place).status_code == 429
+    assert _report(phone("10.0.0.3"), other_place).status_code == 200
