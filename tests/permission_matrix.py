@@ -814,6 +814,10 @@ CASES = [
     ),
     Case("/t/<number>", "GET", "/t/{ticket_number}?code={tracking_code}", public(200)),
     Case("/t/<number>", "GET", "/t/{ticket_number}?code=00000000", public(404)),
+    # The caller's own steps: without the link's code they find nothing.
+    Case("/t/<number>/check", "POST", "/t/{ticket_number}/check", public(404)),
+    Case("/t/<number>/info", "POST", "/t/{ticket_number}/info", public(404)),
+    Case("/t/<number>/visit", "POST", "/t/{ticket_number}/visit", public(404)),
     Case("/photos/<int:photo_id>", "GET", "/photos/{reply_photo}", owners_own(200)),
     Case(
         "/photos/<int:photo_id>", "GET", "/photos/{note_photo}", {**owners_own(200), "owner_a": 404}

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.fixtures.app import Client
 from tests.fixtures.photos import jpeg_bytes
-from webapp import signedlinks
+from webapp import clock, signedlinks
 from webapp.extensions import db
 from webapp.models import AuditEvent, Building, PhotoLink, PublicArea, Ticket
 from webapp.tickets import scan
@@ -20,7 +21,11 @@ from webapp.tickets import scan
 
 @pytest.fixture
 def app_config():
-    return {"SCAN_LIMIT": "3/hour", "SCAN_PLACE_LIMIT": "4/hour"}
+    return {
+        "SCAN_LIMIT": "3/hour",
+        "SCAN_PLACE_LIMIT": "4/hour",
+        "TRACKING_CHECK_LIMIT": "5/15 minutes",
+    }
 
 
 @pytest.fixture
@@ -136,3 +141,82 @@ def test_reports_are_limited_per_client_and_per_place(login_as, world, lobby, ap
     other_place = _codes(login_as("supervisor"), world)["1栋"]
     assert _report(first, other_place).status_code == 429
     assert _report(phone("10.0.0.3"), other_place).status_code == 200
+
+
+def _tracking(client, path) -> str:
+    done = _report(client, path).get_data(as_text=True)
+    return re.search(r'id="track-link" href="([^"]+)"', done).group(1).replace("&amp;", "&")
+
+
+def test_the_tracking_link_after_the_phone_check_adds_and_rates(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    track = _tracking(client, path)
+    number, code = re.search(r"/t/([^?]+)\?code=(\w+)", track).groups()
+    page = client.get(track).get_data(as_text=True)
+    assert 'id="check"' in page and 'id="info"' not in page
+    # Adding before the check is refused.
+    refused = client.post(f"/t/{number}/info", data={"code": code, "kind": "info", "body": "x"})
+    assert refused.status_code == 403
+    wrong = client.post(f"/t/{number}/check", data={"code": code, "digits": "0000"})
+    assert wrong.status_code == 422 and "后四位不对" in wrong.get_data(as_text=True)
+    right = client.post(f"/t/{number}/check", data={"code": code, "digits": "1111"})
+    assert right.status_code == 303
+    added = client.post(
+        f"/t/{number}/info",
+        data={
+            "code": code,
+            "kind": "info",
+            "body": "晚上也不亮",
+            "photos": (io.BytesIO(jpeg_bytes(color=(5, 5, 5))), "night.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    ticket = db.session.scalar(select(Ticket))
+    info = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "ticket.info", AuditEvent.target_id == ticket.id
+        )
+    )
+    assert info.actor_id is None and info.via == "tracking_link"
+    assert "晚上也不亮" in client.get(track).get_data(as_text=True)
+    # The supervisor resolves it (nobody took it at a desk); the caller is not satisfied
+    # (reopened), then is, after the second fix.
+    staff = login_as("supervisor")
+    for round_ in range(2):
+        ticket = db.session.get(Ticket, ticket.id)
+        staff.post(
+            f"/tickets/{ticket.id}/act",
+            data={"action": "resolve", "version": ticket.version, "reply": f"已修好 {round_}"},
+        )
+        ticket = db.session.get(Ticket, ticket.id)
+        assert ticket.status == "resolved"
+        rating = "unsatisfied" if round_ == 0 else "satisfied"
+        rated = client.post(
+            f"/t/{number}/visit",
+            data={"code": code, "version": ticket.version, "rating": rating},
+        )
+        assert rated.status_code == 303
+    ticket = db.session.get(Ticket, ticket.id)
+    assert ticket.status == "closed" and ticket.reopen_count == 1
+    assert ticket.satisfaction == "satisfied"
+    # Closed: the link still shows it for a month, and then no more.
+    assert 'id="info"' not in client.get(track).get_data(as_text=True)
+    clock.travel(timedelta(days=31))
+    assert client.get(track).status_code == 404
+
+
+def test_a_wrong_phone_check_is_throttled(login_as, world, lobby, app):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    app.test_client_class = Client
+    caller = app.test_client()
+    track = _tracking(caller, path)
+    number, code = re.search(r"/t/([^?]+)\?code=(\w+)", track).groups()
+    answers = [
+        caller.post(f"/t/{number}/check", data={"code": code, "digits": f"{n:04d}"}).status_code
+        for n in range(6)
+    ]
+    assert answers == [422] * 5 + [429]
+    # Even the right digits wait now.
+    right = caller.post(f"/t/{number}/check", data={"code": code, "digits": "1111"})
+    assert right.status_code == 429

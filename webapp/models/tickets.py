@@ -120,3 +120,8 @@ class TicketEntry(db.Model):
     def written_to_owner(self) -> bool:
         """A written answer the owner reads (a reply, or the reply that resolved the ticket)."""
         return self.kind in ("resolved", "reply")
+
+    @property
+    def from_caller(self) -> bool:
+        """What the caller added (the owner's app or the tracking link): theirs to read back."""
+        return self.kind == "info"

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import abort
 from flask_babel import gettext as _
@@ -141,6 +142,27 @@ def create(
             title=_title(ticket),
         )
     return ticket, code
+
+
+# A tracking link works while the ticket is open and for a month after it closes.
+TRACKING_GRACE = timedelta(days=30)
+# How long a phone check lets the caller add to their ticket on this device.
+CHECKED_FOR = timedelta(hours=2)
+
+
+def tracking_open(ticket: Ticket, now: datetime | None = None) -> bool:
+    now = now or clock.now()
+    return ticket.closed_at is None or now <= ticket.closed_at + TRACKING_GRACE
+
+
+def phone_matches(ticket: Ticket, typed: str) -> bool:
+    """The last four digits of the phone the ticket was reported with (a caller proves the
+    link is theirs before adding to it)."""
+    digits = "".join(ch for ch in (typed or "") if ch.isdigit())
+    known = "".join(ch for ch in ticket.reporter_phone or "" if ch.isdigit())
+    if len(known) < 4 or len(digits) != 4:
+        return False
+    return hmac.compare_digest(known[-4:], digits)
 
 
 def find_by_tracking(number: str, code: str) -> Ticket | None:

@@ -225,18 +225,7 @@ def transition(
         if ticket.owner is not None:  # a written answer: the owner is told, to rate it
             tell_owner(ticket, "ticket_reply", f"resolved:{ticket.reopen_count}")
     elif action == "visit":
-        if rating not in RATINGS:
-            raise Invalid("rating", _("请选择满意度。"))
-        ticket.satisfaction = rating
-        _entry(ticket, actor, "visit", f"{rating}:{comment.strip()}", public=True)
-        if rating == "unsatisfied":
-            target = T.IN_PROGRESS
-            ticket.reopen_count += 1
-            ticket.resolved_at = None
-            _entry(ticket, actor, "reopened", "", public=True)
-        else:
-            target = T.CLOSED
-            ticket.closed_at = now
+        target = _rated(ticket, actor, rating, comment, now)
     ticket.status = target
     if actor.is_staff:
         _followed_up(ticket)
@@ -253,6 +242,77 @@ def transition(
         estate_id=ticket.estate_id,
         before=before,
         after=audit.snapshot(ticket, FIELDS),
+    )
+
+
+def _rated(ticket: Ticket, actor: User | None, rating: str | None, comment: str, now) -> str:
+    """The return visit's answer (回访): 不满意 reopens the ticket, anything else closes it.
+    Returns the status it goes to."""
+    if rating not in RATINGS:
+        raise Invalid("rating", _("请选择满意度。"))
+    ticket.satisfaction = rating
+    _entry(ticket, actor, "visit", f"{rating}:{comment.strip()[:500]}", public=True)
+    if rating == "unsatisfied":
+        ticket.reopen_count += 1
+        ticket.resolved_at = None
+        _entry(ticket, actor, "reopened", "", public=True)
+        return T.IN_PROGRESS
+    ticket.closed_at = now
+    return T.CLOSED
+
+
+# --- the caller's tracking link (no account): more information, the return visit -------------
+
+VIA_TRACKING = "tracking_link"
+
+
+def awaits_visit(ticket: Ticket) -> bool:
+    """Handled, waiting for the caller's return-visit answer."""
+    return ticket.status == T.RESOLVED
+
+
+def info_via_link(ticket: Ticket, body: str, uploads=()) -> TicketEntry:
+    """More information (and photos) from the caller through their tracking link."""
+    if ticket.status not in NOT_CLOSED:
+        raise IllegalTransition(ticket, _("这张单已关闭，如有新问题请重新报修。"))
+    if not body.strip():
+        raise Invalid("body", _("请填写内容。"))
+    entry = _entry(ticket, None, "info", body, public=True)
+    for photo in photos.ingest_uploads(uploads, None):
+        photos.attach(photo, "ticket_entry", entry.id, "evidence", None, via=VIA_TRACKING)
+    audit.record(
+        None,
+        "ticket.info",
+        TARGET,
+        ticket.id,
+        estate_id=ticket.estate_id,
+        after={"public": True},
+        via=VIA_TRACKING,
+        via_name=ticket.reporter_name,
+    )
+    return entry
+
+
+def visit_via_link(ticket: Ticket, *, version: int, rating: str | None, comment: str) -> None:
+    """The caller answers the return visit through their tracking link."""
+    check_version(ticket, version)
+    if not awaits_visit(ticket):
+        raise IllegalTransition(ticket, _("现在还不能评价：处理完成后才能评价。"))
+    before = audit.snapshot(ticket, FIELDS)
+    now = clock.now()
+    ticket.status = _rated(ticket, None, rating, comment, now)
+    ticket.next_follow_up_at = now + FOLLOW_UP if ticket.status in OPEN else None
+    db.session.flush()
+    audit.record(
+        None,
+        "ticket.visit",
+        TARGET,
+        ticket.id,
+        estate_id=ticket.estate_id,
+        before=before,
+        after=audit.snapshot(ticket, FIELDS),
+        via=VIA_TRACKING,
+        via_name=ticket.reporter_name,
     )
 
 

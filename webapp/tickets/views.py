@@ -6,9 +6,19 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -593,19 +603,124 @@ def visit(ticket_id: int):
 # --- the public tracking link --------------------------------------------------------------------
 
 
+def _tracked(number: str, code: str) -> Ticket:
+    """The ticket of a tracking link (number + secret code), while the link works."""
+    ticket = intake.find_by_tracking(number[:32], (code or "")[:32])
+    if ticket is None or not intake.tracking_open(ticket):
+        abort(404)
+    return ticket
+
+
+def _checked(ticket: Ticket) -> bool:
+    """This device proved the link is the caller's (the phone's last four digits), lately."""
+    until = (session.get("tracked") or {}).get(str(ticket.id))
+    return isinstance(until, (int, float)) and until > clock.now().timestamp()
+
+
+def _track_url(ticket: Ticket, code: str) -> str:
+    return url_for("tickets.track", number=ticket.number, code=code)
+
+
+def _track_page(ticket: Ticket, code: str, status: int = 200, **extra):
+    response = render(
+        "tickets/track.html",
+        status=status,
+        ticket=ticket,
+        code=code,
+        entries=lifecycle.timeline(ticket, public_only=True),
+        checked=_checked(ticket),
+        awaits_visit=lifecycle.awaits_visit(ticket),
+        entry_form=extra.pop("entry_form", None) or forms.EntryForm(formdata=None),
+        **extra,
+    )
+    return _no_store(response)
+
+
+def _tracking_key() -> str:
+    """Phone checks are counted per client and ticket (guessing four digits takes many)."""
+    number = (request.view_args or {}).get("number", "")[:32]
+    return f"track-check:{get_remote_address()}:{number}"
+
+
 @bp.get("/t/<number>")
 @allow(PUBLIC)
 @limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
 def track(number: str):
-    """One ticket's public status, for a caller without an account (number + secret code)."""
-    ticket = intake.find_by_tracking(number[:32], (request.args.get("code") or "")[:32])
-    if ticket is None:
-        abort(404)
-    entries = lifecycle.timeline(ticket, public_only=True)
-    response = render("tickets/track.html", ticket=ticket, entries=entries)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
-    return response
+    """One ticket's public status, for a caller without an account (number + secret code);
+    after a phone check, the caller adds information and answers the return visit here."""
+    code = request.args.get("code") or ""
+    return _track_page(_tracked(number, code), code)
+
+
+@bp.post("/t/<number>/check")
+@allow(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config.get("TRACKING_CHECK_LIMIT", "5/15 minutes"), key_func=_tracking_key
+)
+def track_check(number: str):
+    """The caller proves the link is theirs: the last four digits of their phone."""
+    code = request.form.get("code") or ""
+    ticket = _tracked(number, code)
+    if not intake.phone_matches(ticket, request.form.get("digits", "")):
+        return _track_page(ticket, code, 422, check_error=_("电话号码后四位不对。"))
+    tracked = {
+        k: v
+        for k, v in (session.get("tracked") or {}).items()
+        if isinstance(v, (int, float)) and v > clock.now().timestamp()
+    }
+    tracked[str(ticket.id)] = (clock.now() + intake.CHECKED_FOR).timestamp()
+    session["tracked"] = dict(list(tracked.items())[-5:])
+    return see_other(_track_url(ticket, code))
+
+
+@bp.post("/t/<number>/info")
+@allow(PUBLIC)
+@limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
+def track_info(number: str):
+    """More information and photos from the caller (after the phone check)."""
+    code = request.form.get("code") or ""
+    ticket = _tracked(number, code)
+    if not _checked(ticket):
+        return _track_page(ticket, code, 403, check_error=_("请先核对电话号码后四位。"))
+    form = forms.EntryForm()
+    if not form.validate_on_submit():
+        return _track_page(ticket, code, 422, entry_form=form)
+    outcome = save(
+        form,
+        lambda: lifecycle.info_via_link(ticket, form.body.data, request.files.getlist("photos")),
+    )
+    if outcome.ok:
+        flash(_("已补充。"), "success")
+        return see_other(_track_url(ticket, code))
+    return _track_page(ticket, code, outcome.status, entry_form=form)
+
+
+@bp.post("/t/<number>/visit")
+@allow(PUBLIC)
+@limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
+def track_visit(number: str):
+    """The caller answers the return visit: 不满意 reopens the ticket."""
+    code = request.form.get("code") or ""
+    ticket = _tracked(number, code)
+    if not _checked(ticket):
+        return _track_page(ticket, code, 403, check_error=_("请先核对电话号码后四位。"))
+    form = forms.EntryForm(formdata=None)
+    outcome = save(
+        form,
+        lambda: lifecycle.visit_via_link(
+            ticket,
+            version=request.form.get("version", type=int) or -1,
+            rating=request.form.get("rating"),
+            comment=request.form.get("comment", "")[:500],
+        ),
+    )
+    if outcome.ok:
+        flash(
+            _("谢谢你的评价。") if ticket.closed_at else _("已重新打开，我们会继续处理。"),
+            "success",
+        )
+        return see_other(_track_url(ticket, code))
+    return _track_page(ticket, code, outcome.status, visit_errors=form.form_errors)
 
 
 # --- 扫码报修: a place's QR code, a report without an account ------------------------------------
