@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.fixtures.app import Client
 from tests.fixtures.photos import jpeg_bytes
+from tests.fixtures.tickets import take_ticket
 from webapp import clock, signedlinks
 from webapp.extensions import db
 from webapp.models import AuditEvent, Building, PhotoLink, PublicArea, Ticket
@@ -220,3 +221,30 @@ def test_a_wrong_phone_check_is_throttled(login_as, world, lobby, app):
     # Even the right digits wait now.
     right = caller.post(f"/t/{number}/check", data={"code": code, "digits": "1111"})
     assert right.status_code == 429
+
+
+def test_staff_mark_a_junk_scan_report_as_invalid(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    track = _tracking(client, path)
+    ticket = db.session.scalar(select(Ticket))
+    staff = login_as("assistant")
+    page = staff.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert 'data-action="spam"' in page
+    marked = staff.post(
+        f"/tickets/{ticket.id}/act", data={"action": "spam", "version": ticket.version}
+    )
+    assert marked.status_code == 303
+    ticket = db.session.get(Ticket, ticket.id)
+    assert ticket.status == "closed" and ticket.closed_at is not None
+    assert ticket.next_follow_up_at is None
+    # The reporter's link says closed, without the internal mark.
+    shown = client.get(track).get_data(as_text=True)
+    assert "已关闭" in shown and "无效" not in shown
+    # A ticket taken at the desk is not marked so.
+    desk, _code = take_ticket(world)
+    db.session.commit()
+    assert 'data-action="spam"' not in staff.get(f"/tickets/{desk.id}").get_data(as_text=True)
+    refused = staff.post(
+        f"/tickets/{desk.id}/act", data={"action": "spam", "version": desk.version}
+    )
+    assert refused.status_code == 409

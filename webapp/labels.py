@@ -160,6 +160,7 @@ ENTRY_KIND_LABELS = {
     "resolved": _l("已处理"),
     "visit": _l("回访"),
     "reopened": _l("重新打开"),
+    "spam": _l("标为无效报修"),
     "work_dispatched": _l("已派部门维修"),
     "work_fixed": _l("已修复，待复查"),
 }
@@ -226,6 +227,7 @@ AUDIT_ACTION_LABELS = {
     "ticket.start": _l("开始处理"),
     "ticket.resolve": _l("已处理"),
     "ticket.visit": _l("回访"),
+    "ticket.spam": _l("标为无效报修"),
     "ticket.reply": _l("回复业主"),
     "ticket.note": _l("内部备注"),
     "ticket.info": _l("业主补充"),

@@ -58,6 +58,8 @@ INVESTIGATED = Rule(
     _l("重大投诉须先由客服经理填写调查意见，才能办结。"),
 )
 MAJOR = Rule(lambda _user, t: t.severity == "major", _l("只有重大投诉需要调查意见。"))
+# A report sent through a place's code by someone without an account may be junk.
+SCANNED = Rule(lambda _user, t: t.channel == "scan", _l("只有扫码报修可以标为无效。"))
 # The owner rates it on their phone, or staff record the answer of a phone call.
 STAFF_OR_ITS_OWNER = Rule(
     lambda user, t: user.is_staff or (user.is_owner and t.owner_id == user.id),
@@ -79,6 +81,8 @@ TICKET = Workflow(
         step("resolve", OPEN, T.RESOLVED, rules=[STAFF, FIRST_CONTACT], holds=[INVESTIGATED]),
         # Closed, or back in progress when the owner is not satisfied.
         step("visit", (T.RESOLVED,), rules=[STAFF_OR_ITS_OWNER]),
+        # 无效报修: a scanned report that is junk or abuse, closed without follow-up.
+        step("spam", (T.RECEIVED,), T.CLOSED, rules=[STAFF, SCANNED]),
         # Entries: a public reply, an internal note, the investigation, the owner's information.
         step("reply", NOT_CLOSED, rules=[STAFF]),
         step("note", NOT_CLOSED, rules=[STAFF]),
@@ -92,7 +96,7 @@ TICKET = Workflow(
     status_message=_l("工单当前状态不允许这个操作，请刷新后查看。"),
 )
 ENTRY_KINDS = {"reply": True, "note": False, "investigation": False, "info": True}  # -> public
-STATUS_ACTIONS = ("assign", "start", "resolve", "visit")
+STATUS_ACTIONS = ("assign", "start", "resolve", "visit", "spam")
 
 
 def _entry(
@@ -226,6 +230,9 @@ def transition(
             tell_owner(ticket, "ticket_reply", f"resolved:{ticket.reopen_count}")
     elif action == "visit":
         target = _rated(ticket, actor, rating, comment, now)
+    elif action == "spam":
+        _entry(ticket, actor, "spam", reply, public=False)
+        ticket.closed_at = now
     ticket.status = target
     if actor.is_staff:
         _followed_up(ticket)
