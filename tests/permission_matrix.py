@@ -144,7 +144,9 @@ CASES = [
     # 扫码报修: the printed codes, and the form a code opens (no account)
     Case("/scan-codes", "GET", "/scan-codes", supervisor_up("GET", 200)),
     Case("/scan-codes", "POST", "/scan-codes", supervisor_up("POST", 303)),
+    Case("/scan-codes/replace", "POST", "/scan-codes/replace", supervisor_up("POST", 400)),
     Case("/s/<token>", "GET", "/s/{scan_token}", public(200)),
+    Case("/s/<token>/done", "GET", "/s/{scan_token}/done", public(303)),
     Case("/s/<token>", "POST", "/s/{scan_token}", public(422)),
     # The move-in inspection (收楼验房)
     Case("/movein", "GET", "/movein", staff("GET", 200)),

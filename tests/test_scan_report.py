@@ -60,7 +60,8 @@ def _report(client, path, **fields):
     }
     if client.csrf_token is None:
         client.refresh_csrf(path)  # the form, as the scanning phone opens it
-    return client.post(path, data=data, content_type="multipart/form-data")
+    # As a browser: the answer's redirect is followed to the page that shows the tracking link.
+    return client.post(path, data=data, content_type="multipart/form-data", follow_redirects=True)
 
 
 def test_the_sheet_has_a_code_per_building_and_public_area(login_as, world, lobby):
@@ -79,6 +80,23 @@ def test_the_sheet_has_a_code_per_building_and_public_area(login_as, world, lobb
     c.post(f"/scan-codes?estate={world.estate.id}")
     assert len(_codes(c, world)) == buildings + 1
     assert login_as("assistant").get("/scan-codes").status_code == 403
+
+
+def test_reloading_the_thank_you_page_sends_nothing_again(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    client.refresh_csrf(path)
+    sent = client.post(
+        path,
+        data={"kind": "repair", "description": "灯坏了", "name": "王", "phone": "13800001111"},
+    )
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/done")
+    for _ in range(2):  # the page after it, and a reload of it
+        shown = client.get(sent.headers["Location"]).get_data(as_text=True)
+        assert 'id="track-link"' in shown
+    assert db.session.scalar(select(func.count(Ticket.id))) == 1
+    # Someone else opening the done page gets the form, not this report's link.
+    app_client = client.application.test_client()
+    assert app_client.get(sent.headers["Location"]).status_code == 303
 
 
 def test_a_scanned_report_becomes_a_ticket_with_its_tracking_link(login_as, world, lobby, client):
@@ -110,16 +128,20 @@ def test_refusals_robots_and_replaced_codes(login_as, world, lobby, client):
     supervisor = login_as("supervisor")
     path = _codes(supervisor, world)["1栋大堂"]
     assert _report(client, path, phone="12").status_code == 422
-    assert _report(client, path, description=" ").status_code == 422
+    both = _report(client, path, description=" ", phone="12").get_data(as_text=True)
+    assert "请描述问题" in both and "请填写能联系到你的电话号码" in both  # all at once
     # A robot that fills the hidden field is thanked, and nothing is kept.
     robot = _report(client, path, website="http://spam.example")
     assert robot.status_code == 200 and 'id="track-link"' not in robot.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Ticket.id))) == 0
-    # A forged or replaced code opens nothing.
+    # A forged or replaced code opens nothing, and says what to do instead.
     assert client.get(path + "x").status_code == 404
-    scan.replace(world.supervisor, world.estate, "area", lobby.id)
-    db.session.commit()
-    assert client.get(path).status_code == 404
+    replaced = supervisor.post(
+        f"/scan-codes/replace?estate={world.estate.id}", data={"place": f"area-{lobby.id}"}
+    )
+    assert replaced.status_code == 303
+    gone = client.get(path)
+    assert gone.status_code == 404 and "这个二维码已失效" in gone.get_data(as_text=True)
     assert client.get(_codes(supervisor, world)["1栋大堂"]).status_code == 200
 
 
@@ -133,6 +155,8 @@ def test_reports_are_limited_per_client_and_per_place(login_as, world, lobby, ap
         return c
 
     first = phone("10.0.0.1")
+    # A refused form costs nothing: only reports taken count.
+    assert _report(first, path, phone="12").status_code == 422
     assert [_report(first, path).status_code for _ in range(3)] == [200, 200, 200]
     # Another phone may report at the same place, until the place's own limit.
     second = phone("10.0.0.2")
@@ -213,6 +237,8 @@ def test_a_wrong_phone_check_is_throttled(login_as, world, lobby, app):
     caller = app.test_client()
     track = _tracking(caller, path)
     number, code = re.search(r"/t/([^?]+)\?code=(\w+)", track).groups()
+    # Typing something that is not four digits is said so, and costs no try.
+    assert caller.post(f"/t/{number}/check", data={"code": code, "digits": "12"}).status_code == 422
     answers = [
         caller.post(f"/t/{number}/check", data={"code": code, "digits": f"{n:04d}"}).status_code
         for n in range(6)
@@ -230,8 +256,15 @@ def test_staff_mark_a_junk_scan_report_as_invalid(login_as, world, lobby, client
     staff = login_as("assistant")
     page = staff.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert 'data-action="spam"' in page
-    marked = staff.post(
+    unexplained = staff.post(
         f"/tickets/{ticket.id}/act", data={"action": "spam", "version": ticket.version}
+    )
+    assert unexplained.status_code == 422 and "请写明为什么无效" in unexplained.get_data(
+        as_text=True
+    )
+    marked = staff.post(
+        f"/tickets/{ticket.id}/act",
+        data={"action": "spam", "version": ticket.version, "reply": "广告"},
     )
     assert marked.status_code == 303
     ticket = db.session.get(Ticket, ticket.id)

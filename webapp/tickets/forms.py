@@ -3,8 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from webapp import phones
 from webapp.forms import VersionedForm, choices, strip
 from webapp.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS
 from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
@@ -85,6 +86,12 @@ class EntryForm(FlaskForm):
 SCAN_KINDS = ("repair", "complaint", "suggestion", "inquiry")
 
 
+def _reachable(_form, field) -> None:
+    """A number we can call back (shown with the other fields' errors, all at once)."""
+    if field.data and phones.normalise_or_none(field.data) is None:
+        raise ValidationError(_l("请填写能联系到你的电话号码。"))
+
+
 class ScanReportForm(FlaskForm):
     """扫码报修: what someone without an account reports at a place (the place is the code's)."""
 
@@ -104,7 +111,9 @@ class ScanReportForm(FlaskForm):
         _l("你的称呼"), validators=[DataRequired(_l("必填。")), Length(max=64)], filters=[strip]
     )
     phone = StringField(
-        _l("联系电话"), validators=[DataRequired(_l("必填。")), Length(max=30)], filters=[strip]
+        _l("联系电话"),
+        validators=[DataRequired(_l("必填。")), Length(max=30), _reachable],
+        filters=[strip],
     )
     # Left empty by people (it is hidden from them); filled by form-filling robots.
     website = StringField(_l("网址"), validators=[Length(max=200)])

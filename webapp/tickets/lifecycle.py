@@ -231,6 +231,8 @@ def transition(
     elif action == "visit":
         target = _rated(ticket, actor, rating, comment, now)
     elif action == "spam":
+        if not reply.strip():
+            raise Invalid("reply", _("请写明为什么无效。"))
         _entry(ticket, actor, "spam", reply, public=False)
         ticket.closed_at = now
     ticket.status = target

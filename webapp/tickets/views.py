@@ -11,7 +11,9 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
+    render_template,
     request,
     session,
     url_for,
@@ -655,13 +657,20 @@ def track(number: str):
 @bp.post("/t/<number>/check")
 @allow(PUBLIC)
 @limiter.limit(
-    lambda: current_app.config.get("TRACKING_CHECK_LIMIT", "5/15 minutes"), key_func=_tracking_key
+    lambda: current_app.config.get("TRACKING_CHECK_LIMIT", "5/15 minutes"),
+    key_func=_tracking_key,
+    deduct_when=lambda _response: bool(g.get("tracking_try")),
 )
 def track_check(number: str):
-    """The caller proves the link is theirs: the last four digits of their phone."""
+    """The caller proves the link is theirs: the last four digits of their phone (only a try
+    of four digits counts against the limit)."""
     code = request.form.get("code") or ""
     ticket = _tracked(number, code)
-    if not intake.phone_matches(ticket, request.form.get("digits", "")):
+    typed = (request.form.get("digits") or "").strip()
+    if not (len(typed) == 4 and typed.isdigit()):
+        return _track_page(ticket, code, 422, check_error=_("请输入 4 位数字。"))
+    g.tracking_try = True
+    if not intake.phone_matches(ticket, typed):
         return _track_page(ticket, code, 422, check_error=_("电话号码后四位不对。"))
     tracked = {
         k: v
@@ -758,6 +767,26 @@ def scan_codes_issue():
     return see_other(url_for("scan.scan_codes", estate=estate.id))
 
 
+@scan_bp.post("/scan-codes/replace")
+@allow(SUPERVISOR_UP)
+def scan_code_replace():
+    """A new code for one place (a printed one was misused): the old one stops working."""
+    estate = _scan_estate()
+    kind, _sep, record_id = (request.form.get("place") or "").partition("-")
+    if not ActionForm().validate_on_submit() or kind not in scan.PLACE_TYPES:
+        abort(400)
+    if not record_id.isdigit() or len(record_id) > 10:
+        abort(404)
+    outcome = save(
+        ActionForm(formdata=None),
+        lambda: scan.replace(current_user, estate, kind, int(record_id)),
+    )
+    if not outcome.ok:
+        abort(404)
+    flash(_("已更换这个位置的二维码，旧的已失效。请打印新的张贴。"), "success")
+    return see_other(url_for("scan.scan_codes", estate=estate.id))
+
+
 def _scan_estate():
     asked = request.args.get("estate", type=int)
     if asked is None:
@@ -772,21 +801,30 @@ def _scan_place_key() -> str:
     return f"scan-place:{(request.view_args or {}).get('token', '')[:80]}"
 
 
+def _report_taken(response) -> bool:
+    """Only a report taken counts against the limits (a refused form costs nothing)."""
+    return bool(g.get("scan_reported"))
+
+
 @scan_bp.route("/s/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(
-    lambda: current_app.config.get("SCAN_LIMIT", "5/hour"), methods=["POST"], per_method=True
+    lambda: current_app.config.get("SCAN_LIMIT", "5/hour"),
+    methods=["POST"],
+    per_method=True,
+    deduct_when=_report_taken,
 )
 @limiter.limit(
     lambda: current_app.config.get("SCAN_PLACE_LIMIT", "30/hour"),
     methods=["POST"],
     key_func=_scan_place_key,
+    deduct_when=_report_taken,
 )
 def report_at(token: str):
     """The report form a place's QR code opens: no account, the place filled in."""
     place = scan.place_of(token)
     if place is None:
-        abort(404)
+        return _no_store(_gone_code())
     form = forms.ScanReportForm()
     if request.method == "POST" and form.validate_on_submit():
         if form.website.data:  # a robot filled the hidden field: thank it, keep nothing
@@ -804,15 +842,47 @@ def report_at(token: str):
         )
         if outcome.ok:
             ticket, code = outcome.value
-            track_url = external_url("tickets.track", number=ticket.number, code=code)
-            return _no_store(
-                render("tickets/scan_done.html", place=place, ticket=ticket, track_url=track_url)
-            )
-        return _no_store(
-            render("tickets/scan_report.html", status=outcome.status, form=form, place=place)
-        )
-    status = 422 if form.errors else 200
+            g.scan_reported = True
+            # The code is shown once, on the page after this one (a reload there sends nothing).
+            session["scan_done"] = [ticket.number, code]
+            return see_other(url_for("scan.report_done", token=token))
+        return _scan_form(form, place, outcome.status)
+    return _scan_form(form, place, 422 if form.errors else 200)
+
+
+def _scan_form(form, place, status: int):
     return _no_store(render("tickets/scan_report.html", status=status, form=form, place=place))
+
+
+@scan_bp.get("/s/<token>/done")
+@allow(PUBLIC)
+def report_done(token: str):
+    """What the reporter keeps: the ticket's number and its tracking link."""
+    place = scan.place_of(token)
+    if place is None:
+        return _no_store(_gone_code())
+    done = session.get("scan_done")
+    ticket = None
+    if isinstance(done, list) and len(done) == 2:
+        ticket = intake.find_by_tracking(str(done[0])[:32], str(done[1])[:32])
+    if ticket is None:
+        return see_other(url_for("scan.report_at", token=token))
+    track_url = external_url("tickets.track", number=ticket.number, code=done[1])
+    return _no_store(
+        render("tickets/scan_done.html", place=place, ticket=ticket, track_url=track_url)
+    )
+
+
+def _gone_code():
+    """A code that no longer works (replaced, or never ours): say so, and what to do instead."""
+    return make_response(
+        render_template(
+            "errors/error.html",
+            code=404,
+            message=_("这个二维码已失效。请向物业服务中心报修，或扫描现场新的二维码。"),
+        ),
+        404,
+    )
 
 
 def _no_store(response):
