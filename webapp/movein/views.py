@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp import clock, paging, phones
+from webapp import paging, phones
 from webapp.access import AUTHENTICATED, STAFF, SUPERVISOR_UP, allow
 from webapp.exports import Column, xlsx_response
 from webapp.extensions import db
@@ -272,7 +272,6 @@ def _record_page(move_in: MoveIn, form=None, status: int = 200):
         signature=photos.photos_for(services.TARGET, [move_in.id]).get(move_in.id, []),
         form=form or forms.SignForm(formdata=None),
         owner_view=not current_user.is_staff,
-        now=clock.now(),
     )
 
 
