@@ -112,6 +112,14 @@ def see_other(location: str) -> Response:
     return response
 
 
+def no_store(response: Response) -> Response:
+    """A page reached through a secret link (a code, a token in the URL): kept in no cache and
+    not named to the next site in a Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def fragment_or_redirect(fragment: str, location: str, **context) -> Response:
     """After a successful edit: the updated fragment for htmx, Post/Redirect/Get otherwise."""
     if wants_fragment():

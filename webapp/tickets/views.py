@@ -57,7 +57,7 @@ from webapp.scoping import (
 from webapp.tickets import forms, intake, lifecycle, scan
 from webapp.tickets import inbox as lists
 from webapp.tickets import summary as monthly
-from webapp.web import render, render_form, see_other
+from webapp.web import no_store, render, render_form, see_other
 
 bp = Blueprint("tickets", __name__)
 
@@ -635,7 +635,7 @@ def _track_page(ticket: Ticket, code: str, status: int = 200, **extra):
         entry_form=extra.pop("entry_form", None) or forms.EntryForm(formdata=None),
         **extra,
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 def _tracking_key() -> str:
@@ -824,11 +824,11 @@ def report_at(token: str):
     """The report form a place's QR code opens: no account, the place filled in."""
     place = scan.place_of(token)
     if place is None:
-        return _no_store(_gone_code())
+        return no_store(_gone_code())
     form = forms.ScanReportForm()
     if request.method == "POST" and form.validate_on_submit():
         if form.website.data:  # a robot filled the hidden field: thank it, keep nothing
-            return _no_store(render("tickets/scan_done.html", place=place, track_url=None))
+            return no_store(render("tickets/scan_done.html", place=place, track_url=None))
         outcome = save(
             form,
             lambda: scan.report(
@@ -851,7 +851,7 @@ def report_at(token: str):
 
 
 def _scan_form(form, place, status: int):
-    return _no_store(render("tickets/scan_report.html", status=status, form=form, place=place))
+    return no_store(render("tickets/scan_report.html", status=status, form=form, place=place))
 
 
 @scan_bp.get("/s/<token>/done")
@@ -860,7 +860,7 @@ def report_done(token: str):
     """What the reporter keeps: the ticket's number and its tracking link."""
     place = scan.place_of(token)
     if place is None:
-        return _no_store(_gone_code())
+        return no_store(_gone_code())
     done = session.get("scan_done")
     ticket = None
     if isinstance(done, list) and len(done) == 2:
@@ -868,7 +868,7 @@ def report_done(token: str):
     if ticket is None:
         return see_other(url_for("scan.report_at", token=token))
     track_url = external_url("tickets.track", number=ticket.number, code=done[1])
-    return _no_store(
+    return no_store(
         render("tickets/scan_done.html", place=place, ticket=ticket, track_url=track_url)
     )
 
@@ -883,9 +883,3 @@ def _gone_code():
         ),
         404,
     )
-
-
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the URL
-    return response
