@@ -41,7 +41,7 @@ HOME_SECTIONS = {
         "duty-patrols",
         "my-estates",
     },
-    "owner_a": {"my-units", "duty-tickets", "duty-notices", "duty-movein"},
+    "owner_a": {"my-units", "duty-tickets", "duty-notices", "duty-movein", "duty-surveys"},
 }
 
 

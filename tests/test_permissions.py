@@ -12,6 +12,7 @@ from webapp.models import EstateDepartment, Notification, Photo, PublicArea, Sig
 from webapp.movein import services as movein
 from webapp.owners import imports
 from webapp.photos import services as photos
+from webapp.surveys import services as surveys
 from webapp.tickets import scan
 from webapp.workorders import services as workorders
 
@@ -63,8 +64,25 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         documents=[],
         register_key_ids=[],
     )
+    # A sent survey of estate A with a low score from unit B, and a draft with one question.
+    survey = surveys.create(world.manager, world.estate, title="满意度调查")
+    surveys.add_question(world.manager, survey, kind="scale", text="满意吗？")
+    db.session.flush()
+    surveys.send(world.manager, survey)
+    low = surveys.answer(
+        survey, world.unit_b, [surveys.Given(survey.questions[0], score=1)], user=world.owner_b
+    )
+    draft = surveys.create(world.manager, world.estate, title="草稿")
+    surveys.add_question(world.manager, draft, kind="text", text="意见？")
     db.session.commit()
     return {
+        "survey": survey.id,
+        "survey_draft": draft.id,
+        "survey_question": draft.questions[0].id,
+        "survey_answer": low.answers[0].id,
+        "survey_token": signedlinks.token_of(
+            signedlinks.current(surveys.PURPOSE, surveys.TARGET, survey.id)
+        ),
         "dept_token": signedlinks.token_of(link),
         "forged_token": f"{link.id}-forged",
         "outbox_message": message.id,

@@ -60,6 +60,7 @@ from webapp.patrols.views import bp as patrols_bp
 from webapp.photos import storage as photo_storage
 from webapp.photos.views import bp as photos_bp
 from webapp.pwa.views import bp as pwa_bp
+from webapp.surveys.views import bp as surveys_bp
 from webapp.tickets.views import bp as tickets_bp
 from webapp.tickets.views import scan_bp
 from webapp.units.views import bp as units_bp
@@ -199,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
         keys_bp,
         tickets_bp,
         scan_bp,
+        surveys_bp,
         ops_bp,
     ):
         app.register_blueprint(bp)

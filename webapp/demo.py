@@ -29,6 +29,7 @@ from webapp.models import (
     PatrolTemplate,
     PublicArea,
     Role,
+    Survey,
     Ticket,
     Unit,
     UnitOwnership,
@@ -40,6 +41,7 @@ from webapp.movein import services as movein
 from webapp.numbering import next_number
 from webapp.passwords import hash_password
 from webapp.patrols import rounds
+from webapp.surveys import services as surveys
 from webapp.tickets import intake
 
 DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
@@ -277,7 +279,28 @@ def load() -> list[str]:
     created += _load_keys(estate)
     created += _load_departments(estate)
     created += _load_move_in_checklist(estate)
+    created += _load_survey(estate)
     return created
+
+
+def _load_survey(estate: Estate) -> list[str]:
+    """The year's satisfaction survey, sent: the demo owner finds it on their home."""
+    if db.session.scalar(select(Survey.id).where(Survey.estate_id == estate.id)):
+        return []
+    manager = db.session.scalar(select(User).where(User.role == Role.MANAGER).limit(1))
+    survey = surveys.create(
+        manager, estate, title="年度业主满意度调查", intro="感谢你抽空填写，约一分钟。"
+    )
+    for kind, text, options in (
+        ("scale", "你对客服中心的服务是否满意？", ""),
+        ("scale", "你对小区的保洁是否满意？", ""),
+        ("choice", "你最常用的报修方式是？", "电话\n扫码报修\n业主 App\n到前台"),
+        ("text", "你还有什么意见和建议？", ""),
+    ):
+        surveys.add_question(manager, survey, kind=kind, text=text, options=options)
+    db.session.flush()
+    surveys.send(manager, survey)
+    return ["satisfaction survey"]
 
 
 # The departments customer service works with: names and phones; their group robots are left to

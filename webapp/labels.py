@@ -85,7 +85,26 @@ DEFECT_STATE_LABELS = {
 
 HOLD_KIND_LABELS = {"cannot": _l("无法处理"), "needs_help": _l("需配合")}
 
-VIA_LABELS = {"department_link": _l("经部门链接"), "scan_link": _l("扫码报修")}
+VIA_LABELS = {
+    "department_link": _l("经部门链接"),
+    "scan_link": _l("扫码报修"),
+    "survey_link": _l("经调查链接"),
+}
+
+SURVEY_STATUS_LABELS = {"draft": _l("草稿"), "open": _l("进行中"), "closed": _l("已结束")}
+QUESTION_KIND_LABELS = {
+    "scale": _l("满意度评分（1–5 分）"),
+    "choice": _l("单选题"),
+    "text": _l("填空（意见建议）"),
+}
+SCALE_LABELS = {
+    1: _l("很不满意"),
+    2: _l("不满意"),
+    3: _l("一般"),
+    4: _l("满意"),
+    5: _l("很满意"),
+}
+SURVEY_VIA_LABELS = {"account": _l("业主账号"), "link": _l("链接或二维码")}
 
 ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}
 
@@ -306,6 +325,14 @@ AUDIT_ACTION_LABELS = {
     "movein.checklist": _l("修改收楼验房检查项"),
     "scan.codes": _l("生成扫码报修二维码"),
     "scan.replace": _l("更换扫码报修二维码"),
+    "survey.create": _l("新建满意度调查"),
+    "survey.update": _l("修改满意度调查"),
+    "survey.question": _l("添加调查问题"),
+    "survey.question_removed": _l("删除调查问题"),
+    "survey.send": _l("发出满意度调查"),
+    "survey.close": _l("结束满意度调查"),
+    "survey.answer": _l("填写满意度调查"),
+    "survey.follow_up": _l("低分转为工单"),
     "movein.inspect": _l("收楼验房"),
     "movein.sign": _l("业主签字收楼"),
     "key.lend": _l("借出钥匙"),
@@ -451,6 +478,7 @@ CHANNEL_LABELS = {
     "online": _l("线上"),
     "patrol": _lp("ticket channel", "巡查"),
     "scan": _l("扫码"),
+    "survey": _l("满意度调查"),
 }
 CATEGORY_LABELS = {
     "engineering": _l("工程维修"),
@@ -607,6 +635,9 @@ def init_app(app) -> None:
         percent=percent,
         hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),
         via=lambda v: _label(VIA_LABELS, v),
+        survey_status=lambda v: _label(SURVEY_STATUS_LABELS, v),
+        question_kind=lambda v: _label(QUESTION_KIND_LABELS, v),
+        survey_via=lambda v: _label(SURVEY_VIA_LABELS, v),
         robot_kind=lambda v: _label(ROBOT_KIND_LABELS, v),
         masked=robots.mask,
         outbox_status=lambda v: _label(OUTBOX_STATUS_LABELS, v),

@@ -24,12 +24,14 @@ from webapp.models import (
     PatrolRound,
     PatrolTemplate,
     RectificationNotice,
+    Survey,
     Ticket,
     WorkOrder,
 )
 from webapp.movein import services as movein
 from webapp.patrols import checklists, rounds
 from webapp.photos import services as photos
+from webapp.surveys import services as surveys
 from webapp.tickets import inbox as tickets
 from webapp.tickets import intake, lifecycle
 from webapp.tickets.lifecycle import TARGET as TICKET
@@ -61,6 +63,7 @@ def register() -> None:
     audit.register_target(keys.TARGET, _getter(keys.visible_keys, Key))
     audit.register_target(movein.TARGET, _getter(movein.visible_move_ins, MoveIn))
     audit.register_target(handover.TARGET, _getter(handover.visible_handovers, Handover))
+    audit.register_target(surveys.TARGET, _getter(surveys.visible_surveys, Survey))
 
     photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)

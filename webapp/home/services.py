@@ -39,6 +39,7 @@ from webapp.models import (
 from webapp.movein import services as movein
 from webapp.patrols import compliance
 from webapp.scoping import visible_units
+from webapp.surveys import services as surveys
 from webapp.tickets import inbox as tickets
 from webapp.tickets import lifecycle
 from webapp.workorders import services as workorders
@@ -113,6 +114,7 @@ _SECTIONS = {
         ("tickets", _l("我的报修与投诉"), _l("你还没有提交过报修或投诉。")),
         ("notices", _l("整改通知"), _l("没有发给你的整改通知。")),
         ("movein", _l("收楼验房"), _l("没有收楼验房记录。")),
+        ("surveys", _l("满意度调查"), _l("没有待填写的调查。")),
     ],
 }
 
@@ -295,6 +297,19 @@ def _owner_move_in_entries(user: User) -> list[Entry]:
     return out
 
 
+def _owner_survey_entries(user: User) -> list[Entry]:
+    """Surveys waiting for the owner's answer, a line per unit of theirs each one asks."""
+    return [
+        Entry(
+            f"{s.title} · {u.label}",
+            url_for("surveys.answer", survey_id=s.id, unit_id=u.id),
+            _("待填写"),
+            "due-soon",
+        )
+        for s, u in surveys.open_for_owner(user)
+    ]
+
+
 def _ticket_entries(rows) -> list[Entry]:
     now = clock.now()
     return [lifecycle.home_line(t, now) for t in rows]
@@ -396,6 +411,7 @@ def duties_for(user: User) -> list[Section]:
         "decoration": lambda: _decoration_entries(user),
         "notices": lambda: _owner_notice_entries(user),
         "movein": lambda: _owner_move_in_entries(user),
+        "surveys": lambda: _owner_survey_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),

@@ -44,12 +44,26 @@ from webapp.models.photos import Photo, PhotoLink
 from webapp.models.places import Building, Estate, PublicArea, Unit
 from webapp.models.records import Amendment, NumberSequence, Signature
 from webapp.models.replays import IdempotencyKey
+from webapp.models.surveys import (
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyStatus,
+)
 from webapp.models.tickets import Ticket, TicketEntry, TicketStatus
 from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, UnitOwnership, User
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
     "MoveIn",
+    "QuestionKind",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyStatus",
     "MoveInItem",
     "MoveInResult",
     "MoveInStatus",

@@ -22,7 +22,7 @@ from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, roles, step
 
 TARGET = "ticket"
 KINDS = ("complaint", "repair", "inquiry", "suggestion")
-CHANNELS = ("phone", "visit", "written", "online", "patrol", "scan")
+CHANNELS = ("phone", "visit", "written", "online", "patrol", "scan", "survey")
 CATEGORIES = (
     "engineering",
     "cleaning",
