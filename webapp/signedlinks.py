@@ -74,6 +74,23 @@ def current(purpose: str, target_type: str, target_id: int) -> SignedLink | None
     )
 
 
+def working(purpose: str, target_type: str, target_ids) -> dict[int, SignedLink]:
+    """The working link of each of these records (one statement): {target id: link}."""
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    links = db.session.scalars(
+        select(SignedLink).where(
+            SignedLink.purpose == purpose,
+            SignedLink.target_type == target_type,
+            SignedLink.target_id.in_(ids),
+            SignedLink.revoked_at.is_(None),
+            SignedLink.expires_at > clock.now(),
+        )
+    )
+    return {link.target_id: link for link in links}
+
+
 def resolve(token: str, purpose: str) -> SignedLink | None:
     """The link behind a token, if it is genuine, of this purpose, not revoked and not expired."""
     head, _, mac = (token or "")[:80].partition("-")

@@ -61,21 +61,10 @@ def places(estate: Estate) -> list[Place]:
             .order_by(PublicArea.name)
         )
     ]
-    now = clock.now()
     for kind in PLACE_TYPES:
-        ids = [p.record.id for p in found if p.kind == kind]
-        if not ids:
-            continue
-        links = db.session.scalars(
-            select(SignedLink).where(
-                SignedLink.purpose == PURPOSE,
-                SignedLink.target_type == kind,
-                SignedLink.target_id.in_(ids),
-                SignedLink.revoked_at.is_(None),
-                SignedLink.expires_at > now,
-            )
+        by_target = signedlinks.working(
+            PURPOSE, kind, [p.record.id for p in found if p.kind == kind]
         )
-        by_target = {link.target_id: link for link in links}
         for place in found:
             if place.kind == kind:
                 place.link = by_target.get(place.record.id)
