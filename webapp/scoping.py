@@ -6,7 +6,7 @@ so that a curious user cannot even learn that a record exists.
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 
@@ -63,6 +63,43 @@ def visible_estate(user: User, estate_id: int | None) -> Estate | None:
     if not estate_id or estate_id not in estate_ids_of(user):
         return None
     return next((e for e in user.estates if e.id == estate_id), None)
+
+
+def asked_estate(user: User) -> Estate:
+    """The estate a page is asked about (?estate=), else the person's first; 404 for one that
+    is not theirs."""
+    asked = request.args.get("estate", type=int)
+    if asked is None:
+        if not user.estates:
+            abort(404)
+        return user.estates[0]
+    return visible_estate(user, asked) or abort(404)
+
+
+def buildings_of(estate: Estate, building_ids) -> list[int]:
+    """Chosen buildings, checked to be the estate's (sorted ids; none chosen: [])."""
+    ids = sorted({int(b) for b in building_ids or ()})
+    if not ids:
+        return []
+    found = set(
+        db.session.scalars(
+            select(Building.id).where(Building.estate_id == estate.id, Building.id.in_(ids))
+        )
+    )
+    if found != set(ids):
+        raise Invalid("buildings", _("请选择这个项目的楼栋。"))
+    return ids
+
+
+def building_names(estate_id: int) -> list[tuple[int, str]]:
+    """The estate's buildings in their natural order: (id, name), for a form's choices."""
+    return list(
+        db.session.execute(
+            select(Building.id, Building.name)
+            .where(Building.estate_id == estate_id)
+            .order_by(Building.sort_key)
+        ).all()
+    )
 
 
 def get_estate_or_404(user: User, estate_id: int) -> Estate:

@@ -3,7 +3,7 @@ the checklist, one inspection with the owner, its record and the owner's signatu
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,7 @@ from webapp.labels import WORK_ORDER_STATUS_LABELS, label
 from webapp.models import Building, MoveIn
 from webapp.movein import forms, services
 from webapp.photos import services as photos
-from webapp.scoping import get_or_404, get_unit_or_404, visible_estate
+from webapp.scoping import asked_estate, get_or_404, get_unit_or_404, visible_estate
 from webapp.web import render, render_form, see_other
 from webapp.workorders.services import AGES
 
@@ -27,17 +27,7 @@ PAGE = 30
 
 
 def _estate():
-    """The estate asked for (?estate=), else the person's first; 404 for someone else's."""
-    asked = request.args.get("estate", type=int)
-    estates = current_user.estates
-    if asked is None:
-        if not estates:
-            abort(404)
-        return estates[0]
-    estate = visible_estate(current_user, asked)
-    if estate is None:
-        abort(404)
-    return estate
+    return asked_estate(current_user)
 
 
 @bp.get("")

@@ -43,7 +43,7 @@ from webapp.models import (
     User,
 )
 from webapp.numbering import next_number
-from webapp.scoping import estate_ids_of
+from webapp.scoping import buildings_of, estate_ids_of
 from webapp.tickets import intake
 from webapp.workflow import SUPERVISORS, Rule, Workflow, roles, step
 
@@ -111,20 +111,6 @@ def response_counts(survey_ids: list[int]) -> dict[int, int]:
 # --- writing the questionnaire -------------------------------------------------------------------
 
 
-def _buildings(estate: Estate, building_ids) -> list[int]:
-    ids = sorted({int(b) for b in building_ids or ()})
-    if not ids:
-        return []
-    found = set(
-        db.session.scalars(
-            select(Building.id).where(Building.estate_id == estate.id, Building.id.in_(ids))
-        )
-    )
-    if found != set(ids):
-        raise Invalid("buildings", _("请选择这个项目的楼栋。"))
-    return ids
-
-
 def create(
     actor: User,
     estate: Estate,
@@ -146,7 +132,7 @@ def create(
         estate_id=estate.id,
         title=title.strip(),
         intro=intro.strip(),
-        building_ids=_buildings(estate, building_ids),
+        building_ids=buildings_of(estate, building_ids),
         closes_on=closes_on,
         status=DRAFT,
         created_by_id=actor.id,
@@ -193,7 +179,7 @@ def update(
         raise Invalid("title", _("请填写标题。"))
     _check_closes_on(survey.estate, closes_on)
     survey.title, survey.intro = title.strip(), intro.strip()
-    survey.building_ids = _buildings(survey.estate, building_ids)
+    survey.building_ids = buildings_of(survey.estate, building_ids)
     survey.closes_on = closes_on
     audit.record(actor, "survey.update", TARGET, survey.id, estate_id=survey.estate_id)
 

@@ -14,8 +14,8 @@ from webapp.extensions import db, limiter
 from webapp.forms import ActionForm, choices, save
 from webapp.labels import SCALE_LABELS, SURVEY_VIA_LABELS, label
 from webapp.links import qr_data_uri
-from webapp.models import Building, QuestionKind, Survey
-from webapp.scoping import get_or_404, get_unit_or_404, visible_estate
+from webapp.models import QuestionKind, Survey
+from webapp.scoping import asked_estate, building_names, get_or_404, get_unit_or_404
 from webapp.surveys import forms, services
 from webapp.web import no_store, render, render_form, see_other
 
@@ -23,12 +23,7 @@ bp = Blueprint("surveys", __name__)
 
 
 def _estate():
-    asked = request.args.get("estate", type=int)
-    if asked is None:
-        if not current_user.estates:
-            abort(404)
-        return current_user.estates[0]
-    return visible_estate(current_user, asked) or abort(404)
+    return asked_estate(current_user)
 
 
 def _survey(survey_id: int) -> Survey:
@@ -36,12 +31,7 @@ def _survey(survey_id: int) -> Survey:
 
 
 def _building_choices(estate_id: int):
-    return choices(
-        (b.id, b.name)
-        for b in db.session.scalars(
-            db.select(Building).where(Building.estate_id == estate_id).order_by(Building.sort_key)
-        )
-    )
+    return choices(building_names(estate_id))
 
 
 def _settings(form: forms.SurveyForm) -> dict:

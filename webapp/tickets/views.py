@@ -45,6 +45,7 @@ from webapp.links import external_url, qr_data_uri
 from webapp.models import Building, EstateMembership, Ticket, Unit, User
 from webapp.photos import services as photos
 from webapp.scoping import (
+    asked_estate,
     building_choices,
     estate_ids_of,
     find_unit,
@@ -788,12 +789,7 @@ def scan_code_replace():
 
 
 def _scan_estate():
-    asked = request.args.get("estate", type=int)
-    if asked is None:
-        if not current_user.estates:
-            abort(404)
-        return current_user.estates[0]
-    return get_estate_or_404(current_user, asked)
+    return asked_estate(current_user)
 
 
 def _scan_place_key() -> str:
