@@ -41,7 +41,14 @@ HOME_SECTIONS = {
         "duty-patrols",
         "my-estates",
     },
-    "owner_a": {"my-units", "duty-tickets", "duty-notices", "duty-movein", "duty-surveys"},
+    "owner_a": {
+        "my-units",
+        "duty-tickets",
+        "duty-notices",
+        "duty-movein",
+        "duty-surveys",
+        "duty-announcements",
+    },
 }
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from tests.permission_matrix import CASES, PRINCIPALS
 from webapp import outbox, signedlinks
+from webapp.announcements import services as announcements
 from webapp.extensions import db
-from webapp.models import EstateDepartment, Notification, Photo, PublicArea, SignedLink
+from webapp.models import Building, EstateDepartment, Notification, Photo, PublicArea, SignedLink
 from webapp.movein import services as movein
 from webapp.owners import imports
 from webapp.photos import services as photos
@@ -74,8 +75,25 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
     )
     draft = surveys.create(world.manager, world.estate, title="草稿")
     surveys.add_question(world.manager, draft, kind="text", text="意见？")
+    # An announcement to the whole estate A with a photo, one for 3栋 only, and 1栋's board code.
+    notice = announcements.publish(world.manager, world.estate, title="通知", body="内容")
+    photos.attach(
+        db.session.get(Photo, patrol.photo), announcements.TARGET, notice.id, "announcement", None
+    )
+    three = db.session.scalar(
+        select(Building).where(Building.estate_id == world.estate.id, Building.name == "3栋")
+    )
+    only_three = announcements.publish(
+        world.manager, world.estate, title="3栋", body="内容", building_ids=[three.id]
+    )
+    announcements.issue_boards(world.manager, world.estate)
+    board = signedlinks.working(announcements.BOARD, "building", [world.unit_a.building_id])
     db.session.commit()
     return {
+        "announcement": notice.id,
+        "announcement_three": only_three.id,
+        "announcement_photo": patrol.photo,
+        "board_token": signedlinks.token_of(board[world.unit_a.building_id]),
         "survey": survey.id,
         "survey_draft": draft.id,
         "survey_question": draft.questions[0].id,

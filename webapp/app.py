@@ -32,6 +32,7 @@ from webapp import (
 from webapp import config as config_module
 from webapp import db as db_module
 from webapp.admin.views import bp as admin_bp
+from webapp.announcements.views import bp as announcements_bp
 from webapp.auth import throttle
 from webapp.auth.loader import load_user
 from webapp.auth.views import bp as auth_bp
@@ -201,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
         tickets_bp,
         scan_bp,
         surveys_bp,
+        announcements_bp,
         ops_bp,
     ):
         app.register_blueprint(bp)

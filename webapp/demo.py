@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from webapp import audit, clock, phones
 from webapp.admin.services import natural_key, unit_numbers
+from webapp.announcements import services as announcements
 from webapp.extensions import db
 from webapp.models import (
+    Announcement,
     Building,
     CheckItem,
     Checkpoint,
@@ -280,7 +282,23 @@ def load() -> list[str]:
     created += _load_departments(estate)
     created += _load_move_in_checklist(estate)
     created += _load_survey(estate)
+    created += _load_announcement(estate)
     return created
+
+
+def _load_announcement(estate: Estate) -> list[str]:
+    """One announcement to the whole estate, showing now."""
+    if db.session.scalar(select(Announcement.id).where(Announcement.estate_id == estate.id)):
+        return []
+    supervisor = db.session.scalar(select(User).where(User.role == Role.SUPERVISOR).limit(1))
+    announcements.publish(
+        supervisor,
+        estate,
+        title="二次供水水箱清洗通知",
+        body="本周六 9:00–15:00 清洗二次供水水箱，期间 1–3 栋高区可能水压偏低，"
+        "请提前储水。如有问题请致电客服中心 021-5881 2300。",
+    )
+    return ["announcement"]
 
 
 def _load_survey(estate: Estate) -> list[str]:

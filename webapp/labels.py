@@ -104,6 +104,12 @@ SCALE_LABELS = {
     4: _l("满意"),
     5: _l("很满意"),
 }
+ANNOUNCEMENT_STATE_LABELS = {
+    "current": _l("显示中"),
+    "scheduled": _l("未开始"),
+    "ended": _l("已结束"),
+    "withdrawn": _l("已撤下"),
+}
 SURVEY_VIA_LABELS = {"account": _l("业主账号"), "link": _l("链接或二维码")}
 
 ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}
@@ -325,6 +331,9 @@ AUDIT_ACTION_LABELS = {
     "movein.checklist": _l("修改收楼验房检查项"),
     "scan.codes": _l("生成扫码报修二维码"),
     "scan.replace": _l("更换扫码报修二维码"),
+    "announcement.publish": _l("发布公告"),
+    "announcement.withdraw": _l("撤下公告"),
+    "announcement.boards": _l("生成公告栏二维码"),
     "survey.create": _l("新建满意度调查"),
     "survey.update": _l("修改满意度调查"),
     "survey.question": _l("添加调查问题"),
@@ -636,6 +645,7 @@ def init_app(app) -> None:
         hold_kind=lambda v: _label(HOLD_KIND_LABELS, v),
         via=lambda v: _label(VIA_LABELS, v),
         survey_status=lambda v: _label(SURVEY_STATUS_LABELS, v),
+        announcement_state=lambda v: _label(ANNOUNCEMENT_STATE_LABELS, v),
         question_kind=lambda v: _label(QUESTION_KIND_LABELS, v),
         survey_via=lambda v: _label(SURVEY_VIA_LABELS, v),
         robot_kind=lambda v: _label(ROBOT_KIND_LABELS, v),

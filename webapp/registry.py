@@ -9,11 +9,13 @@ knows every feature, so the features need not know each other.
 from __future__ import annotations
 
 from webapp import audit, deadlines, escalation, scoping, search
+from webapp.announcements import services as announcements
 from webapp.decoration import services as decoration
 from webapp.duty import handover
 from webapp.duty import services as duty
 from webapp.keys import services as keys
 from webapp.models import (
+    Announcement,
     DecorationPermit,
     Duty,
     DutyEvent,
@@ -64,6 +66,9 @@ def register() -> None:
     audit.register_target(movein.TARGET, _getter(movein.visible_move_ins, MoveIn))
     audit.register_target(handover.TARGET, _getter(handover.visible_handovers, Handover))
     audit.register_target(surveys.TARGET, _getter(surveys.visible_surveys, Survey))
+    audit.register_target(
+        announcements.TARGET, _getter(announcements.visible_announcements, Announcement)
+    )
 
     photos.register_owner(rounds.RESULT, rounds.visible_result_ids)
     photos.register_owner(decoration.RESULT, decoration.visible_result_ids)
@@ -74,6 +79,7 @@ def register() -> None:
     photos.register_owner(duty.EVENT, duty.visible_event_ids)
     photos.register_owner(movein.RESULT, movein.visible_result_ids)
     photos.register_owner(movein.TARGET, movein.visible_ids)
+    photos.register_owner(announcements.TARGET, announcements.visible_ids)
 
     search.index(Ticket, *tickets.SEARCHED)
 

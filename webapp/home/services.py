@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import clock, deadlines
+from webapp.announcements import services as announcements
 from webapp.dashboard import review
 from webapp.decoration import services as decoration
 from webapp.duty import handover
@@ -111,6 +112,7 @@ _SECTIONS = {
         ("patrols", _l("今日巡查"), _l("今天没有待完成的巡查。")),
     ],
     Role.OWNER: [
+        ("announcements", _l("小区公告"), _l("现在没有公告。")),
         ("tickets", _l("我的报修与投诉"), _l("你还没有提交过报修或投诉。")),
         ("notices", _l("整改通知"), _l("没有发给你的整改通知。")),
         ("movein", _l("收楼验房"), _l("没有收楼验房记录。")),
@@ -297,6 +299,19 @@ def _owner_move_in_entries(user: User) -> list[Entry]:
     return out
 
 
+def _owner_announcement_entries(user: User) -> list[Entry]:
+    """Announcements showing now for the owner's buildings, unread first (marked 新)."""
+    return [
+        Entry(
+            a.title,
+            url_for("announcements.read", announcement_id=a.id),
+            format_when(a.starts_at, "MM-dd") if read else _("未读"),
+            "" if read else "due-soon",
+        )
+        for a, read in announcements.for_owner(user)
+    ]
+
+
 def _owner_survey_entries(user: User) -> list[Entry]:
     """Surveys waiting for the owner's answer, a line per unit of theirs each one asks."""
     return [
@@ -412,6 +427,7 @@ def duties_for(user: User) -> list[Section]:
         "notices": lambda: _owner_notice_entries(user),
         "movein": lambda: _owner_move_in_entries(user),
         "surveys": lambda: _owner_survey_entries(user),
+        "announcements": lambda: _owner_announcement_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),

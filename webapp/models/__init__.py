@@ -1,5 +1,11 @@
 """All models, imported here so that Alembic sees every table."""
 
+from webapp.models.announcements import (
+    Announcement,
+    AnnouncementBuilding,
+    AnnouncementRead,
+    AnnouncementStatus,
+)
 from webapp.models.audit import AuditEvent
 from webapp.models.auth import AuthSession, SetupToken
 from webapp.models.decoration import (
@@ -57,6 +63,10 @@ from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, Unit
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Announcement",
+    "AnnouncementBuilding",
+    "AnnouncementRead",
+    "AnnouncementStatus",
     "MoveIn",
     "QuestionKind",
     "Survey",
