@@ -148,6 +148,16 @@ CASES = [
     Case("/s/<token>", "GET", "/s/{scan_token}", public(200)),
     Case("/s/<token>/done", "GET", "/s/{scan_token}/done", public(303)),
     Case("/s/<token>", "POST", "/s/{scan_token}", public(422)),
+    # return-visit plans
+    Case("/visits", "GET", "/visits", staff("GET", 200)),
+    Case(
+        "/visits/units/<int:unit_id>",
+        "POST",
+        "/visits/units/{unit_a}",
+        staff("POST", 303, 404),
+    ),
+    Case("/visits/areas", "GET", "/visits/areas", supervisor_up("GET", 200)),
+    Case("/visits/areas", "POST", "/visits/areas", supervisor_up("POST", 303)),
     # announcements
     Case("/announcements", "GET", "/announcements", staff("GET", 200)),
     Case("/announcements/new", "GET", "/announcements/new", supervisor_up("GET", 200)),

@@ -19,6 +19,7 @@ HOME_SECTIONS = {
         "duty-decoration",
         "duty-tickets",
         "duty-shift",
+        "duty-visits",
         "my-estates",
     },
     "supervisor": {
@@ -30,6 +31,7 @@ HOME_SECTIONS = {
         "duty-held",
         "duty-assign",
         "duty-shift",
+        "duty-visits",
         "my-estates",
     },
     "manager": {

@@ -65,6 +65,7 @@ from webapp.surveys.views import bp as surveys_bp
 from webapp.tickets.views import bp as tickets_bp
 from webapp.tickets.views import scan_bp
 from webapp.units.views import bp as units_bp
+from webapp.visits.views import bp as visits_bp
 from webapp.web import unauthorized_response
 from webapp.workorders.views import bp as workorders_bp
 from webapp.workorders.views import link_bp as deptlink_bp
@@ -203,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
         scan_bp,
         surveys_bp,
         announcements_bp,
+        visits_bp,
         ops_bp,
     ):
         app.register_blueprint(bp)

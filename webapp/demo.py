@@ -45,6 +45,7 @@ from webapp.passwords import hash_password
 from webapp.patrols import rounds
 from webapp.surveys import services as surveys
 from webapp.tickets import intake
+from webapp.visits import services as visits
 
 DEMO_PASSWORD = "propdesk-demo"  # noqa: S105 - public demo password, stated in the README
 
@@ -283,7 +284,20 @@ def load() -> list[str]:
     created += _load_move_in_checklist(estate)
     created += _load_survey(estate)
     created += _load_announcement(estate)
+    created += _load_visit_areas(estate)
     return created
+
+
+def _load_visit_areas(estate: Estate) -> list[str]:
+    """The assistant's area for home visits (走访): 1栋 and 2栋; 3栋 is left for the
+    supervisor to give (管理 → 走访计划 → 分区)."""
+    if visits.areas(estate):
+        return []
+    assistant = db.session.scalar(select(User).where(User.username == "assistant"))
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    chosen = {b.id: assistant.id for b in estate.buildings if b.name in ("1栋", "2栋")}
+    visits.set_areas(supervisor, estate, chosen)
+    return ["visit areas"]
 
 
 def _load_announcement(estate: Estate) -> list[str]:

@@ -110,6 +110,8 @@ ANNOUNCEMENT_STATE_LABELS = {
     "ended": _l("已结束"),
     "withdrawn": _l("已撤下"),
 }
+VISIT_OUTCOME_LABELS = {"visited": _l("已走访"), "not_home": _l("不在家")}
+VISIT_PLAN_LABELS = {"supervisor": _l("主任年度走访"), "area": _l("区域季度走访")}
 SURVEY_VIA_LABELS = {"account": _l("业主账号"), "link": _l("链接或二维码")}
 
 ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}
@@ -331,6 +333,8 @@ AUDIT_ACTION_LABELS = {
     "movein.checklist": _l("修改收楼验房检查项"),
     "scan.codes": _l("生成扫码报修二维码"),
     "scan.replace": _l("更换扫码报修二维码"),
+    "visit.record": _l("走访业主"),
+    "visit.areas": _l("调整走访分区"),
     "announcement.publish": _l("发布公告"),
     "announcement.withdraw": _l("撤下公告"),
     "announcement.boards": _l("生成公告栏二维码"),
@@ -646,6 +650,8 @@ def init_app(app) -> None:
         via=lambda v: _label(VIA_LABELS, v),
         survey_status=lambda v: _label(SURVEY_STATUS_LABELS, v),
         announcement_state=lambda v: _label(ANNOUNCEMENT_STATE_LABELS, v),
+        visit_outcome=lambda v: _label(VISIT_OUTCOME_LABELS, v),
+        visit_plan=lambda v: _label(VISIT_PLAN_LABELS, v),
         question_kind=lambda v: _label(QUESTION_KIND_LABELS, v),
         survey_via=lambda v: _label(SURVEY_VIA_LABELS, v),
         robot_kind=lambda v: _label(ROBOT_KIND_LABELS, v),

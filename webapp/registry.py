@@ -20,6 +20,7 @@ from webapp.models import (
     Duty,
     DutyEvent,
     Handover,
+    HomeVisit,
     Key,
     KeyLoan,
     MoveIn,
@@ -37,6 +38,7 @@ from webapp.surveys import services as surveys
 from webapp.tickets import inbox as tickets
 from webapp.tickets import intake, lifecycle
 from webapp.tickets.lifecycle import TARGET as TICKET
+from webapp.visits import services as visits
 from webapp.workorders import services as workorders
 
 
@@ -66,6 +68,7 @@ def register() -> None:
     audit.register_target(movein.TARGET, _getter(movein.visible_move_ins, MoveIn))
     audit.register_target(handover.TARGET, _getter(handover.visible_handovers, Handover))
     audit.register_target(surveys.TARGET, _getter(surveys.visible_surveys, Survey))
+    audit.register_target(visits.TARGET, _getter(visits.visible_visits, HomeVisit))
     audit.register_target(
         announcements.TARGET, _getter(announcements.visible_announcements, Announcement)
     )

@@ -36,6 +36,7 @@ from webapp.models import (
     Unit,
     UnitOwnership,
     User,
+    VisitPlan,
 )
 from webapp.movein import services as movein
 from webapp.patrols import compliance
@@ -43,6 +44,7 @@ from webapp.scoping import visible_units
 from webapp.surveys import services as surveys
 from webapp.tickets import inbox as tickets
 from webapp.tickets import lifecycle
+from webapp.visits import services as visits
 from webapp.workorders import services as workorders
 
 Entry = deadlines.Line  # one line of a duty list
@@ -92,6 +94,7 @@ _SECTIONS = {
         ("decoration", _l("装修巡查"), _l("今天没有需要巡查的装修现场。")),
         ("tickets", _l("我跟进的投诉报修"), _l("没有需要你跟进的工单。")),
         ("shift", _l("值班与交接班"), _l("你现在没有在值班。")),
+        ("visits", _l("本季度走访"), _l("没有待走访的住户。")),
     ],
     Role.SUPERVISOR: [
         ("patrols", _l("今日巡查（每天至少两次）"), _l("今天没有待完成的巡查。")),
@@ -102,6 +105,7 @@ _SECTIONS = {
         ("held", _l("部门暂缓的工单（需协调后重新派单）"), _l("没有部门暂缓的工单。")),
         ("assign", _l("待派单"), _l("没有等待派单的投诉报修。")),
         ("shift", _l("值班"), _l("现在没有人在值班。")),
+        ("visits", _l("走访进度"), _l("还没有走访分区。")),
     ],
     Role.MANAGER: [
         ("opinions", _l("待签署意见"), _l("没有等待你签署意见的记录。")),
@@ -299,6 +303,47 @@ def _owner_move_in_entries(user: User) -> list[Entry]:
     return out
 
 
+def _visit_entries(user: User) -> list[Entry]:
+    """An assistant: their area's buildings with households still due this quarter. A
+    supervisor: each area's progress this quarter and their own year's, per estate."""
+    out = []
+    for estate in sorted(user.estates, key=lambda e: e.name):
+        url = url_for("visits.index", estate=estate.id)
+        if visits.plan_of(user) == VisitPlan.AREA:
+            for p in visits.progress(estate, VisitPlan.AREA, visits.buildings_for(user, estate)):
+                if p.due:
+                    out.append(
+                        Entry(
+                            f"{estate.name} {p.building.name}",
+                            url_for("visits.index", estate=estate.id, building=p.building.id),
+                            _("待走访 %(n)d 户", n=p.due),
+                            "due-soon",
+                        )
+                    )
+            continue
+        for a in visits.area_progress(estate):
+            out.append(
+                Entry(
+                    f"{a.person.display_name}（{'、'.join(a.buildings)}）",
+                    url,
+                    _("已走访 %(n)d / %(m)d 户", n=a.visited, m=a.units),
+                )
+            )
+        mine = visits.progress(estate, VisitPlan.SUPERVISOR, visits.buildings_for(user, estate))
+        out.append(
+            Entry(
+                _("%(estate)s · 我的年度走访", estate=estate.name),
+                url,
+                _(
+                    "已走访 %(n)d / %(m)d 户",
+                    n=sum(p.visited for p in mine),
+                    m=sum(p.units for p in mine),
+                ),
+            )
+        )
+    return out
+
+
 def _owner_announcement_entries(user: User) -> list[Entry]:
     """Announcements showing now for the owner's buildings, unread first (marked 新)."""
     return [
@@ -428,6 +473,7 @@ def duties_for(user: User) -> list[Section]:
         "movein": lambda: _owner_move_in_entries(user),
         "surveys": lambda: _owner_survey_entries(user),
         "announcements": lambda: _owner_announcement_entries(user),
+        "visits": lambda: _visit_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),

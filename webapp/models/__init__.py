@@ -60,6 +60,7 @@ from webapp.models.surveys import (
 )
 from webapp.models.tickets import Ticket, TicketEntry, TicketStatus
 from webapp.models.users import ROLES, STAFF_ROLES, EstateMembership, Role, UnitOwnership, User
+from webapp.models.visits import HomeVisit, VisitArea, VisitOutcome, VisitPlan
 from webapp.models.workorders import Department, WorkOrder, WorkOrderStatus
 
 __all__ = [
@@ -67,6 +68,10 @@ __all__ = [
     "AnnouncementBuilding",
     "AnnouncementRead",
     "AnnouncementStatus",
+    "HomeVisit",
+    "VisitArea",
+    "VisitOutcome",
+    "VisitPlan",
     "MoveIn",
     "QuestionKind",
     "Survey",

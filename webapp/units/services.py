@@ -17,6 +17,7 @@ from webapp.extensions import db
 from webapp.keys.services import visible_keys
 from webapp.models import (
     DecorationPermit,
+    HomeVisit,
     Key,
     MoveIn,
     MoveInResult,
@@ -30,6 +31,7 @@ from webapp.models import (
 )
 from webapp.movein import services as movein
 from webapp.tickets.inbox import visible_tickets
+from webapp.visits.services import visible_visits
 from webapp.workorders.services import visible_work_orders
 
 SHOWN = 10  # of each list; the page links to the whole list where there is one
@@ -47,6 +49,7 @@ class UnitRecord:
     keys: list[Key] = field(default_factory=list)
     move_in: MoveIn | None = None
     open_defects: int = 0
+    visits: list[HomeVisit] = field(default_factory=list)
 
     def history(self) -> list[tuple[datetime, str, object]]:
         """The unit's own history, newest first: (when, what happened, the record), from the
@@ -56,6 +59,7 @@ class UnitRecord:
         events += [(p.created_at, "permit", p) for p in self.permits]
         events += [(n.created_at, "notice", n) for n in self.notices]
         events += [(o.created_at, "work_order", o) for o in self.work_orders]
+        events += [(v.visited_at, "visit", v) for v in self.visits]
         if self.move_in is not None:
             events.append((self.move_in.inspected_at, "move_in", self.move_in))
             if self.move_in.signed_at is not None:
@@ -127,6 +131,15 @@ def record(viewer: User, unit: Unit) -> UnitRecord:
         out.keys = list(
             db.session.scalars(
                 visible_keys(viewer).where(Key.unit_id == unit.id).order_by(Key.label)
+            )
+        )
+        out.visits = list(
+            db.session.scalars(
+                visible_visits(viewer)
+                .where(HomeVisit.unit_id == unit.id)
+                .options(joinedload(HomeVisit.visitor))
+                .order_by(HomeVisit.visited_at.desc(), HomeVisit.id.desc())
+                .limit(SHOWN)
             )
         )
     return out
