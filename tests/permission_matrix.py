@@ -142,6 +142,12 @@ CASES = [
         staff("POST", 200, 404),
     ),
     # 扫码报修: the printed codes, and the form a code opens (no account)
+    Case(
+        "/t/<number>/notices/<int:notice_id>/reply",
+        "POST",
+        "/t/{ticket_number}/notices/{notice}/reply",
+        public(404),
+    ),
     Case("/scan-codes", "GET", "/scan-codes", supervisor_up("GET", 200)),
     Case("/scan-codes", "POST", "/scan-codes", supervisor_up("POST", 303)),
     Case("/scan-codes/replace", "POST", "/scan-codes/replace", supervisor_up("POST", 400)),

@@ -281,3 +281,62 @@ def test_staff_mark_a_junk_scan_report_as_invalid(login_as, world, lobby, client
         f"/tickets/{desk.id}/act", data={"action": "spam", "version": desk.version}
     )
     assert refused.status_code == 409
+
+
+def test_an_owner_replies_to_their_units_notice_through_the_tracking_link(
+    world, decoration, client
+):
+    """Owner A called (the phone on the roll): after the phone check, the open rectification
+    notice of their unit is on the tracking page and takes their reply with a photo."""
+    ticket, code = take_ticket(world)
+    db.session.commit()
+    assert ticket.owner_id == world.owner_a.id
+    notice = decoration.notice
+    track = f"/t/{ticket.number}?code={code}"
+    client.refresh_csrf("/login")
+    before = client.get(track).get_data(as_text=True)
+    assert 'id="check"' in before and f'id="notice-{notice.id}"' not in before
+    reply = f"/t/{ticket.number}/notices/{notice.id}/reply"
+    early = client.post(reply, data={"code": code, "text": "已拆除"})
+    assert early.status_code == 403
+    assert (
+        client.post(f"/t/{ticket.number}/check", data={"code": code, "digits": "0001"}).status_code
+        == 303
+    )
+    page = client.get(track).get_data(as_text=True)
+    assert f'id="notice-{notice.id}"' in page and notice.rule_text in page
+    # A reply needs its words and a photo of what was put right.
+    no_photo = client.post(
+        reply, data={"code": code, "text": "已拆除"}, content_type="multipart/form-data"
+    )
+    assert no_photo.status_code == 422 and "整改后的照片" in no_photo.get_data(as_text=True)
+    done = client.post(
+        reply,
+        data={
+            "code": code,
+            "text": "违规搭建已拆除",
+            "photos": (io.BytesIO(jpeg_bytes(color=(9, 99, 9))), "fixed.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    stored = db.session.get(type(notice), notice.id)
+    db.session.refresh(stored)
+    assert (stored.status, stored.owner_reply) == ("replied", "违规搭建已拆除")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notice.reply"))
+    assert (event.actor_id, event.via) == (world.owner_a.id, "tracking_link")
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(PhotoLink)
+        .where(PhotoLink.owner_type == "rectification_notice", PhotoLink.purpose == "after")
+    )
+    # A caller who is not the unit's owner on the roll sees no notice and cannot reply.
+    other, other_code = take_ticket(world, reporter_phone="13800009999")
+    db.session.commit()
+    client.post(f"/t/{other.number}/check", data={"code": other_code, "digits": "9999"})
+    page = client.get(f"/t/{other.number}?code={other_code}").get_data(as_text=True)
+    assert 'id="info"' in page and "notice-" not in page
+    refused = client.post(
+        f"/t/{other.number}/notices/{notice.id}/reply", data={"code": other_code, "text": "x"}
+    )
+    assert refused.status_code == 404

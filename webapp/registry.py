@@ -85,6 +85,7 @@ def register() -> None:
     photos.register_owner(announcements.TARGET, announcements.visible_ids)
 
     search.index(Ticket, *tickets.SEARCHED)
+    intake.register_caller_notices(decoration.notices_for_caller, decoration.reply_via_link)
 
     escalation.register_link(TICKET, "tickets.detail", "ticket_id")
     escalation.register_owner_link(TICKET, "tickets.mine_detail", "ticket_id")

@@ -28,6 +28,7 @@ from webapp.models import (
     PermitStatus,
     RectificationNotice,
     Signature,
+    Ticket,
     Unit,
     UnitOwnership,
     User,
@@ -36,6 +37,7 @@ from webapp.numbering import next_number
 from webapp.photos import services as photos
 from webapp.scoping import estate_ids_of, get_or_404
 from webapp.tickets.intake import Finding
+from webapp.tickets.lifecycle import VIA_TRACKING
 from webapp.workflow import STAFF, SUPERVISORS, Rule, Workflow, roles, step
 from webapp.workorders import services as workorders
 
@@ -668,8 +670,11 @@ def issue(
     )
 
 
-def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads) -> None:
-    """The owner says it is rectified (with a photo); it waits for the next inspection."""
+def owner_reply(
+    owner: User, notice: RectificationNotice, *, text: str, uploads, via: str | None = None
+) -> None:
+    """The owner says it is rectified (with a photo); it waits for the next inspection.
+    `via`: sent without logging in (the owner's tracking link of a ticket)."""
     NOTICE_FLOW.check(owner, notice, "reply")
     if not text.strip():
         raise Invalid("text", _("请说明整改情况。"))
@@ -677,7 +682,7 @@ def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads)
     if not stored:
         raise Invalid("photos", _("请附上整改后的照片。"))
     for photo in stored:
-        photos.attach(photo, NOTICE, notice.id, "after", owner)
+        photos.attach(photo, NOTICE, notice.id, "after", owner, via=via)
     notice.owner_reply = text.strip()
     notice.replied_at = clock.now()
     notice.status = NoticeStatus.REPLIED
@@ -689,6 +694,32 @@ def owner_reply(owner: User, notice: RectificationNotice, *, text: str, uploads)
         notice.id,
         estate_id=notice.estate_id,
         after={"reply": notice.owner_reply},
+        via=via,
+    )
+
+
+def reply_via_link(ticket: Ticket, notice: RectificationNotice, *, text: str, uploads) -> None:
+    """The owner's reply sent through their tracking link (phone checked), in their name."""
+    owner_reply(ticket.owner, notice, text=text, uploads=uploads, via=VIA_TRACKING)
+
+
+def notices_for_caller(ticket: Ticket) -> list[RectificationNotice]:
+    """Notices waiting for a reply on the unit of a tracking link's caller: the ticket's unit,
+    when the caller is that unit's owner on the roll (found by phone when it was reported)."""
+    if ticket.unit_id is None or ticket.owner_id is None:
+        return []
+    link = db.session.get(UnitOwnership, (ticket.owner_id, ticket.unit_id))
+    if link is None or link.relation != "owner":
+        return []
+    return list(
+        db.session.scalars(
+            select(RectificationNotice)
+            .where(
+                RectificationNotice.unit_id == ticket.unit_id,
+                RectificationNotice.status.in_([NoticeStatus.ISSUED, NoticeStatus.REPLIED]),
+            )
+            .order_by(RectificationNotice.deadline)
+        )
     )
 
 

@@ -117,3 +117,12 @@ class ScanReportForm(FlaskForm):
     )
     # Left empty by people (it is hidden from them); filled by form-filling robots.
     website = StringField(_l("网址"), validators=[Length(max=200)])
+
+
+class NoticeReplyForm(FlaskForm):
+    """An owner's reply to a rectification notice of their unit, through their tracking link."""
+
+    text = TextAreaField(
+        _l("整改情况"), validators=[DataRequired(_l("请说明整改情况。")), Length(max=1000)]
+    )
+    photos = MultipleFileField(_l("整改后照片"))

@@ -287,3 +287,24 @@ def linked_findings(user: User, ticket: Ticket) -> list[Finding]:
         .order_by(TicketLink.id)
     ).all()
     return [finding(user, target_type, target_id) for target_type, target_id in rows]
+
+
+# --- the caller's own unit: notices waiting for their reply (a feature that issues them
+# registers how to find and answer them; see webapp/registry.py) ----------------------------------
+
+_caller_notices: dict[str, Callable] = {}
+
+
+def register_caller_notices(find: Callable[[Ticket], list], reply: Callable[..., None]) -> None:
+    """`find(ticket)`: the notices the tracking link's caller may reply to; `reply(ticket,
+    notice, text=, uploads=)` records a reply sent through the link."""
+    _caller_notices.update(find=find, reply=reply)
+
+
+def caller_notices(ticket: Ticket) -> list:
+    find = _caller_notices.get("find")
+    return find(ticket) if find is not None else []
+
+
+def reply_to_notice(ticket: Ticket, notice, *, text: str, uploads) -> None:
+    _caller_notices["reply"](ticket, notice, text=text, uploads=uploads)

@@ -625,15 +625,21 @@ def _track_url(ticket: Ticket, code: str) -> str:
 
 
 def _track_page(ticket: Ticket, code: str, status: int = 200, **extra):
+    checked = _checked(ticket)
+    notices = intake.caller_notices(ticket)
     response = render(
         "tickets/track.html",
         status=status,
         ticket=ticket,
         code=code,
         entries=lifecycle.timeline(ticket, public_only=True),
-        checked=_checked(ticket),
+        checked=checked,
         awaits_visit=lifecycle.awaits_visit(ticket),
         entry_form=extra.pop("entry_form", None) or forms.EntryForm(formdata=None),
+        # The unit's rectification notices, to its owner once the phone is checked.
+        has_notices=bool(notices),
+        notices=notices if checked else [],
+        reply_forms=extra.pop("reply_forms", {}),
         **extra,
     )
     return no_store(response)
@@ -703,6 +709,33 @@ def track_info(number: str):
         flash(_("已补充。"), "success")
         return see_other(_track_url(ticket, code))
     return _track_page(ticket, code, outcome.status, entry_form=form)
+
+
+@bp.post("/t/<number>/notices/<int:notice_id>/reply")
+@allow(PUBLIC)
+@limiter.limit(lambda: current_app.config.get("TRACKING_LIMIT", "30/minute"))
+def track_notice_reply(number: str, notice_id: int):
+    """The owner replies to a rectification notice of their unit (after the phone check):
+    what was put right, with photos, as on their own account."""
+    code = request.form.get("code") or ""
+    ticket = _tracked(number, code)
+    if not _checked(ticket):
+        return _track_page(ticket, code, 403, check_error=_("请先核对电话号码后四位。"))
+    notice = next((n for n in intake.caller_notices(ticket) if n.id == notice_id), None)
+    if notice is None:
+        abort(404)
+    form = forms.NoticeReplyForm()
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: intake.reply_to_notice(
+                ticket, notice, text=form.text.data, uploads=request.files.getlist("photos")
+            ),
+        )
+        if outcome.ok:
+            flash(_("已提交，物业会在下次巡查时复核。"), "success")
+            return see_other(_track_url(ticket, code) + f"#notice-{notice.id}")
+    return _track_page(ticket, code, 422, reply_forms={notice.id: form})
 
 
 @bp.post("/t/<number>/visit")
