@@ -143,6 +143,12 @@ CASES = [
     ),
     # 扫码报修: the printed codes, and the form a code opens (no account)
     Case(
+        "/tickets/<int:ticket_id>/phone",
+        "POST",
+        "/tickets/{ticket}/phone",
+        staff("POST", 200, 404),
+    ),
+    Case(
         "/t/<number>/notices/<int:notice_id>/reply",
         "POST",
         "/t/{ticket_number}/notices/{notice}/reply",

@@ -340,3 +340,22 @@ def test_an_owner_replies_to_their_units_notice_through_the_tracking_link(
         f"/t/{other.number}/notices/{notice.id}/reply", data={"code": other_code, "text": "x"}
     )
     assert refused.status_code == 404
+
+
+def test_staff_reveal_a_callers_number_to_call_them_back(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    _report(client, path, phone="138 0000 1111")
+    ticket = db.session.scalar(select(Ticket))
+    s = login_as("supervisor")
+    page = s.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "+8613800001111" not in page and "1111" in page and 'id="caller-phone"' in page
+    shown = s.post(f"/tickets/{ticket.id}/phone", headers={"HX-Request": "true"})
+    assert shown.status_code == 200
+    assert 'href="tel:+8613800001111"' in shown.get_data(as_text=True)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket.phone_shown"))
+    assert (event.actor_id, event.target_id) == (world.supervisor.id, ticket.id)
+    # Without script: the whole page, with the number shown.
+    page = s.post(f"/tickets/{ticket.id}/phone").get_data(as_text=True)
+    assert 'href="tel:+8613800001111"' in page and 'id="actions"' in page
+    assert login_as("assistant_other").post(f"/tickets/{ticket.id}/phone").status_code == 404
+    assert login_as("owner_a").post(f"/tickets/{ticket.id}/phone").status_code == 403

@@ -338,6 +338,7 @@ AUDIT_ACTION_LABELS = {
     "announcement.publish": _l("发布公告"),
     "announcement.withdraw": _l("撤下公告"),
     "announcement.boards": _l("生成公告栏二维码"),
+    "ticket.phone_shown": _l("查看反映人电话"),
     "survey.create": _l("新建满意度调查"),
     "survey.update": _l("修改满意度调查"),
     "survey.question": _l("添加调查问题"),

@@ -275,6 +275,19 @@ def _rated(ticket: Ticket, actor: User | None, rating: str | None, comment: str,
 VIA_TRACKING = "tracking_link"
 
 
+def reveal_phone(viewer: User, ticket: Ticket) -> str:
+    """The caller's whole number, for staff who tapped to call them back: audited."""
+    audit.record(
+        viewer,
+        "ticket.phone_shown",
+        TARGET,
+        ticket.id,
+        estate_id=ticket.estate_id,
+        after={"number": ticket.number},
+    )
+    return ticket.reporter_phone
+
+
 def awaits_visit(ticket: Ticket) -> bool:
     """Handled, waiting for the caller's return-visit answer."""
     return ticket.status == T.RESOLVED

@@ -67,13 +67,22 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
     return get_or_404(lists.visible_tickets(current_user), Ticket, ticket_id)
 
 
-def _page(ticket: Ticket, *, public_only: bool, template: str, status: int = 200, **extra):
+def _page(
+    ticket: Ticket,
+    *,
+    public_only: bool,
+    template: str,
+    status: int = 200,
+    fragment: str | None = None,
+    **extra,
+):
     entries = lifecycle.timeline(ticket, public_only=public_only)
     now = clock.now()
     if not public_only:
         extra["findings"] = intake.linked_findings(current_user, ticket)
     return render(
         template,
+        fragment,
         status=status,
         ticket=ticket,
         entries=entries,
@@ -319,6 +328,27 @@ def detail(ticket_id: int):
         ticket,
         public_only=False,
         template="tickets/detail.html",
+        action_form=_action_form(ticket, formdata=None),
+        entry_form=forms.EntryForm(formdata=None),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/phone")
+@allow(STAFF)
+def phone(ticket_id: int):
+    """The caller's whole number (masked until tapped; the tap is audited), to call them back:
+    the number for htmx, the page with it shown otherwise."""
+    ticket = _ticket_or_404(ticket_id)
+    if not ActionForm().validate_on_submit() or not ticket.reporter_phone:
+        abort(400)
+    lifecycle.reveal_phone(current_user, ticket)
+    db.session.commit()
+    return _page(
+        ticket,
+        public_only=False,
+        template="tickets/detail.html",
+        fragment="tickets/_phone.html",
+        phone_shown=True,
         action_form=_action_form(ticket, formdata=None),
         entry_form=forms.EntryForm(formdata=None),
     )
