@@ -359,3 +359,18 @@ def test_staff_reveal_a_callers_number_to_call_them_back(login_as, world, lobby,
     assert 'href="tel:+8613800001111"' in page and 'id="actions"' in page
     assert login_as("assistant_other").post(f"/tickets/{ticket.id}/phone").status_code == 404
     assert login_as("owner_a").post(f"/tickets/{ticket.id}/phone").status_code == 403
+
+
+def test_the_inbox_filters_by_where_a_ticket_came_from(login_as, world, lobby, client):
+    path = _codes(login_as("supervisor"), world)["1栋大堂"]
+    _report(client, path, description="扫码来的报修")
+    take_ticket(world, description="电话来的投诉")
+    db.session.commit()
+    s = login_as("supervisor")
+    scanned = s.get("/tickets?tab=all&channel=scan").get_data(as_text=True)
+    assert "扫码来的报修" in scanned and "电话来的投诉" not in scanned
+    phoned = s.get("/tickets?tab=all&channel=phone").get_data(as_text=True)
+    assert "电话来的投诉" in phoned and "扫码来的报修" not in phoned
+    both = s.get("/tickets?tab=all&channel=nonsense").get_data(as_text=True)
+    assert "电话来的投诉" in both and "扫码来的报修" in both
+    assert '<option value="scan" selected>' in scanned

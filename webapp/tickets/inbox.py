@@ -16,6 +16,7 @@ from webapp.models import STAFF_ROLES, EstateMembership, Ticket, TicketEntry, Un
 from webapp.scoping import estate_ids_of
 from webapp.tickets.lifecycle import (
     CATEGORIES,
+    CHANNELS,
     KINDS,
     NOT_CLOSED,
     OPEN,
@@ -112,6 +113,7 @@ def inbox(
     tab: str = "open",
     kind: str = "",
     category: str = "",
+    channel: str = "",
     q: str = "",
     mine: bool = False,
     estate_id: int | None = None,
@@ -132,6 +134,7 @@ def inbox(
         tab=tab,
         kind=kind,
         category=category,
+        channel=channel,
         q=q,
         mine=mine,
         estate_id=estate_id,
@@ -180,6 +183,7 @@ def filtered(
     tab: str = "open",
     kind: str = "",
     category: str = "",
+    channel: str = "",
     q: str = "",
     mine: bool = False,
     estate_id: int | None = None,
@@ -217,6 +221,8 @@ def filtered(
         query = query.where(Ticket.kind == kind)
     if category in CATEGORIES:
         query = query.where(Ticket.category == category)
+    if channel in CHANNELS:
+        query = query.where(Ticket.channel == channel)
     if estate_id:
         query = query.where(Ticket.estate_id == estate_id)
     if assignee_id:

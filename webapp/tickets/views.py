@@ -119,6 +119,7 @@ def inbox():
             "counts": lists.tab_counts(current_user),
             "estates": db.session.scalars(visible_estates(current_user)).all(),
             "assignees": lists.assignees(current_user),
+            "channels": lifecycle.CHANNELS,
             # The chips naming the unit or building the list is narrowed to (of my estates).
             "unit": _visible_or_none(visible_units(current_user), Unit, filters["unit_id"]),
             "building": _visible_or_none(
@@ -142,6 +143,7 @@ def _inbox_filters() -> dict:
         "tab": args.get("tab") if args.get("tab") in tabs else "open",
         "kind": args.get("kind", ""),
         "category": args.get("category", ""),
+        "channel": args.get("channel", ""),
         "q": (args.get("q") or "")[:60],
         "mine": args.get("mine") == "1",
         "estate_id": args.get("estate", type=int),
@@ -163,6 +165,7 @@ def _inbox_args(filters: dict) -> dict:
         "tab": filters["tab"],
         "kind": filters["kind"] or None,
         "category": filters["category"] or None,
+        "channel": filters["channel"] or None,
         "q": filters["q"] or None,
         "mine": "1" if filters["mine"] else None,
         "estate": filters["estate_id"],
