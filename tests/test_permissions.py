@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.fixtures.photos import jpeg_bytes
 from tests.permission_matrix import CASES, PRINCIPALS
 from webapp import outbox, signedlinks
 from webapp.announcements import services as announcements
@@ -77,9 +78,9 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
     surveys.add_question(world.manager, draft, kind="text", text="意见？")
     # An announcement to the whole estate A with a photo, one for 3栋 only, and 1栋's board code.
     notice = announcements.publish(world.manager, world.estate, title="通知", body="内容")
-    photos.attach(
-        db.session.get(Photo, patrol.photo), announcements.TARGET, notice.id, "announcement", None
-    )
+    # A picture of its own: the patrol's photos must stay out of owners' sight.
+    picture = photos.ingest(jpeg_bytes(color=(1, 2, 3)), world.manager)
+    photos.attach(picture, announcements.TARGET, notice.id, "announcement", world.manager)
     three = db.session.scalar(
         select(Building).where(Building.estate_id == world.estate.id, Building.name == "3栋")
     )
@@ -92,7 +93,7 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
     return {
         "announcement": notice.id,
         "announcement_three": only_three.id,
-        "announcement_photo": patrol.photo,
+        "announcement_photo": picture.id,
         "board_token": signedlinks.token_of(board[world.unit_a.building_id]),
         "survey": survey.id,
         "survey_draft": draft.id,
