@@ -18,7 +18,7 @@ from webapp.decoration import services as decoration
 from webapp.duty import handover
 from webapp.duty import services as duty
 from webapp.extensions import db
-from webapp.i18n import format_when
+from webapp.i18n import format_when, listing
 from webapp.labels import (
     PERIOD_LABELS,
     TICKET_STATUS_LABELS,
@@ -324,7 +324,7 @@ def _visit_entries(user: User) -> list[Entry]:
         for a in visits.area_progress(estate):
             out.append(
                 Entry(
-                    f"{a.person.display_name}（{'、'.join(a.buildings)}）",
+                    f"{a.person.display_name} · {listing(a.buildings)}",
                     url,
                     _("已走访 %(n)d / %(m)d 户", n=a.visited, m=a.units),
                 )
