@@ -98,11 +98,11 @@ QUESTION_KIND_LABELS = {
     "text": _l("填空（意见建议）"),
 }
 SCALE_LABELS = {
-    1: _l("很不满意"),
-    2: _l("不满意"),
-    3: _l("一般"),
-    4: _l("满意"),
-    5: _l("很满意"),
+    1: _lp("score", "很不满意"),
+    2: _lp("score", "不满意"),
+    3: _lp("score", "一般"),
+    4: _lp("score", "满意"),
+    5: _lp("score", "很满意"),
 }
 ANNOUNCEMENT_STATE_LABELS = {
     "current": _l("显示中"),
@@ -492,7 +492,7 @@ CHANNEL_LABELS = {
     "online": _l("线上"),
     "patrol": _lp("ticket channel", "巡查"),
     "scan": _l("扫码"),
-    "survey": _l("满意度调查"),
+    "survey": _lp("ticket channel", "满意度调查"),
 }
 CATEGORY_LABELS = {
     "engineering": _l("工程维修"),

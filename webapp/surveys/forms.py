@@ -50,21 +50,22 @@ class CopyForm(FlaskForm):
     )
 
 
-def _question_field(q: SurveyQuestion):
+def _question_field(q: SurveyQuestion, n: int):
+    text = f"{n}. {q.text}"
     if q.kind == QuestionKind.CHOICE:
         return RadioField(
-            q.text,
+            text,
             choices=choices((str(i), o) for i, o in enumerate(q.options)),
             validators=[DataRequired(_l("请回答这一题。"))],
         )
     if q.kind == QuestionKind.SCALE:
         return RadioField(
-            q.text,
+            text,
             choices=choices((str(s), SCALE_LABELS[s]) for s in SCALE),
             validators=[DataRequired(_l("请回答这一题。"))],
         )
     return TextAreaField(
-        q.text, validators=[Length(max=1000)], filters=[strip], render_kw={"rows": 3}
+        text, validators=[Length(max=1000)], filters=[strip], render_kw={"rows": 3}
     )
 
 
@@ -108,6 +109,6 @@ class _PublicBase(_AnswerBase):
 
 def answer_form(questions: list[SurveyQuestion], *, public: bool = False, **kwargs):
     """The questionnaire as a form: one field per question, named q<id>."""
-    fields = {f"q{q.id}": _question_field(q) for q in questions}
+    fields = {f"q{q.id}": _question_field(q, n) for n, q in enumerate(questions, 1)}
     form_class = type("AnswerForm", (_PublicBase if public else _AnswerBase,), fields)
     return form_class(**kwargs)

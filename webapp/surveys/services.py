@@ -12,6 +12,7 @@ becomes a ticket in one tap, through the normal intake, linked back to the answe
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -377,15 +378,16 @@ def unit_by_phone(survey: Survey, building_id: int | None, number: str, phone: s
     owner roll has for it. One message for every mismatch: the form tells no one who lives
     where."""
     normal = phones.normalise_or_none(phone)
+    number = unicodedata.normalize("NFKC", number or "").strip()
     unit = None
-    if building_id and number.strip() and normal:
+    if building_id and number and normal:
         unit = db.session.scalar(
             select(Unit)
             .join(UnitOwnership, UnitOwnership.unit_id == Unit.id)
             .join(User, User.id == UnitOwnership.user_id)
             .where(
                 Unit.building_id == building_id,
-                Unit.number == number.strip(),
+                Unit.number == number,
                 User.phone == normal,
             )
             .limit(1)
@@ -509,8 +511,12 @@ class Results:
     trend: list[tuple[Survey, int | None]]  # (survey, % satisfied), oldest first
 
     @property
-    def rate(self) -> int:
-        return round(100 * self.responses / self.units) if self.units else 0
+    def rate(self) -> float:
+        """In percent; one decimal under 10 % (1 of 240 is not 0 %)."""
+        if not self.units:
+            return 0
+        value = 100 * self.responses / self.units
+        return round(value, 1) if value < 10 else round(value)
 
 
 TEXTS_SHOWN = 50
@@ -657,11 +663,13 @@ def _trend(survey: Survey) -> list[tuple[Survey, int | None]]:
                 Survey.sent_at <= survey.sent_at,
             )
             .order_by(Survey.sent_at.desc(), Survey.id.desc())
-            .limit(TREND)
+            .limit(TREND * 4)
         )
-    )[::-1]
-    shares = satisfied_share([s.id for s in earlier])
-    return [(s, shares.get(s.id)) for s in earlier]
+    )
+    # Like with like: surveys of the same buildings, and only those with scores to compare.
+    alike = [s for s in earlier if sorted(s.building_ids) == sorted(survey.building_ids)]
+    shares = satisfied_share([s.id for s in alike])
+    return [(s, shares[s.id]) for s in alike if s.id in shares][:TREND][::-1]
 
 
 # --- low scores ----------------------------------------------------------------------------------
@@ -737,7 +745,9 @@ def to_ticket(actor: User, survey: Survey, answer_id: int) -> Ticket:
         unit=response.unit,
         reporter_name=person.display_name if person else response.unit.label,
         reporter_phone=(person.phone if person else response.phone) or "",
-        kind="complaint",
+        # The owner's opinion followed up, not a complaint they filed: it stays out of the
+        # effective-complaint rate.
+        kind="suggestion",
         channel="survey",
         category="other",
         severity="normal",

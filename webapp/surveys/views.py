@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from webapp.access import MANAGER, OWNER, PUBLIC, SUPERVISOR_UP, allow
@@ -12,6 +13,7 @@ from webapp.dashboard.charts import Chart, Point
 from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import ActionForm, choices, save
+from webapp.i18n import format_when
 from webapp.labels import SCALE_LABELS, SURVEY_VIA_LABELS, label
 from webapp.links import qr_data_uri
 from webapp.models import QuestionKind, Survey
@@ -148,7 +150,7 @@ def _charts(found: services.Results) -> dict:
         "trend",
         _("满意率走势（%）"),
         _("本次及之前各次调查中，评分为 4 分或 5 分的比例"),
-        [Point(s.number[-8:], share or 0) for s, share in found.trend],
+        [Point(format_when(s.sent_at, "yy-MM-dd"), share) for s, share in found.trend],
         measure=_("满意率（%）"),
     )
     return out
@@ -330,6 +332,13 @@ def answer(survey_id: int, unit_id: int):
     return render_form("surveys/answer.html", None, form, survey=survey, unit=unit)
 
 
+def _check_key() -> str:
+    """Failed checks are counted per client and survey: a neighbour's typos on a shared
+    address do not lock others out of every survey."""
+    token = (request.view_args or {}).get("token", "")[:80]
+    return f"survey-check:{get_remote_address()}:{token}"
+
+
 def _check_failed(response) -> bool:
     """Only a failed unit and phone check counts against the limit."""
     return bool(g.get("survey_check_failed"))
@@ -338,8 +347,9 @@ def _check_failed(response) -> bool:
 @bp.route("/q/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(
-    lambda: current_app.config.get("SURVEY_CHECK_LIMIT", "5/15 minutes"),
+    lambda: current_app.config.get("SURVEY_CHECK_LIMIT", "10/15 minutes"),
     methods=["POST"],
+    key_func=_check_key,
     deduct_when=_check_failed,
 )
 def public(token: str):
