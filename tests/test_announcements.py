@@ -204,4 +204,7 @@ def test_a_buildings_notice_board_shows_its_announcements_without_an_account(log
     assert reload(db.session.get(Announcement, everyone)).public_views == 2
     detail = s.get(f"/announcements/{everyone}").get_data(as_text=True)
     assert re.search(r'data-figure="views"><span class="figure-value">2<', detail)
-    assert visitor.get("/b/1-forged").status_code == 404
+    gone = visitor.get("/b/1-forged")
+    assert gone.status_code == 404 and "二维码已失效" in gone.get_data(as_text=True)
+    # No way to the staff's home from there: the visitor has none.
+    assert 'href="/"' not in gone.get_data(as_text=True).split("<main")[1]

@@ -176,11 +176,27 @@ def read(announcement_id: int):
 # --- a building's notice board, without an account ------------------------------------------------
 
 
+class _GoneBoard(Exception):
+    """A notice-board code that no longer works (replaced, or never ours)."""
+
+
 def _building(token: str) -> Building:
     building = services.building_of(token)
     if building is None:
-        abort(404)
+        raise _GoneBoard
     return building
+
+
+@bp.errorhandler(_GoneBoard)
+def _gone_board(_error):
+    return no_store(
+        render(
+            "errors/error.html",
+            status=404,
+            code=404,
+            message=_("这个公告栏二维码已失效。请扫描大堂里新的二维码，或联系物业服务中心。"),
+        )
+    )
 
 
 @bp.get("/b/<token>")
