@@ -277,3 +277,20 @@ def test_the_queue_runs_on_redis_in_production():
     queue.flush()
     with pytest.raises(RuntimeError):
         jobs.make_huey("amqp://elsewhere")
+
+
+def test_a_savepoint_neither_sends_nor_drops_what_waits_for_the_commit(world, groups):
+    """A savepoint released or rolled back inside the transaction (a photo, a race guard) is
+    not the commit: the delivery job waits for the real one, and is not forgotten."""
+    outbox.post(world.estate.id, "engineering", key="k", kind="test", title="t", body="b")
+    with db.session.begin_nested():
+        pass
+    assert db.session.info.get("jobs_after_commit") == [outbox.deliver]
+    try:
+        with db.session.begin_nested():
+            raise RuntimeError("refused inside a savepoint")
+    except RuntimeError:
+        pass
+    assert db.session.info.get("jobs_after_commit") == [outbox.deliver]
+    db.session.commit()
+    assert not db.session.info.get("jobs_after_commit")

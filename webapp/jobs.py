@@ -105,12 +105,19 @@ def after_commit(job: Callable) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy reports a savepoint's release as a commit too: the jobs wait for the outer
+    # transaction's (enqueued at a savepoint, a job could run before its rows are visible and
+    # find nothing to do).
+    if session.in_nested_transaction():
+        return
     for job in session.info.pop("jobs_after_commit", []):
         enqueue(job)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back: the outer transaction decides
     session.info.pop("jobs_after_commit", None)
 
 
