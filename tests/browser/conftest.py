@@ -99,6 +99,16 @@ def screenshot(request):
     return take
 
 
+def no_axe_violations(page) -> None:
+    """The page as it stands passes axe (the violations named with their first element)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    assert not result.violations_count, [
+        (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
+    ]
+
+
 def log_in(page, base: str, username: str, password: str = demo.DEMO_PASSWORD) -> None:
     """Log in (a page still logged in is sent home by /login and stays as it is)."""
     page.goto(f"{base}/login")

@@ -10,19 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, no_axe_violations
 from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
-
-
-def _no_violations(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    assert not result.violations_count, [
-        (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
-    ]
 
 
 def test_an_announcement_reaches_owners_and_the_notice_board(
@@ -50,17 +41,17 @@ def test_an_announcement_reaches_owners_and_the_notice_board(
     visitor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     visitor.goto(code)
     expect(visitor.locator("#board")).to_contain_text("3栋电梯保养通知")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.get_by_role("link", name="3栋电梯保养通知").click()
     expect(visitor.locator("#announcement-body")).to_contain_text("2 号电梯")
     picture_box = visitor.locator(".announcement-photos img").first
     expect(picture_box).to_be_visible()
     assert visitor.evaluate("(img) => img.naturalWidth", picture_box.element_handle()) > 0
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     screenshot("announcement-board", target=visitor)
     visitor.click(".locale-switch button")
     expect(visitor.locator("html")).to_have_attribute("lang", "en")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.context.close()
 
     owner = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()

@@ -9,19 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, SCREENS, log_in
+from tests.browser.conftest import PHONE, SCREENS, log_in, no_axe_violations
 from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
-
-
-def _no_violations(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    assert not result.violations_count, [
-        (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
-    ]
 
 
 def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
@@ -49,7 +40,7 @@ def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
     visitor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     visitor.goto(url)
     expect(visitor.locator("#place")).to_contain_text("1栋")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.select_option("#kind", "repair")
     visitor.fill("#description", "大堂门禁刷卡没反应")
     visitor.locator("input[type=file]").set_input_files(str(photo))
@@ -58,7 +49,7 @@ def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
     visitor.get_by_role("button", name="提交").click()
     expect(visitor.locator("#scan-done")).to_contain_text("已提交")
     number = visitor.locator("#ticket-number").inner_text()
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     screenshot("scan-done", target=visitor)
     visitor.locator("#track-link").click()
     expect(visitor.locator("main")).to_contain_text(number)
@@ -77,7 +68,7 @@ def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
     visitor.get_by_role("button", name="补充").click()
     expect(visitor.locator(".flash-success")).to_contain_text("已补充")
     expect(visitor.locator("#tracking")).to_contain_text("晚上门禁灯也不亮")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
 
     # The supervisor resolves it; the visitor is not satisfied, then is, after the second fix.
     supervisor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
@@ -108,5 +99,5 @@ def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
     visitor.click(".locale-switch button")
     expect(visitor.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.get_by_role("button", name="Send")).to_be_visible()
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.context.close()

@@ -10,18 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, log_in, no_axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-def _no_violations(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    assert not result.violations_count, [
-        (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
-    ]
 
 
 def _tap_score(page, question: int, score: int) -> None:
@@ -62,7 +53,7 @@ def test_a_survey_is_written_sent_answered_and_followed_up(browser, live_server,
     visitor = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     visitor.goto(link)
     expect(visitor.locator("h1")).to_contain_text("物业服务专项调查")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.select_option("#building", label="3栋")
     visitor.fill("#number", "1201")
     visitor.fill("#phone", "139 0000 9999")
@@ -75,7 +66,7 @@ def test_a_survey_is_written_sent_answered_and_followed_up(browser, live_server,
     visitor.fill("#phone", "139 1234 5678")
     visitor.get_by_role("button", name="提交").click()
     expect(visitor.locator("#thanks")).to_contain_text("谢谢")
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     # The same unit a second time: refused.
     visitor.goto(link)
     visitor.select_option("#building", label="3栋")
@@ -89,7 +80,7 @@ def test_a_survey_is_written_sent_answered_and_followed_up(browser, live_server,
     visitor.click(".locale-switch button")
     expect(visitor.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.get_by_role("button", name="Send")).to_be_visible()
-    _no_violations(visitor)
+    no_axe_violations(visitor)
     visitor.context.close()
 
     # The owner of 3栋-1201: this survey is answered for the home; the year's survey is not.
