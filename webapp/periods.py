@@ -61,6 +61,11 @@ class Period:
         return {"since": self.since.isoformat(), "until": self.until.isoformat()}
 
 
+def at_estate(value: datetime | None, timezone: str) -> datetime | None:
+    """A datetime-local field's value (no zone), read on the estate's calendar."""
+    return value.replace(tzinfo=ZoneInfo(timezone)) if value else None
+
+
 def today(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or clock.now()).astimezone(zone).date()
 

@@ -3,12 +3,11 @@ page, and each building's notice board behind its printed code."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp import periods
 from webapp.access import OWNER, PUBLIC, STAFF, SUPERVISOR_UP, allow
 from webapp.announcements import forms, services
 from webapp.extensions import db
@@ -28,11 +27,6 @@ def _estate():
 
 def _announcement(announcement_id: int) -> Announcement:
     return get_or_404(services.visible_announcements(current_user), Announcement, announcement_id)
-
-
-def _local(value, estate):
-    """A datetime-local field's value, read in the estate's zone."""
-    return value.replace(tzinfo=ZoneInfo(estate.timezone)) if value else None
 
 
 @bp.get("/announcements")
@@ -70,8 +64,8 @@ def new():
                 title=form.title.data,
                 body=form.body.data,
                 building_ids=form.buildings.data or [],
-                starts_at=_local(form.starts_at.data, estate),
-                ends_at=_local(form.ends_at.data, estate),
+                starts_at=periods.at_estate(form.starts_at.data, estate.timezone),
+                ends_at=periods.at_estate(form.ends_at.data, estate.timezone),
                 uploads=request.files.getlist("photos"),
             ),
         )

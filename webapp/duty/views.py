@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp import clock, deadlines, signoff
+from webapp import clock, deadlines, periods, signoff
 from webapp.access import STAFF, allow
 from webapp.auth import services as auth_services
 from webapp.duty import forms, handover, services
@@ -35,11 +35,6 @@ from webapp.web import render, see_other
 
 bp = Blueprint("duty", __name__, url_prefix="/duty")
 CALL = "call"
-
-
-def _local(form_value, estate):
-    """A datetime-local field's value, read in the estate's zone (None stays None)."""
-    return form_value.replace(tzinfo=ZoneInfo(estate.timezone)) if form_value else None
 
 
 def _event_form(duty: Duty, form=None):
@@ -238,7 +233,7 @@ def log_event(duty_id: int):
                 current_user,
                 duty,
                 kind="event",
-                happened_at=_local(form.happened_at.data, duty.estate),
+                happened_at=periods.at_estate(form.happened_at.data, duty.estate.timezone),
                 description=form.description.data,
                 handling=form.handling.data or "",
                 building_id=form.building.data,
@@ -276,7 +271,7 @@ def log_call(duty_id: int):
                 current_user,
                 duty,
                 kind=form.kind.data,
-                happened_at=_local(form.happened_at.data, duty.estate),
+                happened_at=periods.at_estate(form.happened_at.data, duty.estate.timezone),
                 description=form.description.data,
                 handling=form.handling.data or "",
                 building_id=form.building.data,
@@ -405,7 +400,7 @@ def dispatch(event_id: int):
                 current_user,
                 item,
                 department=form.department.data,
-                due_at=_local(form.due.data, item.duty.estate),
+                due_at=periods.at_estate(form.due.data, item.duty.estate.timezone),
             ),
         )
         if outcome.ok:
