@@ -485,3 +485,19 @@ def test_the_trend_compares_with_the_estates_earlier_surveys(login_as, world, se
     assert [(s.id, share) for s, share in found.trend] == [(first.id, 50), (second_id, 100)]
     page = manager.get(f"/surveys/{second_id}").get_data(as_text=True)
     assert 'id="chart-trend"' in page
+
+
+def test_a_question_of_a_sent_survey_is_not_removed_and_says_why(login_as, world, sent):
+    survey, questions, manager = sent
+    gone = manager.post(f"/surveys/{survey.id}/questions/{questions[0].id}/delete")
+    assert gone.status_code == 303
+    assert "调查已发出" in manager.get(gone.headers["Location"]).get_data(as_text=True)
+    assert len(reload(survey).questions) == 3
+    # Sent: the step is refused before the question is looked for.
+    assert manager.post(f"/surveys/{survey.id}/questions/999999/delete").status_code == 303
+
+
+def test_a_question_not_in_the_draft_is_not_found(login_as, world):
+    c = login_as("manager")
+    survey_id = _new_survey(c, world)
+    assert c.post(f"/surveys/{survey_id}/questions/999999/delete").status_code == 404

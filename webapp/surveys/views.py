@@ -199,28 +199,27 @@ def add_question(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/delete")
 @allow(MANAGER)
 def remove_question(survey_id: int, question_id: int):
-    survey = _survey(survey_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    outcome = save(form, lambda: services.remove_question(current_user, survey, question_id))
-    if not outcome.ok:
-        abort(404)
-    return see_other(url_for("surveys.show", survey_id=survey.id, _anchor="questions"))
+    return _step(
+        survey_id,
+        lambda actor, survey: services.remove_question(actor, survey, question_id),
+        anchor="questions",
+    )
 
 
-def _step(survey_id: int, action, message: str):
+def _step(survey_id: int, action, message: str | None = None, anchor: str | None = None):
+    """One button's step on a survey: done, or flashed why not (sent meanwhile, …)."""
     survey = _survey(survey_id)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     outcome = save(form, lambda: action(current_user, survey))
-    if outcome.ok:
+    if outcome.status == 422:  # not one of this survey's (a question, an answer)
+        abort(404)
+    if outcome.ok and message:
         flash(message, "success")
-    else:
-        for e in form.form_errors:
-            flash(e, "error")
-    return see_other(url_for("surveys.show", survey_id=survey.id))
+    for e in form.form_errors:
+        flash(e, "error")
+    return see_other(url_for("surveys.show", survey_id=survey.id, _anchor=anchor))
 
 
 @bp.post("/surveys/<int:survey_id>/send")
