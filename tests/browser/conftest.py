@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.fixtures.app import make_app
@@ -107,6 +108,17 @@ def no_axe_violations(page) -> None:
     assert not result.violations_count, [
         (v["id"], v["nodes"][0]["target"]) for v in result.response["violations"]
     ]
+
+
+def arrived(page, url) -> None:
+    """Wait for a tapped link's page as a person sees it: at its address, and listening.
+
+    A boosted page's address changes before its content is swapped in, and htmx attaches the new
+    content's triggers only when it settles (20 ms later): a person's first keystroke comes long
+    after that, a test's may not, and an input it types before then goes unheard.
+    """
+    page.wait_for_url(url)
+    expect(page.locator(".htmx-swapping, .htmx-settling")).to_have_count(0)
 
 
 def log_in(page, base: str, username: str, password: str = demo.DEMO_PASSWORD) -> None:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import insert, select, update
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import arrived, log_in
 from tests.browser.test_patrol_browser import PHONE_390
 from webapp import clock, search
 from webapp.extensions import db
@@ -69,7 +69,7 @@ def test_the_inbox_grows_as_it_is_scrolled_and_shows_each_ticket_once(
     page = browser.new_context(**PHONE_390).new_page()
     log_in(page, base, "supervisor")
     page.get_by_role("link", name="投诉").first.click()
-    page.wait_for_url(f"{base}/tickets")
+    arrived(page, f"{base}/tickets")
     page.fill("#ticket-q", "走廊灯")  # only this test's tickets, in the order of their follow-ups
     page.wait_for_url(re.compile(r".*q=.*"))  # the search's list is in (its address is kept)
     expect(page.locator("#ticket-list .row-card")).to_have_count(inbox.PAGE)
