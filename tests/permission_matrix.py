@@ -168,6 +168,12 @@ CASES = [
         "/visits/units/{unit_a}",
         staff("POST", 303, 404),
     ),
+    Case(
+        "/visits/<int:visit_id>/withdraw",
+        "POST",
+        "/visits/{visit}/withdraw",
+        staff("POST", 303, 404),
+    ),
     Case("/visits/areas", "GET", "/visits/areas", supervisor_up("GET", 200)),
     Case("/visits/areas", "POST", "/visits/areas", supervisor_up("POST", 303)),
     # announcements

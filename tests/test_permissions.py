@@ -16,6 +16,7 @@ from webapp.owners import imports
 from webapp.photos import services as photos
 from webapp.surveys import services as surveys
 from webapp.tickets import scan
+from webapp.visits import services as visits
 from webapp.workorders import services as workorders
 
 
@@ -88,9 +89,12 @@ def _ids(world, patrol, decoration, ticket, duty) -> dict:
         world.manager, world.estate, title="3栋", body="内容", building_ids=[three.id]
     )
     announcements.issue_boards(world.manager, world.estate)
+    # The assistant's visit to unit A today (only they may withdraw it).
+    visit = visits.record(world.assistant, world.unit_a, outcome="visited")
     board = signedlinks.working(announcements.BOARD, "building", [world.unit_a.building_id])
     db.session.commit()
     return {
+        "visit": visit.id,
         "announcement": notice.id,
         "announcement_three": only_three.id,
         "announcement_photo": picture.id,

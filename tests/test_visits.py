@@ -124,3 +124,59 @@ def test_a_new_quarter_makes_every_household_due_again(login_as, world):
     a = login_as("assistant")
     assert unit.id in _due_ids(a.get(f"/visits?estate={world.estate.id}").get_data(as_text=True))
     assert visits.progress(world.estate, "area", [b["1栋"]])[0].visited == 0
+
+
+def test_a_visit_tapped_by_mistake_is_withdrawn_the_same_day_and_kept(login_as, world):
+    b = _buildings(world)
+    s = login_as("supervisor")
+    assert _give_areas(s, world, [(b["1栋"], world.assistant)]).status_code == 303
+    a = login_as("assistant")
+    unit = db.session.scalar(
+        select(Unit).where(Unit.building_id == b["1栋"].id).order_by(Unit.sort_key)
+    )
+    assert a.post(f"/visits/units/{unit.id}", data={"outcome": "visited"}).status_code == 303
+    visit = db.session.scalar(select(HomeVisit).where(HomeVisit.unit_id == unit.id))
+    page = a.get(f"/visits?estate={world.estate.id}").get_data(as_text=True)
+    assert unit.id not in _due_ids(page) and f"/visits/{visit.id}/withdraw" in page
+    # Someone else cannot take it back, not even the supervisor; the button is the visitor's.
+    assert f"/visits/{visit.id}/withdraw" not in s.get(
+        f"/visits?estate={world.estate.id}"
+    ).get_data(as_text=True)
+    refused = s.post(f"/visits/{visit.id}/withdraw", follow_redirects=True)
+    assert "只能撤销自己当天的走访记录" in refused.get_data(as_text=True)
+    assert db.session.get(HomeVisit, visit.id).withdrawn_at is None
+    assert login_as("assistant_other").post(f"/visits/{visit.id}/withdraw").status_code == 404
+    # The visitor withdraws it: kept, marked, the household due again, progress back to 0.
+    a = login_as("assistant")
+    done = a.post(f"/visits/{visit.id}/withdraw")
+    assert done.status_code == 303 and done.headers["Location"].endswith("#recent")
+    db.session.expire_all()
+    assert db.session.get(HomeVisit, visit.id).withdrawn_at is not None
+    page = a.get(f"/visits?estate={world.estate.id}").get_data(as_text=True)
+    assert unit.id in _due_ids(page) and "已走访 0 / 6 户" in page
+    recent = page.split('id="recent"')[1]
+    assert "已撤销" in recent and f"/visits/{visit.id}/withdraw" not in recent
+    assert visits.progress(world.estate, "area", [b["1栋"]])[0].visited == 0
+    history = a.get(f"/units/{unit.id}").get_data(as_text=True).split('id="history"')[1]
+    assert "已撤销" in history
+    assert db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.action == "visit.withdraw", AuditEvent.target_id == visit.id
+        )
+    )
+    # Twice is refused; the next day a new visit cannot be withdrawn after midnight passes.
+    assert "只能撤销" in a.post(f"/visits/{visit.id}/withdraw", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert a.post(f"/visits/units/{unit.id}", data={"outcome": "visited"}).status_code == 303
+    again = db.session.scalar(
+        select(HomeVisit).where(HomeVisit.unit_id == unit.id, HomeVisit.withdrawn_at.is_(None))
+    )
+    clock.travel(timedelta(days=1))
+    a = login_as("assistant")
+    assert f"/visits/{again.id}/withdraw" not in a.get(
+        f"/visits?estate={world.estate.id}"
+    ).get_data(as_text=True)
+    a.post(f"/visits/{again.id}/withdraw")
+    db.session.expire_all()
+    assert db.session.get(HomeVisit, again.id).withdrawn_at is None

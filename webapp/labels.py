@@ -111,7 +111,7 @@ ANNOUNCEMENT_STATE_LABELS = {
     "withdrawn": _l("已撤下"),
 }
 VISIT_OUTCOME_LABELS = {"visited": _l("已走访"), "not_home": _l("不在家")}
-VISIT_PLAN_LABELS = {"supervisor": _l("主任年度走访"), "area": _l("区域季度走访")}
+VISIT_PLAN_LABELS = {"supervisor": _l("年度走访"), "area": _l("区域季度走访")}
 SURVEY_VIA_LABELS = {"account": _l("业主账号"), "link": _l("链接或二维码")}
 
 ROBOT_KIND_LABELS = {"wecom": _l("企业微信群机器人"), "dingtalk": _l("钉钉群机器人")}

@@ -56,6 +56,9 @@ class HomeVisit(db.Model):
     outcome: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A visit recorded by mistake is withdrawn by its visitor, not deleted: it stays on the
+    # record, marked, and no longer counts for the plan.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
     visitor: Mapped[User] = relationship()

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, func, select
 
 from webapp import audit, clock, periods
-from webapp.errors import Invalid
+from webapp.errors import Conflict, Invalid
 from webapp.extensions import db
 from webapp.models import (
     Building,
@@ -174,6 +174,7 @@ def _visited_in(plan_span: Span, estate: Estate):
         HomeVisit.outcome == VisitOutcome.VISITED,
         HomeVisit.visited_at >= since,
         HomeVisit.visited_at < until,
+        HomeVisit.withdrawn_at.is_(None),
     )
 
 
@@ -233,7 +234,7 @@ def last_visits(unit_ids: list[int]) -> dict[int, HomeVisit]:
         return {}
     latest = (
         select(HomeVisit.unit_id, func.max(HomeVisit.id).label("last"))
-        .where(HomeVisit.unit_id.in_(unit_ids))
+        .where(HomeVisit.unit_id.in_(unit_ids), HomeVisit.withdrawn_at.is_(None))
         .group_by(HomeVisit.unit_id)
         .subquery()
     )
@@ -314,6 +315,31 @@ def record(actor: User, unit: Unit, *, outcome: str, note: str = "") -> HomeVisi
         },
     )
     return visit
+
+
+def may_withdraw(actor: User, visit: HomeVisit, now: datetime | None = None) -> bool:
+    """A visitor takes back their own visit on the day they recorded it (the estate's day): a
+    wrong tap is put right while it is fresh; after that it is the record."""
+    if visit.visitor_id != actor.id or visit.withdrawn_at is not None:
+        return False
+    zone = ZoneInfo(visit.unit.building.estate.timezone)
+    return visit.visited_at.astimezone(zone).date() == periods.today(zone, now)
+
+
+def withdraw(actor: User, visit: HomeVisit) -> None:
+    """Withdraw a visit recorded by mistake: kept and marked, it no longer counts (audited)."""
+    if not may_withdraw(actor, visit):
+        raise Conflict(visit, _("只能撤销自己当天的走访记录。"))
+    visit.withdrawn_at = clock.now()
+    audit.record(
+        actor,
+        "visit.withdraw",
+        TARGET,
+        visit.id,
+        estate_id=visit.estate_id,
+        before={"outcome": visit.outcome},
+        after={"withdrawn": True},
+    )
 
 
 def mine(actor: User, estate: Estate, limit: int = 10) -> list[HomeVisit]:

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import STAFF, SUPERVISOR_UP, allow
-from webapp.forms import save
+from webapp.forms import ActionForm, save
 from webapp.labels import VISIT_OUTCOME_LABELS, label
-from webapp.models import VisitPlan
-from webapp.scoping import asked_estate, get_unit_or_404
+from webapp.models import HomeVisit, VisitPlan
+from webapp.scoping import asked_estate, get_or_404, get_unit_or_404
 from webapp.visits import forms, services
 from webapp.web import render, see_other
 
@@ -33,6 +33,7 @@ def index():
     )
     due = services.due(estate, plan, chosen) if chosen else []
     supervising = plan == VisitPlan.SUPERVISOR
+    recent = services.mine(current_user, estate)
     return render(
         "visits/index.html",
         estate=estate,
@@ -43,7 +44,8 @@ def index():
         chosen=chosen,
         due=due,
         last=services.last_visits([u.id for u in due]),
-        recent=services.mine(current_user, estate),
+        recent=recent,
+        withdrawable={v.id for v in recent if services.may_withdraw(current_user, v)},
         supervising=supervising,
         areas=services.area_progress(estate) if supervising else [],
         unassigned=services.unassigned(estate) if supervising else 0,
@@ -81,6 +83,23 @@ def record(unit_id: int):
             "success",
         )
     return see_other(back)
+
+
+@bp.post("/<int:visit_id>/withdraw")
+@allow(STAFF)
+def withdraw(visit_id: int):
+    """Take back a visit recorded by mistake (the visitor, the same day): it stays, marked."""
+    visit = get_or_404(services.visible_visits(current_user), HomeVisit, visit_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = save(form, lambda: services.withdraw(current_user, visit))
+    if outcome.ok:
+        flash(_("已撤销 %(unit)s 的走访记录。", unit=visit.unit.label), "success")
+    else:
+        for message in form.form_errors:
+            flash(message, "error")
+    return see_other(url_for("visits.index", estate=visit.estate_id, _anchor="recent"))
 
 
 @bp.route("/areas", methods=["GET", "POST"])
