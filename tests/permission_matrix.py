@@ -246,6 +246,24 @@ CASES = [
         manager("POST", 422),
     ),
     Case(
+        "/surveys/<int:survey_id>/questions/<int:question_id>",
+        "GET",
+        "/surveys/{survey_draft}/questions/{survey_question}",
+        manager("GET", 200),
+    ),
+    Case(
+        "/surveys/<int:survey_id>/questions/<int:question_id>",
+        "POST",
+        "/surveys/{survey_draft}/questions/{survey_question}",
+        manager("POST", 422),
+    ),
+    Case(
+        "/surveys/<int:survey_id>/questions/<int:question_id>/move",
+        "POST",
+        "/surveys/{survey_draft}/questions/{survey_question}/move",
+        manager("POST", 303),
+    ),
+    Case(
         "/surveys/<int:survey_id>/questions/<int:question_id>/delete",
         "POST",
         "/surveys/{survey_draft}/questions/{survey_question}/delete",

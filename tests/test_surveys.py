@@ -22,6 +22,7 @@ from webapp.models import (
     Building,
     Role,
     Survey,
+    SurveyQuestion,
     SurveyResponse,
     Ticket,
     Unit,
@@ -501,3 +502,75 @@ def test_a_question_not_in_the_draft_is_not_found(login_as, world):
     c = login_as("manager")
     survey_id = _new_survey(c, world)
     assert c.post(f"/surveys/{survey_id}/questions/999999/delete").status_code == 404
+
+
+def test_a_drafts_questions_are_reworded_and_reordered_until_it_is_sent(login_as, world):
+    c = login_as("manager")
+    survey_id = _new_survey(c, world)
+    first, second, third = _questions(c, survey_id)
+    # Reworded in place: a scale becomes a single choice with its options.
+    form = c.get(f"/surveys/{survey_id}/questions/{first.id}").get_data(as_text=True)
+    assert first.text in form
+    bad = c.post(
+        f"/surveys/{survey_id}/questions/{first.id}",
+        data={"kind": "choice", "text": "你从哪里知道？", "options": "甲"},
+    )
+    assert bad.status_code == 422 and "2 到 8 个选项" in bad.get_data(as_text=True)
+    done = c.post(
+        f"/surveys/{survey_id}/questions/{first.id}",
+        data={"kind": "choice", "text": "你从哪里知道？", "options": "公告\n邻居"},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"#question-{first.id}")
+    edited = db.session.get(SurveyQuestion, first.id)
+    db.session.refresh(edited)
+    assert (edited.kind, edited.text, edited.options) == (
+        "choice",
+        "你从哪里知道？",
+        ["公告", "邻居"],
+    )
+    # Moved: the last one up, the first one down; at an end nothing moves.
+    assert (
+        c.post(f"/surveys/{survey_id}/questions/{third.id}/move", data={"to": "up"}).status_code
+        == 303
+    )
+    assert (
+        c.post(f"/surveys/{survey_id}/questions/{first.id}/move", data={"to": "down"}).status_code
+        == 303
+    )
+    assert (
+        c.post(f"/surveys/{survey_id}/questions/{second.id}/move", data={"to": "down"}).status_code
+        == 303
+    )
+    assert [q.id for q in reload(db.session.get(Survey, survey_id)).questions] == [
+        third.id,
+        first.id,
+        second.id,
+    ]
+    page = c.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    assert page.index(f'id="question-{third.id}"') < page.index(f'id="question-{second.id}"')
+    # The public form asks them in that order.
+    assert c.post(f"/surveys/{survey_id}/send").status_code == 303
+    survey = reload(db.session.get(Survey, survey_id))
+    assert [q.id for q in survey.questions] == [third.id, first.id, second.id]
+    # Sent: the questions stay as asked; the form is not offered and a post is refused.
+    assert c.get(f"/surveys/{survey_id}/questions/{first.id}").status_code == 303
+    late = c.post(
+        f"/surveys/{survey_id}/questions/{first.id}", data={"kind": "text", "text": "晚了"}
+    )
+    assert late.status_code == 409
+    assert (
+        c.post(f"/surveys/{survey_id}/questions/{first.id}/move", data={"to": "up"}).status_code
+        == 303
+    )
+    assert [q.id for q in reload(survey).questions] == [third.id, first.id, second.id]
+    assert (
+        login_as("supervisor").get(f"/surveys/{survey_id}/questions/{first.id}").status_code == 403
+    )
+    actions = set(
+        db.session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.target_type == "survey", AuditEvent.target_id == survey_id
+            )
+        )
+    )
+    assert {"survey.question_edited", "survey.question_moved"} <= actions

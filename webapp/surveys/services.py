@@ -193,36 +193,86 @@ def parse_options(text: str) -> list[str]:
     return options
 
 
-def add_question(actor: User, survey: Survey, *, kind: str, text: str, options: str = "") -> None:
-    SURVEY.check(actor, survey, "edit")
+def _content(kind: str, text: str, options: str) -> tuple[str, str, list[str]]:
+    """A question as asked: its kind, its words and (a single choice's) options, checked."""
     if kind not in KINDS:
         raise Invalid("kind", _("请选择题型。"))
     if not text.strip():
         raise Invalid("text", _("请填写问题。"))
-    if len(survey.questions) >= MAX_QUESTIONS:
-        raise Invalid("text", _("一份调查最多 %(n)d 个问题。", n=MAX_QUESTIONS))
     listed = parse_options(options) if kind == QuestionKind.CHOICE else []
     if kind == QuestionKind.CHOICE and not 2 <= len(listed) <= MAX_OPTIONS:
         raise Invalid("options", _("单选题需要 2 到 %(n)d 个选项，每行一个。", n=MAX_OPTIONS))
+    return kind, text.strip(), listed
+
+
+def _question(survey: Survey, question_id: int) -> SurveyQuestion:
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        raise Invalid("question", _("没有这个问题。"))
+    return question
+
+
+def add_question(actor: User, survey: Survey, *, kind: str, text: str, options: str = "") -> None:
+    SURVEY.check(actor, survey, "edit")
+    kind, text, listed = _content(kind, text, options)
+    if len(survey.questions) >= MAX_QUESTIONS:
+        raise Invalid("text", _("一份调查最多 %(n)d 个问题。", n=MAX_QUESTIONS))
     position = max((q.position for q in survey.questions), default=0) + 1
-    survey.questions.append(
-        SurveyQuestion(position=position, kind=kind, text=text.strip(), options=listed)
-    )
+    survey.questions.append(SurveyQuestion(position=position, kind=kind, text=text, options=listed))
     audit.record(
         actor,
         "survey.question",
         TARGET,
         survey.id,
         estate_id=survey.estate_id,
-        after={"text": text.strip(), "kind": kind},
+        after={"text": text, "kind": kind},
+    )
+
+
+def edit_question(
+    actor: User, survey: Survey, question_id: int, *, kind: str, text: str, options: str = ""
+) -> None:
+    """Reword a draft's question (its kind and options too), in its place."""
+    SURVEY.check(actor, survey, "edit")
+    question = _question(survey, question_id)
+    before = {"text": question.text, "kind": question.kind, "options": list(question.options)}
+    question.kind, question.text, question.options = _content(kind, text, options)
+    audit.record(
+        actor,
+        "survey.question_edited",
+        TARGET,
+        survey.id,
+        estate_id=survey.estate_id,
+        before=before,
+        after={"text": question.text, "kind": question.kind, "options": list(question.options)},
+    )
+
+
+def move_question(actor: User, survey: Survey, question_id: int, step: int) -> None:
+    """Move a draft's question one place up (-1) or down (+1); at either end it stays."""
+    SURVEY.check(actor, survey, "edit")
+    question = _question(survey, question_id)
+    ordered = sorted(survey.questions, key=lambda q: (q.position, q.id))
+    at = ordered.index(question)
+    to = at + (1 if step > 0 else -1)
+    if not 0 <= to < len(ordered):
+        return
+    ordered[at], ordered[to] = ordered[to], ordered[at]
+    for n, q in enumerate(ordered, start=1):
+        q.position = n  # renumbered whole: positions left equal by older drafts are put right
+    audit.record(
+        actor,
+        "survey.question_moved",
+        TARGET,
+        survey.id,
+        estate_id=survey.estate_id,
+        after={"text": question.text, "position": question.position},
     )
 
 
 def remove_question(actor: User, survey: Survey, question_id: int) -> None:
     SURVEY.check(actor, survey, "edit")
-    question = next((q for q in survey.questions if q.id == question_id), None)
-    if question is None:
-        raise Invalid("question", _("没有这个问题。"))
+    question = _question(survey, question_id)
     survey.questions.remove(question)
     audit.record(
         actor,

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from webapp import workflow
 from webapp.access import MANAGER, OWNER, PUBLIC, SUPERVISOR_UP, allow
 from webapp.dashboard.charts import Chart, Point
 from webapp.exports import Column, xlsx_response
@@ -194,6 +195,55 @@ def add_question(survey_id: int):
             return see_other(url_for("surveys.show", survey_id=survey.id, _anchor="questions"))
         return _draft_page(survey, question_form=form, status=outcome.status)
     return _draft_page(survey, question_form=form, status=422)
+
+
+@bp.route("/surveys/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@allow(MANAGER)
+def edit_question(survey_id: int, question_id: int):
+    """Reword a draft's question; a sent survey's questions stay as they were asked."""
+    survey = _survey(survey_id)
+    question = next((q for q in survey.questions if q.id == question_id), None) or abort(404)
+    if request.method == "GET":
+        if not workflow.may(current_user, "edit", survey):  # sent meanwhile: as it was asked
+            return see_other(url_for("surveys.show", survey_id=survey.id))
+        form = forms.QuestionForm(obj=question, formdata=None)
+        form.options.data = "\n".join(question.options)
+        return render("surveys/question.html", survey=survey, question=question, form=form)
+    form = forms.QuestionForm()
+    if form.validate_on_submit():
+        outcome = save(
+            form,
+            lambda: services.edit_question(
+                current_user,
+                survey,
+                question.id,
+                kind=form.kind.data,
+                text=form.text.data,
+                options=form.options.data or "",
+            ),
+        )
+        if outcome.ok:
+            flash(_("已保存。"), "success")
+            return see_other(
+                url_for("surveys.show", survey_id=survey.id, _anchor=f"question-{question.id}")
+            )
+        status = outcome.status
+    else:
+        status = 422
+    return render(
+        "surveys/question.html", status=status, survey=survey, question=question, form=form
+    )
+
+
+@bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/move")
+@allow(MANAGER)
+def move_question(survey_id: int, question_id: int):
+    step = 1 if request.form.get("to") == "down" else -1
+    return _step(
+        survey_id,
+        lambda actor, survey: services.move_question(actor, survey, question_id, step),
+        anchor=f"question-{question_id}",
+    )
 
 
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/delete")
