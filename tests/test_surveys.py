@@ -443,6 +443,13 @@ def test_a_low_score_becomes_one_ticket_for_its_unit(login_as, world, sent):
     assert s.post(f"/surveys/{survey.id}/answers/{ids[0]}/ticket").status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
     assert f"/tickets/{ticket.id}" in s.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    # The ticket names the survey it came from: a link for those who may open it.
+    detail = s.get(f"/tickets/{ticket.id}").get_data(as_text=True).split('id="findings"')[1]
+    assert f'href="/surveys/{survey.id}#low">{survey.number}</a>' in detail
+    seen = login_as("assistant").get(f"/tickets/{ticket.id}")
+    assert seen.status_code == 200
+    findings = seen.get_data(as_text=True).split('id="findings"')[1].split("</p>")[0]
+    assert survey.number in findings and "/surveys/" not in findings
     # A score above 2 is not a low score.
     high = db.session.scalar(
         select(SurveyResponse).where(SurveyResponse.unit_id == world.unit_b.id)
@@ -574,3 +581,38 @@ def test_a_drafts_questions_are_reworded_and_reordered_until_it_is_sent(login_as
         )
     )
     assert {"survey.question_edited", "survey.question_moved"} <= actions
+
+
+def test_a_households_low_scores_make_one_ticket_with_its_words_once(login_as, world):
+    survey = surveys.create(world.manager, world.estate, title="年度调查")
+    for text in ("客服满意吗？", "保洁满意吗？"):
+        surveys.add_question(world.manager, survey, kind="scale", text=text)
+    surveys.add_question(world.manager, survey, kind="text", text="意见")
+    db.session.flush()
+    surveys.send(world.manager, survey)
+    first, second, words = survey.questions
+    surveys.answer(
+        survey,
+        world.unit_a,
+        [
+            surveys.Given(first, score=1),
+            surveys.Given(second, score=2),
+            surveys.Given(words, text="垃圾没人收"),
+        ],
+        user=world.owner_a,
+    )
+    db.session.commit()
+    s = login_as("supervisor")
+    ids = re.findall(r'data-answer="(\d+)"', s.get(f"/surveys/{survey.id}").get_data(as_text=True))
+    assert len(ids) == 2
+    assert s.post(f"/surveys/{survey.id}/answers/{ids[1]}/ticket").status_code == 303
+    ticket = db.session.scalar(select(Ticket))
+    assert "客服满意吗？：1 分" in ticket.description and "保洁满意吗？：2 分" in ticket.description
+    assert ticket.description.count("垃圾没人收") == 1
+    # Both low scores point at the one ticket; the other's tap finds it.
+    page = s.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert page.count(f"/tickets/{ticket.id}") == 2 and '/ticket"' not in page
+    assert s.post(f"/surveys/{survey.id}/answers/{ids[0]}/ticket").status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
+    findings = s.get(f"/tickets/{ticket.id}").get_data(as_text=True).split('id="findings"')[1]
+    assert findings.split("</p>")[0].count(survey.number) == 1

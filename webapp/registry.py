@@ -160,3 +160,4 @@ def register() -> None:
     intake.register_finding(workorders.TARGET, workorders.as_finding)
     intake.register_finding(duty.EVENT, duty.as_finding)
     intake.register_finding(decoration.NOTICE, decoration.as_finding)
+    intake.register_finding(surveys.ANSWER, surveys.as_finding)

@@ -100,6 +100,7 @@ class SurveyResponse(db.Model):
     via: Mapped[str] = mapped_column(String(12))  # account | link
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    survey: Mapped[Survey] = relationship()
     unit: Mapped[Unit] = relationship()
     user: Mapped[User | None] = relationship()
     answers: Mapped[list[SurveyAnswer]] = relationship(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, false, func, select
@@ -25,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp import audit, clock, periods, phones, signedlinks
+from webapp.access import may_visit
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.links import external_url
@@ -46,9 +48,11 @@ from webapp.models import (
 from webapp.numbering import next_number
 from webapp.scoping import buildings_of, estate_ids_of
 from webapp.tickets import intake
+from webapp.tickets.intake import Finding
 from webapp.workflow import SUPERVISORS, Rule, Workflow, roles, step
 
 TARGET = "survey"
+ANSWER = "survey_answer"  # a low score, as the finding a follow-up ticket starts from
 PURPOSE = "survey"  # the signed link anyone with the QR code answers through
 VIA = "survey_link"
 DRAFT, OPEN, CLOSED = SurveyStatus.DRAFT, SurveyStatus.OPEN, SurveyStatus.CLOSED
@@ -760,9 +764,63 @@ def low_scores(survey: Survey) -> list[Low]:
     return [Low(a, a.response.unit, "；".join(words.get(a.response_id, []))) for a in found]
 
 
+def _low_answers(response: SurveyResponse) -> list[SurveyAnswer]:
+    return sorted(
+        (a for a in response.answers if a.score is not None and a.score <= LOW),
+        key=lambda a: a.question.position,
+    )
+
+
+def as_finding(user: User, answer_id: int) -> Finding:
+    """A household's low scores as the ticket that follows them up starts from it: every low
+    score of the response and its own words, once (404 unless the survey is visible)."""
+    found = db.session.scalar(
+        select(SurveyAnswer)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(
+            SurveyAnswer.id == answer_id,
+            SurveyAnswer.score <= LOW,
+            SurveyResponse.survey_id.in_(visible_surveys(user).with_only_columns(Survey.id)),
+        )
+    )
+    if found is None:
+        abort(404)
+    response, survey = found.response, found.response.survey
+    scores = "；".join(
+        _("%(question)s：%(score)d 分", question=a.question.text, score=a.score)
+        for a in _low_answers(response)
+    )
+    description = _("满意度调查「%(title)s」%(scores)s。", title=survey.title, scores=scores)
+    comment = "；".join(a.text for a in response.answers if a.text)
+    if comment:
+        description += " " + _("业主意见：%(words)s", words=comment)
+    person = response.user or _owner_of(response.unit_id, response.phone)
+    return Finding(
+        ANSWER,
+        found,
+        survey.number,
+        survey.estate_id,
+        response.unit,
+        "other",
+        description,
+        survey.created_by,
+        ANSWER,
+        url_for("surveys.show", survey_id=survey.id, _anchor="low")
+        if may_visit(user, "surveys.show")
+        else "",
+        # The owner's opinion followed up, not a complaint they filed: it stays out of the
+        # effective-complaint rate.
+        ticket_kind="suggestion",
+        channel="survey",
+        reporter_name=person.display_name if person else response.unit.label,
+        reporter_phone=(person.phone if person else response.phone) or "",
+    )
+
+
 def to_ticket(actor: User, survey: Survey, answer_id: int) -> Ticket:
-    """A low score followed up: a ticket for the unit through the normal intake, the caller the
-    person who answered; a second tap returns the same ticket."""
+    """A low score followed up: one ticket for the household through the normal intake (its
+    low scores and words in it, the caller the person who answered), linked both ways; another
+    low score of the same household, or a second tap, finds the same ticket."""
     SURVEY.check(actor, survey, "follow_up")
     found = db.session.scalar(
         select(SurveyAnswer)
@@ -778,39 +836,34 @@ def to_ticket(actor: User, survey: Survey, answer_id: int) -> Ticket:
         raise Invalid("answer", _("没有这个低分答案。"))
     if found.ticket_id is not None:
         return db.session.get(Ticket, found.ticket_id)
-    response = found.response
-    person = response.user or _owner_of(response.unit_id, response.phone)
-    comment = "；".join(a.text for a in response.answers if a.text and a.id != found.id)
-    description = _(
-        "满意度调查「%(title)s」%(question)s：%(score)d 分。",
-        title=survey.title,
-        question=found.question.text,
-        score=found.score,
-    )
-    if comment:
-        description += " " + _("业主意见：%(words)s", words=comment)
-    ticket, _code = intake.create(
-        actor,
-        estate=survey.estate,
-        unit=response.unit,
-        reporter_name=person.display_name if person else response.unit.label,
-        reporter_phone=(person.phone if person else response.phone) or "",
-        # The owner's opinion followed up, not a complaint they filed: it stays out of the
-        # effective-complaint rate.
-        kind="suggestion",
-        channel="survey",
-        category="other",
-        severity="normal",
-        description=description,
-    )
-    found.ticket_id = ticket.id
+    low = _low_answers(found.response)
+    ticket_id = next((a.ticket_id for a in low if a.ticket_id is not None), None)
+    if ticket_id is not None:  # the household's ticket, from another of its low scores
+        ticket = db.session.get(Ticket, ticket_id)
+    else:
+        finding = as_finding(actor, found.id)
+        ticket, _code = intake.create_from_finding(
+            actor,
+            finding,
+            unit=finding.unit,
+            reporter_name=finding.reporter_name,
+            reporter_phone=finding.reporter_phone,
+            kind=finding.ticket_kind,
+            channel=finding.channel,
+            category=finding.category,
+            severity="normal",
+            description=finding.description,
+        )
+    for answer in low:
+        if answer.ticket_id is None:
+            answer.ticket_id = ticket.id
     audit.record(
         actor,
         "survey.follow_up",
         TARGET,
         survey.id,
         estate_id=survey.estate_id,
-        after={"ticket": ticket.number, "unit": response.unit.label},
+        after={"ticket": ticket.number, "unit": found.response.unit.label},
     )
     return ticket
 
