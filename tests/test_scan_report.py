@@ -204,7 +204,11 @@ def test_the_tracking_link_after_the_phone_check_adds_and_rates(login_as, world,
         )
     )
     assert info.actor_id is None and info.via == "tracking_link"
-    assert "晚上也不亮" in client.get(track).get_data(as_text=True)
+    followed = client.get(track).get_data(as_text=True)
+    assert "晚上也不亮" in followed
+    # The caller sees that the photo arrived (its count under their words, not the picture).
+    added_entry = followed.split("晚上也不亮")[1].split("</li>")[0]
+    assert 'data-photos="1"' in added_entry and "已收到 1 张照片" in added_entry
     # The supervisor resolves it (nobody took it at a desk); the caller is not satisfied
     # (reopened), then is, after the second fix.
     staff = login_as("supervisor")

@@ -660,12 +660,16 @@ def _track_url(ticket: Ticket, code: str) -> str:
 def _track_page(ticket: Ticket, code: str, status: int = 200, **extra):
     checked = _checked(ticket)
     notices = intake.caller_notices(ticket)
+    entries = lifecycle.timeline(ticket, public_only=True)
+    # The caller's own additions say how many photos arrived (the pictures stay with staff).
+    sent = photos.photos_for("ticket_entry", [e.id for e in entries if e.from_caller])
     response = render(
         "tickets/track.html",
         status=status,
         ticket=ticket,
         code=code,
-        entries=lifecycle.timeline(ticket, public_only=True),
+        entries=entries,
+        photo_counts={entry_id: len(links) for entry_id, links in sent.items()},
         checked=checked,
         awaits_visit=lifecycle.awaits_visit(ticket),
         entry_form=extra.pop("entry_form", None) or forms.EntryForm(formdata=None),
