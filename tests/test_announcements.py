@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tests.fixtures.app import reload
 from tests.fixtures.photos import jpeg_bytes
@@ -22,6 +22,7 @@ from webapp.models import (
     AnnouncementRead,
     AuditEvent,
     Building,
+    Notification,
     PhotoLink,
     SignedLink,
     Unit,
@@ -90,6 +91,15 @@ def test_a_supervisor_publishes_to_one_building_and_its_owners_read_it(
     # The owner in 3栋 sees it, unread; owner A (1栋) does not.
     c = app.test_client()
     assert c.login(owner_of_three).status_code == 303
+    # Their bell told them, once; the notification opens the announcement.
+    [told] = db.session.scalars(
+        select(Notification).where(Notification.kind == "announcement")
+    ).all()
+    assert (told.user_id, told.target_id) == (owner_of_three.id, announcement_id)
+    opened = c.get(f"/notifications/{told.id}")
+    assert opened.headers["Location"] == f"/my/announcements/{announcement_id}"
+    db.session.execute(delete(AnnouncementRead))  # opened by the bell: read again below
+    db.session.commit()
     home = c.get("/").get_data(as_text=True)
     read_url = f"/my/announcements/{announcement_id}"
     assert read_url in home and "未读" in home
@@ -140,6 +150,11 @@ def test_the_time_window_decides_when_owners_see_it(login_as, world):
     a = login_as("owner_a")
     home = a.get("/").get_data(as_text=True)
     assert "今天的通知" in home and "电梯年检" not in home
+    # Only the one showing now rang owners' bells; the scheduled one waits on their homes.
+    told = db.session.scalars(
+        select(Notification.target_id).where(Notification.kind == "announcement")
+    )
+    assert set(told) == {now_until}
     scheduled = s.get(f"/announcements?estate={world.estate.id}&state=scheduled")
     assert f'data-announcement="{later}"' in scheduled.get_data(as_text=True)
     clock.travel(timedelta(days=2, hours=1))

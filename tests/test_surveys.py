@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
     Building,
+    Notification,
     Role,
     Survey,
     SurveyQuestion,
@@ -147,6 +148,16 @@ def test_owners_answer_from_their_home_once_per_unit(login_as, world, sent, make
     survey, questions, _manager = sent
     scale, choice, text = questions
     o = login_as("owner_a")
+    # Sent: the owners of the units asked were told on their bell, which leads to their home.
+    told = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "survey_sent", Notification.target_id == survey.id
+        )
+    ).all()
+    assert {n.user_id for n in told} >= {world.owner_a.id, world.owner_b.id}
+    assert all(db.session.get(User, n.user_id).is_owner for n in told)
+    mine = next(n for n in told if n.user_id == world.owner_a.id)
+    assert o.get(f"/notifications/{mine.id}").headers["Location"] == "/#duty-surveys"
     home = o.get("/").get_data(as_text=True)
     answer_url = f"/surveys/{survey.id}/answer/{world.unit_a.id}"
     assert answer_url in home and survey.title in home

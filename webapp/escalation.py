@@ -28,7 +28,9 @@ _links: dict[str, Callable[[int], str]] = {}
 _owner_links: dict[str, Callable[[int], str]] = {}
 _endpoints: dict[str, tuple[str, str]] = {}
 # What owners are told (their own records): the rest is for staff only.
-OWNER_KINDS = frozenset({"ticket_reply", "ticket_progress", "notice_issued"})
+OWNER_KINDS = frozenset(
+    {"ticket_reply", "ticket_progress", "notice_issued", "survey_sent", "announcement"}
+)
 
 
 def register_link(target_type: str, endpoint: str, arg: str) -> None:
@@ -45,9 +47,14 @@ def external_url_of(target_type: str, target_id: int | None) -> str | None:
     return external_url_if_known(endpoint, **{arg: target_id})
 
 
-def register_owner_link(target_type: str, endpoint: str, arg: str) -> None:
-    """The owner's page of a record of this type (their ticket, their unit's notice)."""
-    _owner_links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
+def register_owner_link(
+    target_type: str, endpoint: str, arg: str | None, anchor: str | None = None
+) -> None:
+    """The owner's page of a record of this type (their ticket, their unit's notice); `arg`
+    None: a page that lists such records (`anchor` the place on it)."""
+    _owner_links[target_type] = lambda target_id: url_for(
+        endpoint, **({arg: target_id} if arg else {}), _anchor=anchor
+    )
 
 
 def url_of(target_type: str, target_id: int) -> str | None:

@@ -245,6 +245,8 @@ NOTIFICATION_KIND_LABELS = {
     "ticket_reply": _l("物业回复了你的报修"),
     "ticket_progress": _l("你的报修有新进展"),
     "notice_issued": _l("你的房屋收到装修整改通知"),
+    "survey_sent": _l("请填写满意度调查"),
+    "announcement": _l("小区新公告"),
     "work_order_held": _l("部门暂缓处理工单"),
 }
 

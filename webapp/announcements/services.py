@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit, clock, signedlinks
+from webapp import audit, clock, escalation, signedlinks
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.links import external_url
@@ -208,6 +208,16 @@ def publish(
     db.session.flush()
     for photo in photos.ingest_uploads(uploads, actor, limit=MAX_PHOTOS):
         photos.attach(photo, TARGET, announcement.id, PHOTO, actor)
+    if starts_at <= now:  # showing now: its owners hear of it (a scheduled one waits on homes)
+        escalation.notify(
+            owners_of(announcement),
+            kind="announcement",
+            key=f"{TARGET}:{announcement.id}:published",
+            target_type=TARGET,
+            target_id=announcement.id,
+            estate_id=estate.id,
+            title=announcement.title,
+        )
     audit.record(
         actor,
         "announcement.publish",
@@ -271,15 +281,34 @@ class Reach:
         return round(100 * self.read / self.owners) if self.owners else 0
 
 
-def reach(announcement: Announcement) -> Reach:
+def _owner_ids(announcement: Announcement) -> Select:
+    """The owners of the units of the buildings it is for (a person once a unit)."""
     query = (
-        select(func.count(func.distinct(UnitOwnership.user_id)))
+        select(UnitOwnership.user_id)
         .join(Unit, Unit.id == UnitOwnership.unit_id)
         .join(Building, Building.id == Unit.building_id)
         .where(Building.estate_id == announcement.estate_id)
     )
     if announcement.building_ids:
         query = query.where(Building.id.in_(announcement.building_ids))
+    return query
+
+
+def owners_of(announcement: Announcement) -> list[User]:
+    """Its owners with an active account: told on their bell when it starts showing."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.id.in_(_owner_ids(announcement)))
+            .order_by(User.id)
+        )
+    )
+
+
+def reach(announcement: Announcement) -> Reach:
+    query = _owner_ids(announcement).with_only_columns(
+        func.count(func.distinct(UnitOwnership.user_id))
+    )
     read = db.session.scalar(
         select(func.count()).where(AnnouncementRead.announcement_id == announcement.id)
     )

@@ -25,7 +25,7 @@ from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, periods, phones, signedlinks
+from webapp import audit, clock, escalation, periods, phones, signedlinks
 from webapp.access import may_visit
 from webapp.errors import Invalid
 from webapp.extensions import db
@@ -303,6 +303,24 @@ def units_in_scope(survey: Survey) -> Select:
     return query
 
 
+def owners_asked(survey: Survey) -> list[User]:
+    """The owners (active accounts) of the units it asks: told on their bell when it is sent."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(
+                    select(UnitOwnership.user_id).where(
+                        UnitOwnership.unit_id.in_(units_in_scope(survey))
+                    )
+                ),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
 def scope_size(survey: Survey) -> int:
     """How many units it asks (fixed when it is sent)."""
     if survey.status != DRAFT:
@@ -333,6 +351,15 @@ def send(actor: User, survey: Survey) -> SignedLink:
         expires_at=clock.now() + LINK_LIFETIME,
         estate_id=survey.estate_id,
         actor=actor,
+    )
+    escalation.notify(
+        owners_asked(survey),
+        kind="survey_sent",
+        key=f"{TARGET}:{survey.id}:sent",
+        target_type=TARGET,
+        target_id=survey.id,
+        estate_id=survey.estate_id,
+        title=survey.title,
     )
     audit.record(
         actor,
