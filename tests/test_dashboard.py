@@ -89,6 +89,11 @@ def generated(world, make) -> Made:
                 description=f"卫生间漏水 {d}",
             )
         )
+    # A scanned "report" of unit B that was an advert, marked invalid: in no figure or list
+    # behind one (unit B stays at three), though the inbox still finds it.
+    junk = _ticket(world, at(15, 7), unit=world.unit_b, channel="scan", description="广告")
+    lifecycle.transition(junk, "spam", world.assistant, version=junk.version, reply="广告")
+    db.session.commit()
     # Patrols: the supervisor must patrol twice a day, the assistant once.
     template = make_template(world.estate)
     make_template(world.estate, name="主任巡查", role="supervisor", times=2)

@@ -88,6 +88,7 @@ QUERY_NAMES = [
     "age",
     "building",
     "room",
+    "counted",
 ]
 PRINCIPALS = ("anonymous", "owner_a", "assistant", "assistant_other", "supervisor", "manager")
 RANDOM_CASES = 60

@@ -277,6 +277,20 @@ def test_staff_mark_a_junk_scan_report_as_invalid(login_as, world, lobby, client
     # The reporter's link says closed, without the internal mark.
     shown = client.get(track).get_data(as_text=True)
     assert "已关闭" in shown and "无效" not in shown
+    # Out of the figures: the manager's dashboard and the month's summary say it was left out;
+    # the inbox still lists it, marked, except in the lists behind the figures.
+    manager = login_as("manager")
+    board = manager.get(f"/dashboard?estate={world.estate.id}&period=today").get_data(
+        as_text=True
+    )
+    assert "另有 1 件无效报修，不计入统计" in board
+    assert re.search(r'data-figure="received"><span class="figure-value">0<', board)
+    summary = manager.get(f"/tickets/summary?estate={world.estate.id}").get_data(as_text=True)
+    assert 'data-figure="invalid">1<' in summary and 'data-figure="received">0<' in summary
+    listed = staff.get("/tickets?tab=all").get_data(as_text=True)
+    assert ticket.number in listed and "无效报修" in listed
+    counted = staff.get("/tickets?tab=all&counted=1").get_data(as_text=True)
+    assert ticket.number not in counted and "不含无效报修" in counted
     # A ticket taken at the desk is not marked so.
     desk, _code = take_ticket(world)
     db.session.commit()

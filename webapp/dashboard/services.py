@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from sqlalchemy import Select, case, func, literal, select, union_all
+from sqlalchemy import Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from webapp import clock, periods
@@ -51,7 +51,7 @@ from webapp.models.patrols import Outcome, Period, RoundStatus
 from webapp.patrols import compliance
 from webapp.scoping import estate_ids_of
 from webapp.tickets import inbox, summary
-from webapp.tickets.lifecycle import CATEGORIES, KINDS, T
+from webapp.tickets.lifecycle import CATEGORIES, KINDS, NOT_INVALID, T
 from webapp.workorders import services as workorders
 
 # Hot spots: an item found 异常 this often within this many days; a unit with this many tickets
@@ -163,7 +163,8 @@ def _estate_arg(board: Board) -> dict:
 
 
 def _inbox_url(board: Board, tab: str = "all", period: bool = True, **filters) -> str:
-    args = {"tab": tab, **_estate_arg(board), **filters}
+    """The list behind a figure: the tickets it counts (without those marked invalid)."""
+    args = {"tab": tab, **_estate_arg(board), "counted": "1", **filters}
     if period:
         args.update(board.period.args())
     return url_for("tickets.inbox", **args)
@@ -358,7 +359,10 @@ def _breakdowns(board: Board, estate_ids: list[int], zone) -> None:
         .join(Building, Building.id == Unit.building_id)
         .join(Estate, Estate.id == Building.estate_id)
         .where(
-            Ticket.estate_id.in_(estate_ids), Ticket.created_at >= start, Ticket.created_at < end
+            Ticket.estate_id.in_(estate_ids),
+            Ticket.created_at >= start,
+            Ticket.created_at < end,
+            NOT_INVALID,
         )
         .group_by(Building.id, Building.name, Estate.name)
         .order_by(func.count(Ticket.id).desc(), Building.name)
@@ -422,6 +426,7 @@ def _hot_spots(board: Board, estate_ids: list[int], zone, now: datetime) -> None
         .where(
             Ticket.estate_id.in_(estate_ids),
             Ticket.unit_id.is_not(None),
+            NOT_INVALID,
             *periods.within(Ticket.created_at, day_from, None, zone),
         )
         .group_by(Ticket.unit_id)
@@ -472,7 +477,7 @@ def _week_counts(column, mondays: list[date], zone, *conditions) -> list[int]:
 def _trends(board: Board, estate_ids: list[int], zone, now: datetime) -> None:
     """Per week over the last 12: tickets received (and complaints), finished rounds, findings."""
     mondays = periods.weeks(zone, WEEKS, now)
-    mine = Ticket.estate_id.in_(estate_ids)
+    mine = and_(Ticket.estate_id.in_(estate_ids), NOT_INVALID)
     received = _week_counts(Ticket.created_at, mondays, zone, mine)
     complaints = _week_counts(Ticket.created_at, mondays, zone, mine, Ticket.kind == "complaint")
     # Rounds that found something 异常 (what the patrol history lists with "有异常").
@@ -512,6 +517,7 @@ def _trends(board: Board, estate_ids: list[int], zone, now: datetime) -> None:
                 tab="all",
                 since=monday.isoformat(),
                 until=(monday + timedelta(days=6)).isoformat(),
+                counted="1",
                 **_estate_arg(board),
                 **filters,
             )

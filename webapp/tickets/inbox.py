@@ -19,6 +19,7 @@ from webapp.tickets.lifecycle import (
     CHANNELS,
     KINDS,
     NOT_CLOSED,
+    NOT_INVALID,
     OPEN,
     T,
     late_follow_up,
@@ -124,6 +125,7 @@ def inbox(
     awaiting: str = "",
     unit_id: int | None = None,
     building_id: int | None = None,
+    counted: bool = False,
     size: int = PAGE,
     after: str | None = None,
 ) -> paging.Page[Ticket]:
@@ -145,6 +147,7 @@ def inbox(
         awaiting=awaiting,
         unit_id=unit_id,
         building_id=building_id,
+        counted=counted,
     )
     # The page's rows are chosen on the ticket's own columns only, and the cards' units and
     # people read for those rows alone: joining them before the sort made it work on every row.
@@ -194,6 +197,7 @@ def filtered(
     awaiting: str = "",
     unit_id: int | None = None,
     building_id: int | None = None,
+    counted: bool = False,
 ) -> Select:
     """The inbox's tickets with its tab and filters, unordered: the page, the export and the
     dashboard's figures. `since`/`until`: received on these days of the estate's calendar."""
@@ -203,6 +207,8 @@ def filtered(
         query = query.where(
             *periods.within(Ticket.created_at, since, until, periods.zone_of(user, estate_id))
         )
+    if counted:  # what the figures count: without the reports marked invalid
+        query = query.where(NOT_INVALID)
     if severity in ("major", "normal"):
         query = query.where(Ticket.severity == severity)
     if awaiting == "investigation":

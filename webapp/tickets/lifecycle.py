@@ -234,7 +234,7 @@ def transition(
         if not reply.strip():
             raise Invalid("reply", _("请写明为什么无效。"))
         _entry(ticket, actor, "spam", reply, public=False)
-        ticket.closed_at = now
+        ticket.closed_at = ticket.invalid_at = now
     ticket.status = target
     if actor.is_staff:
         _followed_up(ticket)
@@ -429,6 +429,10 @@ def home_line(ticket: Ticket, now: datetime) -> deadlines.Line:
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
     """Late in either way: the follow-up, or a major complaint's investigation."""
     return follow_up_overdue(ticket, now) or investigation_overdue(ticket, now)
+
+
+# A ticket the figures count: not marked 无效报修 (a scanned report that was no report).
+NOT_INVALID = Ticket.invalid_at.is_(None)
 
 
 def late_follow_up(now: datetime, level: int = deadlines.SUPERVISOR):

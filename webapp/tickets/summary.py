@@ -34,7 +34,14 @@ from webapp.extensions import db
 from webapp.labels import CATEGORY_LABELS, RATE_LABELS, RATING_LABELS
 from webapp.labels import TICKET_KIND_LABELS as KIND_LABELS
 from webapp.models import Building, Estate, Ticket, TicketEntry, Unit, User
-from webapp.tickets.lifecycle import CATEGORIES, FOLLOW_UP, INVESTIGATION, KINDS, RATINGS
+from webapp.tickets.lifecycle import (
+    CATEGORIES,
+    FOLLOW_UP,
+    INVESTIGATION,
+    KINDS,
+    NOT_INVALID,
+    RATINGS,
+)
 
 TARGETS = {
     "handling": 1.0,
@@ -98,6 +105,7 @@ class Summary:
     resolution_hours: float | None = None
     households: int = 0
     complaints: int = 0
+    invalid: int = 0  # marked 无效报修 in the period: not counted in any figure above
     people: list[PersonRow] = field(default_factory=list)
 
     @staticmethod
@@ -198,11 +206,12 @@ def tally(
     households; people's names). The database counts and subtracts the datetimes: handing each
     ticket's four datetimes to Python cost as much as the rest of the dashboard."""
     now = now or clock.now()
-    received_then = (
+    in_period = (
         Ticket.estate_id.in_(estate_ids),
         Ticket.created_at >= start,
         Ticket.created_at < end,
     )
+    received_then = (*in_period, NOT_INVALID)
     person = func.coalesce(Ticket.assignee_id, Ticket.taker_id)
     at_now = literal(now, UTCDateTime)
     late = or_(
@@ -222,8 +231,9 @@ def tally(
             Ticket.severity,
             person.label("person_id"),
             case((late, 1), else_=0).label("late"),
+            case((NOT_INVALID, 0), else_=1).label("invalid"),
         )
-        .where(*received_then)
+        .where(*in_period)
         .subquery()
     )
     groups = db.session.execute(select(*each.c, func.count().label("n")).group_by(*each.c)).all()
@@ -233,6 +243,9 @@ def tally(
     out.ratings = {r: 0 for r in RATINGS}
     per_person: dict[int | None, PersonRow] = {}
     for g in groups:
+        if g.invalid:
+            out.invalid += g.n
+            continue
         handled = g.n if g.status in ("resolved", "closed") else 0
         late_ones = g.n if g.late else 0
         out.received += g.n
@@ -249,7 +262,8 @@ def tally(
         row.overdue += late_ones
     first, resolution = [], []
     person_of: dict[int, int | None] = {}
-    if groups:
+    counted = out.received > 0
+    if counted:
         tickets = db.session.execute(
             select(
                 Ticket.id,
@@ -266,7 +280,7 @@ def tally(
                 resolution.append(to_resolved / 3600)
     out.first_response_hours = _median(first)
     out.resolution_hours = _median(resolution)
-    if groups:
+    if counted:
         resolved, visited = set(), set()
         period = select(Ticket.id).where(*received_then)
         for ticket_id, kind, body in _answers(list(person_of), period):

@@ -156,6 +156,8 @@ def _inbox_filters() -> dict:
         "awaiting": args.get("awaiting") if args.get("awaiting") in lists.AWAITING else "",
         "unit_id": args.get("unit", type=int),
         "building_id": args.get("building", type=int),
+        # The figures' own lists: without the reports marked invalid.
+        "counted": args.get("counted") == "1",
     }
 
 
@@ -176,6 +178,7 @@ def _inbox_args(filters: dict) -> dict:
         "awaiting": filters["awaiting"] or None,
         "unit": filters["unit_id"],
         "building": filters["building_id"],
+        "counted": "1" if filters["counted"] else None,
     }
 
 
