@@ -118,6 +118,12 @@ def arrived(page, url) -> None:
     after that, a test's may not, and an input it types before then goes unheard.
     """
     page.wait_for_url(url)
+    settled(page)
+
+
+def settled(page) -> None:
+    """Wait until what htmx swapped in listens (see arrived()): a card re-drawn by a tap takes
+    typing only once it has settled, as a person sees it before typing."""
     expect(page.locator(".htmx-swapping, .htmx-settling")).to_have_count(0)
 
 

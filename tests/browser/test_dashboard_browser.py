@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import arrived, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def _rows(page) -> int:
 def test_the_manager_reads_the_figures_and_signs_the_queue(page, live_server, screenshot):
     log_in(page, live_server, "manager")
     page.locator("#to-dashboard").click()
-    page.wait_for_url(re.compile(r"/dashboard$"))
+    arrived(page, re.compile(r"/dashboard$"))
     page.locator("#periods").get_by_role("link", name="本月").click()
     expect(page.locator("#periods [aria-current]")).to_have_text("本月")
     screenshot("dashboard-month")
@@ -38,7 +38,7 @@ def test_the_manager_reads_the_figures_and_signs_the_queue(page, live_server, sc
     count = _value(page, received.locator(".figure-value"))
     assert count >= 1
     received.click()
-    page.wait_for_url(re.compile(r"/tickets\?"))
+    arrived(page, re.compile(r"/tickets\?"))
     assert _rows(page) == count
     page.go_back()
 
@@ -47,7 +47,7 @@ def test_the_manager_reads_the_figures_and_signs_the_queue(page, live_server, sc
     cell = engineering.locator("td a").filter(has_text=re.compile(r"^[1-9]\d*$")).first
     orders = _value(page, cell)
     cell.click()
-    page.wait_for_url(re.compile(r"/workorders\?"))
+    arrived(page, re.compile(r"/workorders\?"))
     assert _rows(page) == orders
     expect(page.locator("[data-row]").first).to_contain_text("B2 区 3 盏灯不亮")
     page.go_back()

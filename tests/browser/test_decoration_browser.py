@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENS, log_in
+from tests.browser.conftest import SCREENS, arrived, log_in
 from tests.browser.test_patrol_browser import PHONE_390
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
@@ -21,7 +21,7 @@ def _inspect(page, base, unit_label, violation=None, notice_state=None):
     """Run a site inspection: every rule 合规, except `violation` = (note, photo path)."""
     page.goto(f"{base}/decoration")
     page.locator("#sites article", has_text=unit_label).get_by_role("link", name="巡查").click()
-    page.wait_for_url("**/inspect")
+    arrived(page, "**/inspect")
     rules = page.locator("fieldset.rule")
     for i in range(rules.count()):
         rule = rules.nth(i)
@@ -99,7 +99,7 @@ def test_violation_notice_reply_rectified_overdue_printed_completed(browser, liv
     expect(assistant.locator("h1 .pill")).to_have_text("申请竣工")
     supervisor.goto(assistant.url)
     supervisor.get_by_role("link", name="竣工验收").click()
-    supervisor.wait_for_url("**/completion")
+    arrived(supervisor, "**/completion")
     expect(supervisor.locator("fieldset.rule").first).to_be_visible()
     for i in range(supervisor.locator("fieldset.rule").count()):
         supervisor.locator("fieldset.rule").nth(i).locator(

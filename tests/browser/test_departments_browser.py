@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import robots
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, arrived, log_in, settled
 from tests.fixtures.messaging import ROBOT_CONFIG, consumer
 from tests.fixtures.photos import jpeg_bytes
 
@@ -55,7 +55,7 @@ def _tab(page, name: str) -> None:
     link = page.locator("nav.tabbar").get_by_role("link", name=name, exact=True)
     path = link.get_attribute("href")
     link.click()
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
+    arrived(page, lambda url: urlsplit(url).path == path)
     page.wait_for_load_state()
 
 
@@ -110,10 +110,11 @@ def test_a_finding_reaches_the_department_and_comes_back(
     log_in(assistant, base, "assistant")
     _tab(assistant, "巡查")
     assistant.locator("#due article").first.get_by_role("button", name="开始巡查").click()
-    assistant.wait_for_url("**/patrols/rounds/*")
+    arrived(assistant, "**/patrols/rounds/*")
     cards = assistant.locator("article.item-card")
     first = cards.first
     first.get_by_role("button", name="异常", exact=True).click()
+    settled(assistant)  # the card comes back with the note and department fields
     first.locator("textarea").fill("电梯厅顶灯不亮")
     first.locator("textarea").press("Tab")
     first.locator("select[name=department]").select_option("engineering")
@@ -137,9 +138,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
     _tab(assistant, "首页")
     expect(assistant.locator("#bell .bell-count")).to_have_text("1")
     assistant.locator("#bell a").click()
-    assistant.wait_for_url("**/notifications")
+    arrived(assistant, "**/notifications")
     assistant.get_by_role("link", name=re.compile("部门已修复，请复查")).click()
-    assistant.wait_for_url("**/workorders/*")
+    arrived(assistant, "**/workorders/*")
     expect(assistant.locator("#work-order")).to_contain_text("李师傅")
     expect(assistant.locator(".photo-pairs img")).to_have_count(1)  # the after-photo
     screenshot("reinspect", target=assistant)
@@ -176,9 +177,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
 
     _tab(supervisor, "首页")
     supervisor.locator("#bell a").click()
-    supervisor.wait_for_url("**/notifications")
+    arrived(supervisor, "**/notifications")
     supervisor.get_by_role("link", name=re.compile("部门已修复，请复查")).first.click()
-    supervisor.wait_for_url("**/workorders/*")
+    arrived(supervisor, "**/workorders/*")
     supervisor.get_by_role("button", name="复查通过，关闭工单").click()
     expect(supervisor.locator(".flash-success")).to_contain_text("已关闭")
 
@@ -186,9 +187,9 @@ def test_a_finding_reaches_the_department_and_comes_back(
     _tab(owner, "首页")
     expect(owner.locator("#bell .bell-count")).not_to_have_count(0)
     owner.locator("#bell a").click()
-    owner.wait_for_url("**/notifications")
+    arrived(owner, "**/notifications")
     owner.locator("#notifications a").first.click()
-    owner.wait_for_url("**/my/tickets/*")
+    arrived(owner, "**/my/tickets/*")
     expect(owner.locator("#timeline")).to_contain_text("维修已完成，经复查合格。")
     screenshot("owner-progress", target=owner)
     owner.locator("#visit").get_by_role("button", name="满意", exact=True).click()

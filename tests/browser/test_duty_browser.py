@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import PHONE, SCREENS, log_in
+from tests.browser.conftest import PHONE, SCREENS, arrived, log_in
 from tests.browser.test_patrol_browser import _camera_photo
 from webapp import clock
 from webapp.extensions import db
@@ -52,7 +52,7 @@ def test_a_shift_on_the_phone(browser, live_server, live_app, tmp_path):
     page = context.new_page()
     log_in(page, live_server, "assistant")
     page.locator("nav.tabbar").get_by_role("link", name="值班").click()
-    page.wait_for_url(f"{live_server}/duty")
+    arrived(page, f"{live_server}/duty")
     page.get_by_label("班次").select_option(label="夜班")
     page.get_by_role("button", name="开始值班").click()
     expect(page.locator("h1")).to_contain_text("值班记录表")
@@ -117,7 +117,7 @@ def test_a_shift_on_the_phone(browser, live_server, live_app, tmp_path):
 
     # Offline: two events with a photo each, kept on the phone, sent once when back online.
     page.locator("nav.tabbar").get_by_role("link", name="值班").click()
-    page.wait_for_url(f"{live_server}/duty")
+    arrived(page, f"{live_server}/duty")
     context.set_offline(True)
     for i, color in enumerate([(200, 30, 30), (30, 200, 30)]):
         form = _open_form(page, "记录值班事件")
@@ -131,16 +131,16 @@ def test_a_shift_on_the_phone(browser, live_server, live_app, tmp_path):
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#queue-status")).to_be_hidden(timeout=30_000)
-    arrived = _events(live_app, "离线记录的事件")
-    assert [photos for _id, photos in arrived] == [1, 1]
+    delivered = _events(live_app, "离线记录的事件")
+    assert [photos for _id, photos in delivered] == [1, 1]
     expect(page.locator("#duty-lines")).to_contain_text("离线记录的事件")
     page.screenshot(path=str(SCREENS / "duty-after-offline.png"), full_page=True)
 
     # A key lent from the desk.
     page.get_by_role("link", name="钥匙借用登记").click()
-    page.wait_for_url(f"{live_server}/keys")
+    arrived(page, f"{live_server}/keys")
     page.locator("#all-keys").get_by_role("link", name=re.compile("^样板间")).click()
-    page.wait_for_url(re.compile(r".*/keys/\d+$"))
+    arrived(page, re.compile(r".*/keys/\d+$"))
     page.get_by_label("借用人身份").select_option(label="施工方或外单位")
     page.get_by_role("textbox", name="借用人", exact=True).fill("钱师傅")
     page.get_by_label("联系电话").fill("13700005555")
@@ -184,7 +184,7 @@ def test_a_shift_on_the_phone(browser, live_server, live_app, tmp_path):
     expect(boss.locator("#handover-items")).to_contain_text("样板间 · 钱师傅")
     boss.screenshot(path=str(SCREENS / "handover-accept.png"), full_page=True)
     boss.get_by_role("button", name="确认接班").click()
-    boss.wait_for_url(f"{live_server}/duty")
+    arrived(boss, f"{live_server}/duty")
     expect(boss.locator("#carried-over")).to_contain_text("会所门口地面有积水")
     with live_app.app_context():
         handover = db.session.scalars(select(Handover)).one()

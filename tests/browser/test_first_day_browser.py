@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENS, log_in
+from tests.browser.conftest import SCREENS, arrived, log_in
 from tests.browser.test_offline_browser import (
     _phone,
     _results,
@@ -41,9 +41,9 @@ def test_log_in_by_the_form_then_a_round_offline_loses_nothing(
     expect(page.locator("nav.tabbar")).to_be_visible()
 
     page.locator("nav.tabbar").get_by_role("link", name="巡查").click()
-    page.wait_for_url(f"{live_server}/patrols")
+    arrived(page, f"{live_server}/patrols")
     page.locator("#due article", has_text="日常巡楼").get_by_role("button", name="开始巡查").click()
-    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    arrived(page, re.compile(r".*/patrols/rounds/\d+$"))
     round_url = page.url
     round_id = int(round_url.rsplit("/", 1)[1])
     # The round keeps itself for a reload without signal (a second or two on a phone).
@@ -95,7 +95,7 @@ def test_export_excel_on_a_phone_downloads_a_workbook(browser, live_server, tmp_
     log_in(page, live_server, "manager")
     page.locator("nav.tabbar").get_by_role("link", name="投诉").click()
     page.get_by_role("link", name="汇总表").click()
-    page.wait_for_url(re.compile(r".*/tickets/summary"))
+    arrived(page, re.compile(r".*/tickets/summary"))
     button = page.get_by_role("link", name="导出 Excel")
     # Scrolled to the bottom, the tab bar does not cover it.
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -129,7 +129,7 @@ def test_thumbs_reach_every_target_and_errors_take_the_eye(page, live_server, sc
     expect(due).to_be_visible()
     start = due.get_by_role("button", name="开始巡查")
     (start if start.count() else due.get_by_role("link").first).click()
-    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    arrived(page, re.compile(r".*/patrols/rounds/\d+$"))
     small = page.evaluate(
         """() => [...document.querySelectorAll(
                "main button, main a.button, main label.button, main .tap, nav.tabbar a")]
@@ -144,7 +144,7 @@ def test_thumbs_reach_every_target_and_errors_take_the_eye(page, live_server, sc
 
     page.locator("nav.tabbar").get_by_role("link", name="装修").click()
     page.locator("#sites article", has_text="3栋-1201").get_by_role("link", name="巡查").click()
-    page.wait_for_url("**/inspect")
+    arrived(page, "**/inspect")
     first_rule = page.locator("fieldset.rule").first
     note = first_rule.locator("textarea")
     note.fill("墙" * 900)

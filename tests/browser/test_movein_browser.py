@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, arrived, log_in
 from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def test_a_move_in_with_two_defects_signed_fixed_and_followed(
     page.get_by_role("link", name="翠湖花园 3栋-1201").click()
     expect(page.locator("#move-in")).to_contain_text("收楼验房")
     page.locator("#move-in").get_by_role("link", name="开始验房").click()
-    page.wait_for_url("**/inspect")
+    arrived(page, "**/inspect")
     expect(page.locator("#owner_name")).to_have_value("陈志强")
     items = page.locator("fieldset.rule")
     for i in range(items.count()):

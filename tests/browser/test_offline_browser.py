@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import SCREENS, log_in
+from tests.browser.conftest import SCREENS, arrived, log_in, settled
 from tests.browser.test_patrol_browser import PHONE_390, _camera_photo
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock
@@ -31,7 +31,7 @@ def _start_round(page, base, template="日常巡楼") -> str:
         start.click()
     else:
         due.get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    arrived(page, re.compile(r".*/patrols/rounds/\d+$"))
     return page.url
 
 
@@ -159,7 +159,7 @@ def test_lost_response_is_replayed_once(browser, live_server, live_app, tmp_path
     log_in(page, live_server, "assistant")
     page.goto(f"{live_server}/decoration")
     page.locator("#sites article", has_text="3栋-1201").get_by_role("link", name="巡查").click()
-    page.wait_for_url("**/inspect")
+    arrived(page, "**/inspect")
     inspect_url = page.url
     with live_app.app_context():
         before = db.session.scalar(select(func.count(DecorationInspection.id)))
@@ -212,6 +212,7 @@ def test_expired_csrf_token_is_refreshed_and_a_refusal_is_shown(browser, live_se
     assert [o for o, _n in _results(live_app, round_id)] == ["ok"]
 
     # Offline again; meanwhile the round is finished on the server (another device).
+    settled(page)  # the delivered card is drawn again first
     context.set_offline(True)
     cards.nth(1).get_by_role("button", name="异常", exact=True).click()
     expect(_waiting(page)).to_contain_text("待发送：1 条")

@@ -71,7 +71,7 @@ def test_the_inbox_grows_as_it_is_scrolled_and_shows_each_ticket_once(
     page.get_by_role("link", name="投诉").first.click()
     arrived(page, f"{base}/tickets")
     page.fill("#ticket-q", "走廊灯")  # only this test's tickets, in the order of their follow-ups
-    page.wait_for_url(re.compile(r".*q=.*"))  # the search's list is in (its address is kept)
+    arrived(page, re.compile(r".*q=.*"))  # the search's list is in (its address is kept)
     expect(page.locator("#ticket-list .row-card")).to_have_count(inbox.PAGE)
     first_url = page.url
     assert _numbers(page) == many_tickets[: inbox.PAGE]

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import arrived, log_in
 from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_round_to_signed_and_locked_on_a_phone(
     assistant.locator("#due article", has_text="日常巡楼").get_by_role(
         "button", name="开始巡查"
     ).click()
-    assistant.wait_for_url("**/patrols/rounds/*")
+    arrived(assistant, "**/patrols/rounds/*")
     round_url = assistant.url
 
     cards = assistant.locator("article.item-card")
@@ -101,7 +101,7 @@ def test_round_to_signed_and_locked_on_a_phone(
     log_in(supervisor, live_server, "supervisor")
     supervisor.goto(f"{live_server}/workorders")
     supervisor.get_by_text(number).click()
-    supervisor.wait_for_url(order_url)
+    arrived(supervisor, order_url)
     expect(supervisor.locator(".photo-pairs img")).to_have_count(2)
     supervisor.fill("#note", "工程部已重新铺贴")
     supervisor.get_by_role("button", name="提交：已处理").click()

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, SCREENS, log_in
+from tests.browser.conftest import PHONE, SCREENS, arrived, log_in
 from tests.test_records_import import workbook
 
 pytestmark = pytest.mark.browser
@@ -79,7 +79,7 @@ def test_a_manager_imports_records_and_an_owner_activates_from_a_slip(
     owner.fill("#password", "Macau tenant 2026")
     owner.fill("#confirm", "Macau tenant 2026")
     owner.locator("main button[type=submit]").click()
-    owner.wait_for_url(f"{live_server}/")
+    arrived(owner, f"{live_server}/")
     expect(owner.locator("main")).to_contain_text("8栋-102")
     screenshot("owner-activated", target=owner)
     owner.get_by_role("link", name="翠湖花园 8栋-102").click()

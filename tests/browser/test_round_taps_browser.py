@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import arrived, log_in, settled
 from tests.browser.test_patrol_browser import _camera_photo
 from webapp.extensions import db
 from webapp.models import ItemResult, PatrolRound, PhotoLink, WorkOrder
@@ -29,6 +29,7 @@ class Thumb:
     def tap(self, locator) -> None:
         self.count += 1
         locator.click()
+        settled(self.page)  # the person sees what the tap brought before the next
 
     def type(self, locator, text: str) -> None:
         self.count += 1
@@ -54,7 +55,7 @@ def test_a_24_item_round_with_one_issue_takes_at_most_12_taps(
     thumb.tap(
         page.locator("#due article", has_text="日常巡楼").get_by_role("button", name="开始巡查")
     )
-    page.wait_for_url(re.compile(r".*/patrols/rounds/\d+$"))
+    arrived(page, re.compile(r".*/patrols/rounds/\d+$"))
     round_id = int(page.url.rsplit("/", 1)[1])
     expect(page.locator("#round-progress")).to_contain_text("0 / 24")
 

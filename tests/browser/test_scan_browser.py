@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, SCREENS, log_in, no_axe_violations
+from tests.browser.conftest import PHONE, SCREENS, arrived, log_in, no_axe_violations
 from tests.fixtures.photos import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ def test_a_visitor_reports_from_a_scanned_code_and_follows_it(
     def resolve(reply: str) -> None:
         supervisor.goto(f"{live_server}/tickets?tab=all")
         supervisor.locator("#ticket-list a", has_text=number).click()
-        supervisor.wait_for_url(re.compile(r".*/tickets/\d+$"))
+        arrived(supervisor, re.compile(r".*/tickets/\d+$"))
         supervisor.fill("#reply", reply)
         supervisor.get_by_role("button", name="已处理，回复业主").click()
         expect(supervisor.locator("#actions")).to_contain_text("回访")

@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, log_in
+from tests.browser.conftest import PHONE, arrived, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -131,7 +131,7 @@ def test_logout_ends_the_session(page, live_server):
     log_in(page, live_server, "assistant")
     page.goto(f"{live_server}/account")
     page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url(f"{live_server}/login")
+    arrived(page, f"{live_server}/login")
     page.goto(f"{live_server}/")
     assert page.url.startswith(f"{live_server}/login")
 

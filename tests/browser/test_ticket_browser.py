@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import SCREENS, log_in
+from tests.browser.conftest import SCREENS, arrived, log_in
 from tests.browser.test_patrol_browser import PHONE_390
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock, demo
@@ -101,7 +101,7 @@ def test_phone_complaint_to_closed_with_a_reopen(
     supervisor = _new_page(browser, base, "supervisor")
     supervisor.goto(f"{base}/tickets")
     supervisor.locator("#ticket-list a", has_text=number).click()
-    supervisor.wait_for_url(re.compile(r".*/tickets/\d+$"))
+    arrived(supervisor, re.compile(r".*/tickets/\d+$"))
     person = supervisor.locator("#assignee option", has_text=ASSISTANT_NAME).first
     supervisor.select_option("#assignee", value=person.get_attribute("value"))
     supervisor.get_by_role("button", name="派单").click()
@@ -113,7 +113,7 @@ def test_phone_complaint_to_closed_with_a_reopen(
     def resolve(reply: str) -> None:
         assistant.goto(f"{base}/tickets?mine=1")
         assistant.locator("#ticket-list a", has_text=number).click()
-        assistant.wait_for_url(re.compile(r".*/tickets/\d+$"))
+        arrived(assistant, re.compile(r".*/tickets/\d+$"))
         start = assistant.get_by_role("button", name="开始处理")
         if start.count():
             start.click()
@@ -127,7 +127,7 @@ def test_phone_complaint_to_closed_with_a_reopen(
     # The owner sees it on their phone and is not satisfied: it reopens.
     owner = _new_page(browser, base, "owner")
     owner.locator("#duty-tickets a", has_text=number).click()
-    owner.wait_for_url(re.compile(r".*/my/tickets/\d+$"))
+    arrived(owner, re.compile(r".*/my/tickets/\d+$"))
     expect(owner.locator("main")).to_contain_text("晚上十点后停止施工")
     expect(owner.locator("main .thumbs img")).to_have_count(1)
     photo_src = owner.locator("main .thumbs img").first.get_attribute("src")
@@ -180,7 +180,7 @@ def test_a_major_complaint_turns_overdue_on_the_managers_home(
 
         # The investigation note clears it.
         major.click()
-        manager.wait_for_url(re.compile(r".*/tickets/\d+$"))
+        arrived(manager, re.compile(r".*/tickets/\d+$"))
         manager.fill("#body", "已调取门岗监控并约谈当班保安，向业主致歉。")
         manager.get_by_role("button", name="调查意见").click()
         expect(manager.locator(".flash-success")).to_contain_text("已记录")
