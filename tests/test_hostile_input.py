@@ -19,10 +19,12 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import Date, DateTime, Integer, String, select
 
+from tests.fixtures.tickets import ticket_form
 from tests.permission_matrix import CASES
 from tests.test_permissions import _ids
 from webapp.extensions import db
 from webapp.inputs import MAX_ID, MAX_YEAR, MIN_YEAR
+from webapp.models import Ticket
 
 MARKER = "<x-probe>"
 TEXT = [
@@ -230,7 +232,7 @@ def _check_stored_data() -> list[str]:
             if isinstance(kind, String):
                 rows = db.session.execute(select(column).where(column.is_not(None))).scalars()
                 for value in rows:
-                    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", value):
+                    if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]", value):
                         problems.append(f"{table.name}.{column.name} holds a control character")
                         break
                     if kind.length and len(value) > kind.length:
@@ -338,3 +340,15 @@ def test_no_input_gives_a_500(world, patrol, decoration, ticket, duty, login_as)
 @pytest.mark.parametrize("url", ["/tickets/99999999999999999999", "/patrols/rounds/-1"])
 def test_numbers_beyond_a_column_are_not_found(url, login_as):
     assert login_as("manager").get(url).status_code == 404
+
+
+def test_bidirectional_overrides_are_not_stored_to_reverse_what_the_next_reader_sees(
+    login_as, world
+):
+    """U+202E and its kin make a stored text read backwards to the next person (a spoofed
+    name or complaint); they are dropped with the other controls, the words kept."""
+    data = ticket_form(world)
+    data.update(reporter_name="\u202e张三\u202c", description="\u2066楼道灯不亮\u2069 \u202dabc")
+    assert login_as("assistant").post("/tickets/new", data=data).status_code == 200
+    ticket = db.session.scalars(select(Ticket)).one()
+    assert (ticket.reporter_name, ticket.description) == ("张三", "楼道灯不亮 abc")

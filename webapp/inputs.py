@@ -3,9 +3,9 @@
 Three classes of hostile input used to reach the database and answer 500, and each is handled here
 rather than form by form:
 
-- text: NUL and other control characters are dropped from every form field, query parameter and
-  path segment. PostgreSQL refuses NUL in text while SQLite stores it, so without this the two
-  databases would end up holding different data;
+- text: NUL and other control characters (and the bidirectional overrides) are dropped from every
+  form field, query parameter and path segment. PostgreSQL refuses NUL in text while SQLite
+  stores it, so without this the two databases would end up holding different data;
 - integers: ids in paths and `?x=` filters are bounded to what an INTEGER column holds; a larger
   number is simply not a record (404, or the filter is ignored);
 - dates: one parser, bounded to years the app can add days to without overflowing.
@@ -24,8 +24,10 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 MAX_ID = 2**31 - 1
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
-# C0 controls except tab, line feed and carriage return; DEL; lone surrogates (not encodable).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# C0 controls except tab, line feed and carriage return; DEL; lone surrogates (not encodable);
+# the bidirectional embeddings, overrides and isolates, which make text read other than it is
+# stored (a name or complaint shown back to front to the next reader).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str) -> str:
