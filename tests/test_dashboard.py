@@ -419,3 +419,26 @@ def test_chart_labels_are_cut_by_the_width_they_take():
     assert fit("服务态度与礼仪规范问题") == "服务态度与礼仪规…"
     assert fit("Service attitude") == "Service attitude"  # sixteen letters: as it is
     assert fit("Engineering repairs") == "Engineering repa…"
+
+
+def test_bars_take_the_charts_scale_and_the_label_column_widens_for_long_labels():
+    """A rate of 50 % fills half the room when the chart's scale is 100, whatever the largest
+    rate; English scale labels ("1 Very dissatisfied") are not cut; Chinese ones keep the
+    usual column."""
+    from webapp.dashboard.charts import Chart, Point, bars, columns
+
+    rates = Chart("r", "t", "d", [Point("1栋", 50), Point("2栋", 25)], scale=100)
+    [half, quarter], _height = bars(rates)
+    room = 320 - half.x - 34
+    assert half.width == round(room / 2, 1) and quarter.width == round(room / 4, 1)
+    relative = Chart("r", "t", "d", [Point("1栋", 50), Point("2栋", 25)])
+    assert bars(relative)[0][0].width == round(320 - 96 - 34, 1)  # the largest fills it
+    [full], _height = columns(Chart("c", "t", "d", [Point("w", 50)], scale=100))
+    assert full.height == 60  # half the plot's 120
+    chinese = bars(Chart("c", "t", "d", [Point("工程维修", 3)]))[0][0]
+    assert chinese.x == 96 and chinese.short == "工程维修"
+    english = bars(Chart("e", "t", "d", [Point("1 Very dissatisfied", 3), Point("5", 9)]))[0]
+    assert english[0].short == "1 Very dissatisfied" and english[0].x > 96
+    assert english[0].x == english[1].x  # one column for all the chart's labels
+    cut = bars(Chart("e", "t", "d", [Point("A label far longer than any column allows", 1)]))
+    assert cut[0][0].short.endswith("…") and cut[0][0].x <= 26 * 6

@@ -38,6 +38,8 @@ class Chart:
     points: list[Point] = field(default_factory=list)
     # What the table's second column is called (e.g. "受理数").
     measure: str = ""
+    # The value a full bar or column stands for: 100 for percentages; None, the largest value.
+    scale: int | None = None
 
     @property
     def top(self) -> int:
@@ -59,13 +61,19 @@ class Chart:
 
 
 LABEL_UNITS = 16  # what the labels' column holds: a Chinese character counts two, a letter one
+MAX_LABEL_UNITS = 26  # widened for longer labels (English ones), up to this
+UNIT = LABEL / LABEL_UNITS  # drawing units of a label unit
+
+
+def _units(char: str) -> int:
+    return 2 if ord(char) > 0x2E7F else 1
 
 
 def fit(label: str, units: int = LABEL_UNITS) -> str:
     """The label as far as it fits the labels' column, with "…" where it was cut."""
     used, out = 0, []
     for char in label:
-        used += 2 if ord(char) > 0x2E7F else 1
+        used += _units(char)
         if used > units:
             return "".join(out).rstrip() + "…"
         out.append(char)
@@ -78,18 +86,27 @@ class Bar:
     value: int
     y: float
     width: float
-
-    @property
-    def short(self) -> str:
-        return fit(self.label)
+    x: float  # where the bars start: the labels' column is as wide as its labels need
+    short: str  # the label as far as it fits that column
 
 
 def bars(chart: Chart) -> tuple[list[Bar], int]:
-    """Horizontal bars, one row each, scaled to the largest: (bars, drawing height)."""
-    room = WIDTH - LABEL - VALUE
-    top = chart.top or 1
+    """Horizontal bars, one row each, scaled to the chart's scale (or its largest value); the
+    labels' column as wide as its longest label, within bounds: (bars, drawing height)."""
+    longest = max((sum(_units(c) for c in p.label) for p in chart.points), default=0)
+    units = min(max(longest, LABEL_UNITS), MAX_LABEL_UNITS)
+    x = round(units * UNIT, 1)
+    room = WIDTH - x - VALUE
+    full = chart.scale or chart.top or 1
     out = [
-        Bar(p.label, p.value, i * ROW, round(room * p.value / top, 1) if p.value else 0)
+        Bar(
+            p.label,
+            p.value,
+            i * ROW,
+            round(room * min(p.value, full) / full, 1) if p.value else 0,
+            x,
+            fit(p.label, units),
+        )
         for i, p in enumerate(chart.points)
     ]
     return out, max(len(out), 1) * ROW
@@ -107,13 +124,14 @@ class Column:
 
 
 def columns(chart: Chart) -> tuple[list[Column], int]:
-    """Vertical columns side by side, scaled to the largest: (columns, drawing height)."""
+    """Vertical columns side by side, scaled to the chart's scale (or its largest value):
+    (columns, drawing height)."""
     count = max(len(chart.points), 1)
     slot = WIDTH / count
-    top = chart.top or 1
+    full = chart.scale or chart.top or 1
     out = []
     for i, p in enumerate(chart.points):
-        height = round(COLUMN_HEIGHT * p.value / top, 1)
+        height = round(COLUMN_HEIGHT * min(p.value, full) / full, 1)
         out.append(
             Column(
                 p.label,

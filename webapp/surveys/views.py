@@ -146,6 +146,7 @@ def _charts(found: services.Results) -> dict:
         _("每栋楼已回答的户数占调查户数的百分比"),
         [Point(b.building.name, b.rate) for b in found.buildings],
         measure=_("回复率（%）"),
+        scale=100,
     )
     out["trend"] = Chart(
         "trend",
@@ -153,6 +154,7 @@ def _charts(found: services.Results) -> dict:
         _("本次及之前各次调查中，评分为 4 分或 5 分的比例"),
         [Point(format_when(s.sent_at, "yy-MM-dd"), share) for s, share in found.trend],
         measure=_("满意率（%）"),
+        scale=100,
     )
     return out
 
