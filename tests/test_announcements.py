@@ -16,6 +16,7 @@ from tests.fixtures.app import reload
 from tests.fixtures.photos import jpeg_bytes
 from webapp import clock, signedlinks
 from webapp.announcements import services as announcements
+from webapp.cli import sweep_records
 from webapp.extensions import db
 from webapp.models import (
     Announcement,
@@ -158,6 +159,15 @@ def test_the_time_window_decides_when_owners_see_it(login_as, world):
     scheduled = s.get(f"/announcements?estate={world.estate.id}&state=scheduled")
     assert f'data-announcement="{later}"' in scheduled.get_data(as_text=True)
     clock.travel(timedelta(days=2, hours=1))
+    # The sweep: the scheduled one has started, so it rings now, once; the ended one does not.
+    sweep_records(clock.now())
+    sweep_records(clock.now())  # a second sweep tells nobody twice
+    told = db.session.scalars(
+        select(Notification.target_id).where(
+            Notification.kind == "announcement", Notification.user_id == world.owner_a.id
+        )
+    ).all()
+    assert sorted(told) == sorted([now_until, later])
     a = login_as("owner_a")
     home = a.get("/").get_data(as_text=True)
     assert "电梯年检" in home and "今天的通知" not in home

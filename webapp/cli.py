@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from webapp import audit, backup, clock, deadlines, demo, locks, replay
+from webapp.announcements import services as announcements
 from webapp.extensions import db
 from webapp.models import Estate, EstateMembership, Role, User
 from webapp.passwords import hash_password, policy_problem
@@ -19,6 +20,8 @@ def sweep_records(now) -> int:
     """Escalate what is overdue (and tell its people), forget old replay keys; returns how many
     records were escalated. The CLI sweep and the job queue's periodic sweep both call this."""
     escalated = deadlines.sweep(now)
+    db.session.commit()
+    announcements.announce_started(now)
     db.session.commit()
     replay.sweep(now)
     db.session.commit()

@@ -208,16 +208,8 @@ def publish(
     db.session.flush()
     for photo in photos.ingest_uploads(uploads, actor, limit=MAX_PHOTOS):
         photos.attach(photo, TARGET, announcement.id, PHOTO, actor)
-    if starts_at <= now:  # showing now: its owners hear of it (a scheduled one waits on homes)
-        escalation.notify(
-            owners_of(announcement),
-            kind="announcement",
-            key=f"{TARGET}:{announcement.id}:published",
-            target_type=TARGET,
-            target_id=announcement.id,
-            estate_id=estate.id,
-            title=announcement.title,
-        )
+    if starts_at <= now:  # showing now: its owners hear of it (a scheduled one, when it starts)
+        _ring(announcement, now)
     audit.record(
         actor,
         "announcement.publish",
@@ -227,6 +219,38 @@ def publish(
         after={"title": announcement.title, "buildings": len(announcement.building_ids)},
     )
     return announcement
+
+
+def _ring(announcement: Announcement, now: datetime) -> None:
+    """Tell its owners on their bells, once."""
+    escalation.notify(
+        owners_of(announcement),
+        kind="announcement",
+        key=f"{TARGET}:{announcement.id}:published",
+        target_type=TARGET,
+        target_id=announcement.id,
+        estate_id=announcement.estate_id,
+        title=announcement.title,
+    )
+    announcement.announced_at = now
+
+
+def announce_started(now: datetime) -> int:
+    """The sweep: scheduled announcements that have started showing ring their owners' bells
+    (once each; one that ended or was withdrawn first stays quiet). Returns how many rang."""
+    started = list(
+        db.session.scalars(
+            select(Announcement).where(
+                Announcement.status == PUBLISHED,
+                Announcement.announced_at.is_(None),
+                Announcement.starts_at <= now,
+                or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
+            )
+        )
+    )
+    for announcement in started:
+        _ring(announcement, now)
+    return len(started)
 
 
 def withdraw(actor: User, announcement: Announcement) -> None:

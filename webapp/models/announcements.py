@@ -34,6 +34,8 @@ class Announcement(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its owners were told on their bells: at publishing, or when a scheduled one starts.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Opened from a building's notice-board page (no account: counted, not named).
     public_views: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
