@@ -21,7 +21,7 @@ from webapp import audit, clock, deadlines, outbox, paging, requestcache, robots
 from webapp.extensions import db
 from webapp.labels import NOTIFICATION_KIND_LABELS
 from webapp.links import external_url_if_known
-from webapp.models import EstateMembership, Notification, Role, User
+from webapp.models import EstateMembership, Notification, Role, UnitOwnership, User
 
 # target_type -> function(target_id) returning the staff page of the record
 _links: dict[str, Callable[[int], str]] = {}
@@ -79,6 +79,21 @@ def staff_of(estate_id: int, roles: Iterable[str]) -> list[User]:
                 EstateMembership.estate_id == estate_id,
                 User.role.in_(list(roles)),
                 User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def owners_of(units) -> list[User]:
+    """The active owners of these units (ids, or a select of them): who hears of what is sent
+    to the households (a notice for their unit, a survey, an announcement)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(UnitOwnership.user_id).where(UnitOwnership.unit_id.in_(units))),
             )
             .order_by(User.id)
         )

@@ -224,7 +224,7 @@ def publish(
 def _ring(announcement: Announcement, now: datetime) -> None:
     """Tell its owners on their bells, once."""
     escalation.notify(
-        owners_of(announcement),
+        escalation.owners_of(_units(announcement)),
         kind="announcement",
         key=f"{TARGET}:{announcement.id}:published",
         target_type=TARGET,
@@ -305,11 +305,10 @@ class Reach:
         return round(100 * self.read / self.owners) if self.owners else 0
 
 
-def _owner_ids(announcement: Announcement) -> Select:
-    """The owners of the units of the buildings it is for (a person once a unit)."""
+def _units(announcement: Announcement) -> Select:
+    """The ids of the units of the buildings it is for."""
     query = (
-        select(UnitOwnership.user_id)
-        .join(Unit, Unit.id == UnitOwnership.unit_id)
+        select(Unit.id)
         .join(Building, Building.id == Unit.building_id)
         .where(Building.estate_id == announcement.estate_id)
     )
@@ -318,20 +317,9 @@ def _owner_ids(announcement: Announcement) -> Select:
     return query
 
 
-def owners_of(announcement: Announcement) -> list[User]:
-    """Its owners with an active account: told on their bell when it starts showing."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.active.is_(True), User.id.in_(_owner_ids(announcement)))
-            .order_by(User.id)
-        )
-    )
-
-
 def reach(announcement: Announcement) -> Reach:
-    query = _owner_ids(announcement).with_only_columns(
-        func.count(func.distinct(UnitOwnership.user_id))
+    query = select(func.count(func.distinct(UnitOwnership.user_id))).where(
+        UnitOwnership.unit_id.in_(_units(announcement))
     )
     read = db.session.scalar(
         select(func.count()).where(AnnouncementRead.announcement_id == announcement.id)

@@ -654,13 +654,8 @@ def issue(
         after={"number": notice.number, "deadline": str(notice.deadline)},
     )
     # The unit's owners hear of it on their phones (their bell and their decoration page).
-    owners = db.session.scalars(
-        select(User)
-        .join(UnitOwnership, UnitOwnership.user_id == User.id)
-        .where(UnitOwnership.unit_id == notice.unit_id, User.active.is_(True))
-    )
     escalation.notify(
-        list(owners),
+        escalation.owners_of([notice.unit_id]),
         kind="notice_issued",
         key=f"{NOTICE}:{notice.id}:issued",
         target_type=NOTICE,

@@ -303,24 +303,6 @@ def units_in_scope(survey: Survey) -> Select:
     return query
 
 
-def owners_asked(survey: Survey) -> list[User]:
-    """The owners (active accounts) of the units it asks: told on their bell when it is sent."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                User.id.in_(
-                    select(UnitOwnership.user_id).where(
-                        UnitOwnership.unit_id.in_(units_in_scope(survey))
-                    )
-                ),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
 def scope_size(survey: Survey) -> int:
     """How many units it asks (fixed when it is sent)."""
     if survey.status != DRAFT:
@@ -353,7 +335,7 @@ def send(actor: User, survey: Survey) -> SignedLink:
         actor=actor,
     )
     escalation.notify(
-        owners_asked(survey),
+        escalation.owners_of(units_in_scope(survey)),
         kind="survey_sent",
         key=f"{TARGET}:{survey.id}:sent",
         target_type=TARGET,
