@@ -80,6 +80,8 @@ def test_areas_plans_and_two_tap_visits(login_as, world, make):
     # The assistant's home: what is still due in their area.
     home = a.get("/").get_data(as_text=True)
     assert "待走访 5 户" in home
+    # Its badge counts households, not buildings.
+    assert re.search(r'id="duty-visits">\s*<h2[^>]*>[^<]*<span class="badge">5</span>', home)
     # The supervisor's plan is the whole estate for the year; the area's visit is not theirs.
     page = s.get(f"/visits?estate={world.estate.id}").get_data(as_text=True)
     total = db.session.scalar(

@@ -60,6 +60,11 @@ class Section:
     items: list[Entry] = field(default_factory=list)
     more_url: str | None = None  # the whole list, where the app has one
     action: tuple[str, str] | None = None  # (label, url): the section's one button
+    count: int | None = None  # what the badge counts when not the entries (households due)
+
+    @property
+    def badge(self) -> int:
+        return len(self.items) if self.count is None else self.count
 
     @property
     def capped(self) -> bool:
@@ -303,14 +308,16 @@ def _owner_move_in_entries(user: User) -> list[Entry]:
     return out
 
 
-def _visit_entries(user: User) -> list[Entry]:
+def _visit_section(user: User, section: Section) -> None:
     """An assistant: their area's buildings with households still due this quarter. A
-    supervisor: each area's progress this quarter and their own year's, per estate."""
-    out = []
+    supervisor: each area's progress this quarter and their own year's, per estate. The badge
+    counts the households still due in the person's own plan."""
+    out, due = [], 0
     for estate in sorted(user.estates, key=lambda e: e.name):
         url = url_for("visits.index", estate=estate.id)
         if visits.plan_of(user) == VisitPlan.AREA:
             for p in visits.progress(estate, VisitPlan.AREA, visits.buildings_for(user, estate)):
+                due += p.due
                 if p.due:
                     out.append(
                         Entry(
@@ -330,6 +337,7 @@ def _visit_entries(user: User) -> list[Entry]:
                 )
             )
         mine = visits.progress(estate, VisitPlan.SUPERVISOR, visits.buildings_for(user, estate))
+        due += sum(p.due for p in mine)
         out.append(
             Entry(
                 _("%(estate)s · 我的年度走访", estate=estate.name),
@@ -341,7 +349,7 @@ def _visit_entries(user: User) -> list[Entry]:
                 ),
             )
         )
-    return out
+    section.items, section.count = out, due
 
 
 def _owner_announcement_entries(user: User) -> list[Entry]:
@@ -473,7 +481,6 @@ def duties_for(user: User) -> list[Section]:
         "movein": lambda: _owner_move_in_entries(user),
         "surveys": lambda: _owner_survey_entries(user),
         "announcements": lambda: _owner_announcement_entries(user),
-        "visits": lambda: _visit_entries(user),
         "reinspect": lambda: _order_entries(workorders.waiting_reinspection(user)),
         "held": lambda: _order_entries(workorders.held(user)),
         "compliance": lambda: _compliance_entries(user),
@@ -491,6 +498,8 @@ def duties_for(user: User) -> list[Section]:
             section.items = fillers[key]()
         elif key == "shift":
             _duty_section(user, section)
+        elif key == "visits":
+            _visit_section(user, section)
         if user.is_owner and key == "tickets":
             section.more_url = url_for("tickets.mine")
         elif key in _WHOLE_LIST:
