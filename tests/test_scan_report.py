@@ -184,7 +184,10 @@ def test_the_tracking_link_after_the_phone_check_adds_and_rates(login_as, world,
     assert refused.status_code == 403
     wrong = client.post(f"/t/{number}/check", data={"code": code, "digits": "0000"})
     assert wrong.status_code == 422 and "后四位不对" in wrong.get_data(as_text=True)
-    right = client.post(f"/t/{number}/check", data={"code": code, "digits": "1111"})
+    # Digits typed full-width (a Chinese keyboard's) are read as digits: wrong ones say so.
+    wide = client.post(f"/t/{number}/check", data={"code": code, "digits": "０１２３"})
+    assert wide.status_code == 422 and "后四位不对" in wide.get_data(as_text=True)
+    right = client.post(f"/t/{number}/check", data={"code": code, "digits": "１１１１"})
     assert right.status_code == 303
     added = client.post(
         f"/t/{number}/info",

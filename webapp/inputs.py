@@ -14,6 +14,7 @@ rather than form by form:
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from flask import Flask
@@ -33,6 +34,17 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e
 def clean_text(value: str) -> str:
     """`value` without the control characters no database or page should hold."""
     return _CONTROL.sub("", value)
+
+
+def fold_width(value: str | None) -> str:
+    """Full-width digits and letters (what a Chinese keyboard types: １２０１) as their ASCII
+    forms, compatibility characters folded (NFKC)."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
+def ascii_digits(value: str | None) -> str:
+    """The digits of `value`, full-width ones included, as ASCII; everything else dropped."""
+    return "".join(ch for ch in fold_width(value) if ch in "0123456789")
 
 
 def parse_date(value: str | None) -> date | None:

@@ -12,7 +12,6 @@ becomes a ticket in one tap, through the normal intake, linked back to the answe
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +28,7 @@ from webapp import audit, clock, escalation, periods, phones, signedlinks
 from webapp.access import may_visit
 from webapp.errors import Invalid
 from webapp.extensions import db
+from webapp.inputs import fold_width
 from webapp.links import external_url
 from webapp.models import (
     Building,
@@ -441,7 +441,7 @@ def unit_by_phone(survey: Survey, building_id: int | None, number: str, phone: s
     owner roll has for it. One message for every mismatch: the form tells no one who lives
     where."""
     normal = phones.normalise_or_none(phone)
-    number = unicodedata.normalize("NFKC", number or "").strip()
+    number = fold_width(number).strip()
     unit = None
     if building_id and number and normal:
         unit = db.session.scalar(

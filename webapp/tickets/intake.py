@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from webapp import audit, clock, escalation, phones
 from webapp.errors import Invalid
 from webapp.extensions import db
+from webapp.inputs import ascii_digits
 from webapp.models import Estate, Role, Ticket, TicketEntry, TicketLink, Unit, UnitOwnership, User
 from webapp.numbering import next_number
 from webapp.photos import services as photos
@@ -158,8 +159,7 @@ def tracking_open(ticket: Ticket, now: datetime | None = None) -> bool:
 def phone_matches(ticket: Ticket, typed: str) -> bool:
     """The last four digits of the phone the ticket was reported with (a caller proves the
     link is theirs before adding to it)."""
-    digits = "".join(ch for ch in (typed or "") if ch.isdigit())
-    known = "".join(ch for ch in ticket.reporter_phone or "" if ch.isdigit())
+    digits, known = ascii_digits(typed), ascii_digits(ticket.reporter_phone)
     if len(known) < 4 or len(digits) != 4:
         return False
     return hmac.compare_digest(known[-4:], digits)

@@ -30,7 +30,7 @@ from webapp.exports import Column, xlsx_response
 from webapp.extensions import db, limiter
 from webapp.forms import ActionForm, choices, save
 from webapp.i18n import mask_phone
-from webapp.inputs import parse_date
+from webapp.inputs import fold_width, parse_date
 from webapp.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -713,8 +713,8 @@ def track_check(number: str):
     of four digits counts against the limit)."""
     code = request.form.get("code") or ""
     ticket = _tracked(number, code)
-    typed = (request.form.get("digits") or "").strip()
-    if not (len(typed) == 4 and typed.isdigit()):
+    typed = fold_width(request.form.get("digits")).strip()  # １２３４ as typed in Chinese too
+    if not (len(typed) == 4 and typed.isascii() and typed.isdigit()):
         return _track_page(ticket, code, 422, check_error=_("请输入 4 位数字。"))
     g.tracking_try = True
     if not intake.phone_matches(ticket, typed):
