@@ -162,9 +162,13 @@ def test_reports_are_limited_per_client_and_per_place(login_as, world, lobby, ap
     second = phone("10.0.0.2")
     assert [_report(second, path).status_code for _ in range(2)] == [200, 429]
     assert db.session.scalar(select(func.count(Ticket.id))) == 4
-    # The first phone has used its own.
+    # The first phone has used its own: the form comes back as typed, saying why and what to do.
     other_place = _codes(login_as("supervisor"), world)["1栋"]
-    assert _report(first, other_place).status_code == 429
+    refused = _report(first, other_place, description="三楼走廊漏水很严重")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "提交太频繁" in page and "照片需要重新选择" in page
+    assert "三楼走廊漏水很严重" in page and 'value="访客王"' in page
     assert _report(phone("10.0.0.3"), other_place).status_code == 200
 
 

@@ -272,12 +272,12 @@ def test_wrong_unit_and_phone_checks_are_throttled(world, sent, login_as, app_co
             ).status_code
             == 422
         )
-    assert (
-        _public_post(
-            visitor, token, unit.building_id, unit.number, "13900000002", answers
-        ).status_code
-        == 429
-    )
+    refused = _public_post(visitor, token, unit.building_id, unit.number, "13900000002", answers)
+    assert refused.status_code == 429
+    # The answers come back as given, with the reason: nothing typed is lost.
+    page = refused.get_data(as_text=True)
+    assert "核对失败次数太多" in page and 'value="13900000002"' in page
+    assert re.search(rf'<input checked[^>]*name="q{scale.id}"[^>]*value="5"', page)
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
 
 

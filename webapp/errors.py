@@ -113,6 +113,8 @@ def init_app(app) -> None:
     def _http(err):
         if err.code is None or err.code < 400:
             return err
+        if err.response is not None:  # answered by the route itself (a limit's own page)
+            return err.response
         if err.code == 405 and request.method in ("GET", "HEAD"):
             # A refused form's answer stays at the address it was posted to; reloading it (or
             # opening it from the history) goes back to the record the form belongs to.

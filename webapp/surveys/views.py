@@ -395,6 +395,23 @@ def _check_failed(response) -> bool:
     return bool(g.get("survey_check_failed"))
 
 
+def _checks_refused(_limit):
+    """Too many wrong unit and phone checks: the answers come back as they were given, with
+    the reason, instead of an error page that loses them."""
+    survey = services.by_token((request.view_args or {}).get("token", ""))
+    if survey is None:
+        return no_store(_gone())
+    form = _public_form(survey)
+    form.form_errors.append(_("核对失败次数太多，请 15 分钟后再提交。你填写的回答还在。"))
+    return no_store(render("surveys/public.html", status=429, survey=survey, form=form))
+
+
+def _public_form(survey: Survey):
+    form = forms.answer_form(survey.questions, public=True)
+    form.building.choices = [("", _("请选择"))] + services.building_choices(survey)
+    return form
+
+
 @bp.route("/q/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(
@@ -402,6 +419,7 @@ def _check_failed(response) -> bool:
     methods=["POST"],
     key_func=_check_key,
     deduct_when=_check_failed,
+    on_breach=_checks_refused,
 )
 def public(token: str):
     """The page a survey's link or QR code opens: no account; the unit and the phone the owner
@@ -409,8 +427,7 @@ def public(token: str):
     survey = services.by_token(token)
     if survey is None:
         return no_store(_gone())
-    form = forms.answer_form(survey.questions, public=True)
-    form.building.choices = [("", _("请选择"))] + services.building_choices(survey)
+    form = _public_form(survey)
     if not services.accepting(survey):
         return no_store(render("surveys/public.html", survey=survey, form=None))
     if request.method == "POST" and form.validate_on_submit():

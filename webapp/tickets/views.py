@@ -875,6 +875,22 @@ def _report_taken(response) -> bool:
     return bool(g.get("scan_reported"))
 
 
+def _scan_refused(_limit):
+    """Too many reports (from this network, or at this place): the form comes back as it was
+    typed, saying why and what to do, rather than an error page that loses the report."""
+    place = scan.place_of((request.view_args or {}).get("token", ""))
+    if place is None:
+        return no_store(_gone_code())
+    form = forms.ScanReportForm()
+    form.form_errors.append(
+        _(
+            "提交太频繁，请过一会儿再提交。你填写的内容还在，照片需要重新选择；"
+            "紧急情况请直接联系物业客服中心。"
+        )
+    )
+    return _scan_form(form, place, 429)
+
+
 @scan_bp.route("/s/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(
@@ -882,12 +898,14 @@ def _report_taken(response) -> bool:
     methods=["POST"],
     per_method=True,
     deduct_when=_report_taken,
+    on_breach=_scan_refused,
 )
 @limiter.limit(
     lambda: current_app.config.get("SCAN_PLACE_LIMIT", "30/hour"),
     methods=["POST"],
     key_func=_scan_place_key,
     deduct_when=_report_taken,
+    on_breach=_scan_refused,
 )
 def report_at(token: str):
     """The report form a place's QR code opens: no account, the place filled in."""
