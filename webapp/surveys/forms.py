@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -33,7 +34,9 @@ class QuestionForm(FlaskForm):
         validators=[DataRequired(_l("请选择题型。"))],
     )
     text = StringField(
-        _l("问题"), validators=[DataRequired(_l("请填写问题。")), Length(max=200)], filters=[strip]
+        _lp("survey", "问题"),
+        validators=[DataRequired(_l("请填写问题。")), Length(max=200)],
+        filters=[strip],
     )
     options = TextAreaField(
         _l("选项（单选题，每行一个）"), validators=[Length(max=1000)], render_kw={"rows": 4}
