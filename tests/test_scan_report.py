@@ -216,6 +216,24 @@ def test_the_tracking_link_after_the_phone_check_adds_and_rates(login_as, world,
     # The caller sees that the photo arrived (its count under their words, not the picture).
     added_entry = followed.split("晚上也不亮")[1].split("</li>")[0]
     assert 'data-photos="1"' in added_entry and "已收到 1 张照片" in added_entry
+    # A photo alone is enough; nothing at all is refused with the reason.
+    empty = client.post(
+        f"/t/{number}/info",
+        data={"code": code, "kind": "info", "body": " "},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 422 and "请填写内容或选择照片" in empty.get_data(as_text=True)
+    only_photo = client.post(
+        f"/t/{number}/info",
+        data={
+            "code": code,
+            "kind": "info",
+            "photos": (io.BytesIO(jpeg_bytes(color=(9, 9, 9))), "more.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert only_photo.status_code == 303
+    assert client.get(track).get_data(as_text=True).count("已收到 1 张照片") == 2
     # The supervisor resolves it (nobody took it at a desk); the caller is not satisfied
     # (reopened), then is, after the second fix.
     staff = login_as("supervisor")
@@ -284,12 +302,11 @@ def test_staff_mark_a_junk_scan_report_as_invalid(login_as, world, lobby, client
     # The reporter's link says closed, without the internal mark.
     shown = client.get(track).get_data(as_text=True)
     assert "已关闭" in shown and "无效" not in shown
+    assert "已完成，谢谢" not in shown  # no thanks for a report that was none
     # Out of the figures: the manager's dashboard and the month's summary say it was left out;
     # the inbox still lists it, marked, except in the lists behind the figures.
     manager = login_as("manager")
-    board = manager.get(f"/dashboard?estate={world.estate.id}&period=today").get_data(
-        as_text=True
-    )
+    board = manager.get(f"/dashboard?estate={world.estate.id}&period=today").get_data(as_text=True)
     assert "另有 1 件无效报修，不计入统计" in board
     assert re.search(r'data-figure="received"><span class="figure-value">0<', board)
     summary = manager.get(f"/tickets/summary?estate={world.estate.id}").get_data(as_text=True)

@@ -83,6 +83,12 @@ class EntryForm(FlaskForm):
     photos = MultipleFileField(_l("照片"))
 
 
+class CallerInfoForm(EntryForm):
+    """What a caller adds through the tracking link: words, photos, or both."""
+
+    body = TextAreaField(_l("内容"), validators=[Optional(), Length(max=2000)])
+
+
 SCAN_KINDS = ("repair", "complaint", "suggestion", "inquiry")
 
 

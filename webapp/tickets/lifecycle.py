@@ -294,12 +294,13 @@ def awaits_visit(ticket: Ticket) -> bool:
 
 
 def info_via_link(ticket: Ticket, body: str, uploads=()) -> TicketEntry:
-    """More information (and photos) from the caller through their tracking link."""
+    """More information (words, photos or both) from the caller through their tracking link."""
     if ticket.status not in NOT_CLOSED:
         raise IllegalTransition(ticket, _("这张单已关闭，如有新问题请重新报修。"))
-    if not body.strip():
-        raise Invalid("body", _("请填写内容。"))
-    entry = _entry(ticket, None, "info", body, public=True)
+    uploads = [u for u in uploads if getattr(u, "filename", "")]
+    if not body.strip() and not uploads:
+        raise Invalid("body", _("请填写内容或选择照片。"))
+    entry = _entry(ticket, None, "info", body.strip(), public=True)
     for photo in photos.ingest_uploads(uploads, None):
         photos.attach(photo, "ticket_entry", entry.id, "evidence", None, via=VIA_TRACKING)
     audit.record(

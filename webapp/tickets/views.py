@@ -675,7 +675,7 @@ def _track_page(ticket: Ticket, code: str, status: int = 200, **extra):
         photo_counts={entry_id: len(links) for entry_id, links in sent.items()},
         checked=checked,
         awaits_visit=lifecycle.awaits_visit(ticket),
-        entry_form=extra.pop("entry_form", None) or forms.EntryForm(formdata=None),
+        entry_form=extra.pop("entry_form", None) or forms.CallerInfoForm(formdata=None),
         # The unit's rectification notices, to its owner once the phone is checked.
         has_notices=bool(notices),
         notices=notices if checked else [],
@@ -738,12 +738,14 @@ def track_info(number: str):
     ticket = _tracked(number, code)
     if not _checked(ticket):
         return _track_page(ticket, code, 403, check_error=_("请先核对电话号码后四位。"))
-    form = forms.EntryForm()
+    form = forms.CallerInfoForm()
     if not form.validate_on_submit():
         return _track_page(ticket, code, 422, entry_form=form)
     outcome = save(
         form,
-        lambda: lifecycle.info_via_link(ticket, form.body.data, request.files.getlist("photos")),
+        lambda: lifecycle.info_via_link(
+            ticket, form.body.data or "", request.files.getlist("photos")
+        ),
     )
     if outcome.ok:
         flash(_("已补充。"), "success")
