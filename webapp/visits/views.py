@@ -99,7 +99,10 @@ def withdraw(visit_id: int):
     else:
         for message in form.form_errors:
             flash(message, "error")
-    return see_other(url_for("visits.index", estate=visit.estate_id, _anchor="recent"))
+    # The top of the page: the message, and the household due again in its building's list.
+    return see_other(
+        url_for("visits.index", estate=visit.estate_id, building=visit.unit.building_id)
+    )
 
 
 @bp.route("/areas", methods=["GET", "POST"])
