@@ -295,6 +295,7 @@ CASES = [
         "/surveys/{survey}/answers/{survey_answer}/ticket",
         supervisor_up("POST", 303),
     ),
+    Case("/my/surveys/<int:survey_id>", "GET", "/my/surveys/{survey}", owner_only("GET", 303)),
     Case(
         "/surveys/<int:survey_id>/answer/<int:unit_id>",
         "GET",

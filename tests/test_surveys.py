@@ -157,7 +157,12 @@ def test_owners_answer_from_their_home_once_per_unit(login_as, world, sent, make
     assert {n.user_id for n in told} >= {world.owner_a.id, world.owner_b.id}
     assert all(db.session.get(User, n.user_id).is_owner for n in told)
     mine = next(n for n in told if n.user_id == world.owner_a.id)
-    assert o.get(f"/notifications/{mine.id}").headers["Location"] == "/#duty-surveys"
+    bell = o.get(f"/notifications/{mine.id}").headers["Location"]
+    assert bell == f"/my/surveys/{survey.id}"
+    # It opens the form for their one unit the survey asks; other people's surveys: their home.
+    answer_url = f"/surveys/{survey.id}/answer/{world.unit_a.id}"
+    assert o.get(bell).headers["Location"] == answer_url
+    assert o.get("/my/surveys/999999").headers["Location"] == "/#duty-surveys"
     home = o.get("/").get_data(as_text=True)
     answer_url = f"/surveys/{survey.id}/answer/{world.unit_a.id}"
     assert answer_url in home and survey.title in home

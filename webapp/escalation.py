@@ -47,14 +47,9 @@ def external_url_of(target_type: str, target_id: int | None) -> str | None:
     return external_url_if_known(endpoint, **{arg: target_id})
 
 
-def register_owner_link(
-    target_type: str, endpoint: str, arg: str | None, anchor: str | None = None
-) -> None:
-    """The owner's page of a record of this type (their ticket, their unit's notice); `arg`
-    None: a page that lists such records (`anchor` the place on it)."""
-    _owner_links[target_type] = lambda target_id: url_for(
-        endpoint, **({arg: target_id} if arg else {}), _anchor=anchor
-    )
+def register_owner_link(target_type: str, endpoint: str, arg: str) -> None:
+    """The owner's page of a record of this type (their ticket, their unit's notice)."""
+    _owner_links[target_type] = lambda target_id: url_for(endpoint, **{arg: target_id})
 
 
 def url_of(target_type: str, target_id: int) -> str | None:

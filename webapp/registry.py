@@ -98,7 +98,7 @@ def register() -> None:
     escalation.register_link(handover.TARGET, "duty.handover_page", "handover_id")
     escalation.register_link(movein.TARGET, "movein.record", "move_in_id")
     escalation.register_owner_link(movein.TARGET, "movein.record", "move_in_id")
-    escalation.register_owner_link(surveys.TARGET, "home.index", None, anchor="duty-surveys")
+    escalation.register_owner_link(surveys.TARGET, "surveys.mine", "survey_id")
     escalation.register_owner_link(announcements.TARGET, "announcements.read", "announcement_id")
 
     deadlines.register(

@@ -358,6 +358,17 @@ def follow_up(survey_id: int, answer_id: int):
 # --- answering -----------------------------------------------------------------------------------
 
 
+@bp.get("/my/surveys/<int:survey_id>")
+@allow(OWNER)
+def mine(survey_id: int):
+    """Where an owner's bell leads: the survey's form for their unit, or their home's list of
+    surveys when it asks several of their units (or none is left to answer)."""
+    units = [u for s, u in services.open_for_owner(current_user) if s.id == survey_id]
+    if len(units) == 1:
+        return see_other(url_for("surveys.answer", survey_id=survey_id, unit_id=units[0].id))
+    return see_other(url_for("home.index", _anchor="duty-surveys"))
+
+
 @bp.route("/surveys/<int:survey_id>/answer/<int:unit_id>", methods=["GET", "POST"])
 @allow(OWNER)
 def answer(survey_id: int, unit_id: int):
