@@ -9,7 +9,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.fixtures.app import reload
 from tests.fixtures.photos import jpeg_bytes
@@ -21,6 +21,7 @@ from webapp.models import (
     Key,
     MoveIn,
     MoveInItem,
+    Notification,
     PhotoLink,
     Unit,
     User,
@@ -167,11 +168,22 @@ def test_the_owner_follows_their_defects_and_engineering_fixes_one(login_as, wor
     record = f"/movein/{move_in.id}"
     home = owner.get("/").get_data(as_text=True)
     assert f'href="{record}"' in home and "待你签字" in home
+    # Their bell told them too, leading to the record; signing settles it.
+    [told] = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "movein_sign", Notification.user_id == world.owner_a.id
+        )
+    ).all()
+    assert owner.get(f"/notifications/{told.id}").headers["Location"] == record
+    db.session.execute(update(Notification).values(read_at=None))  # as if not opened yet
+    db.session.commit()
     page = owner.get(record).get_data(as_text=True)
     assert "问题0" in page and "维修中" in page
     assert first.work_order.number not in page  # the work order is the department's business
     assert owner.post(f"{record}/sign", data={"name": "业主甲", "agree": "y"}).status_code == 303
     assert "遗留问题维修中：2 项" in owner.get("/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Notification, told.id).read_at is not None
     # Another owner sees nothing of it.
     assert login_as("owner_b").get(record).status_code == 404
     # Engineering's reply (recorded by staff), then the re-inspection passes.

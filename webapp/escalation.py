@@ -29,7 +29,14 @@ _owner_links: dict[str, Callable[[int], str]] = {}
 _endpoints: dict[str, tuple[str, str]] = {}
 # What owners are told (their own records): the rest is for staff only.
 OWNER_KINDS = frozenset(
-    {"ticket_reply", "ticket_progress", "notice_issued", "survey_sent", "announcement"}
+    {
+        "ticket_reply",
+        "ticket_progress",
+        "notice_issued",
+        "survey_sent",
+        "announcement",
+        "movein_sign",
+    }
 )
 
 
@@ -276,6 +283,17 @@ def open_own(user: User, notification_id: int) -> Notification:
     if found.read_at is None:
         found.read_at = clock.now()
     return found
+
+
+def settle(key: str) -> int:
+    """What an event asked for is done (a record signed): its unread notifications count as
+    read, whoever was told. Returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.key == key, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount or 0
 
 
 def mark_all_read(user: User) -> int:

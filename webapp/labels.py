@@ -246,6 +246,7 @@ NOTIFICATION_KIND_LABELS = {
     "ticket_progress": _l("你的报修有新进展"),
     "notice_issued": _l("你的房屋收到装修整改通知"),
     "survey_sent": _l("请填写满意度调查"),
+    "movein_sign": _l("收楼验房记录待你签字"),
     "announcement": _l("小区新公告"),
     "work_order_held": _l("部门暂缓处理工单"),
 }

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload
 
-from webapp import audit, clock, paging, phones, signoff
+from webapp import audit, clock, escalation, paging, phones, signoff
 from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.keys import services as keys
@@ -373,7 +373,22 @@ def inspect(
             "owner_registered": registered,
         },
     )
+    # The unit's owners hear that the record waits for their signature (done on the spot, the
+    # notification is settled with it).
+    escalation.notify(
+        escalation.owners_of([unit.id]),
+        kind="movein_sign",
+        key=_signature_key(move_in),
+        target_type=TARGET,
+        target_id=move_in.id,
+        estate_id=estate.id,
+        title=f"{move_in.number} · {unit.label}",
+    )
     return move_in
+
+
+def _signature_key(move_in: MoveIn) -> str:
+    return f"{TARGET}:{move_in.id}:sign"
 
 
 def _register_owner(actor: User, unit: Unit, move_in: MoveIn) -> bool:
@@ -473,6 +488,7 @@ def sign(actor: User, move_in: MoveIn, *, name: str, drawn=None) -> None:
         estate_id=move_in.estate_id,
         after={"name": move_in.signed_name, "hash": move_in.content_hash},
     )
+    escalation.settle(_signature_key(move_in))
 
 
 # --- defects and progress ---------------------------------------------------------------------
