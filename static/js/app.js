@@ -96,16 +96,23 @@
     event.detail.serverResponse = incoming.innerHTML;
   });
 
-  // A tap's answer redraws its card while the person may already be typing in the card's note:
-  // text typed and not yet saved (value differs from what the page was drawn with) is carried
-  // into the new card, with the focus. Saved text, and a whole-page redraw, show the server's.
+  // A tap's answer redraws its card while the person may already be typing in the card's note or
+  // choosing its department: what they typed or chose and has not been saved (it differs from
+  // what the page was drawn with) is carried into the new card, with the focus. A second change
+  // made while the first was being sent was dropped with the old card, so the new card is asked
+  // to save it. Saved values, and a whole-page redraw, show the server's.
+  function drawnValue(field) {
+    if (field.tagName !== "SELECT") return field.defaultValue;
+    const drawn = Array.from(field.options).find((option) => option.defaultSelected) || field.options[0];
+    return drawn ? drawn.value : "";
+  }
   let typing = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     const target = event.detail.target;
     typing = null;
     if (!target || !target.querySelectorAll || target === document.body) return;
-    typing = Array.from(target.querySelectorAll("textarea[data-keep-typing]"))
-      .filter((field) => field.value !== field.defaultValue)
+    typing = Array.from(target.querySelectorAll("[data-keep-typing]"))
+      .filter((field) => field.value !== drawnValue(field))
       .map((field) => ({ id: field.id, value: field.value, focused: document.activeElement === field }));
   });
   // After settling: by then htmx listens on the new card's forms, so the save can be asked for.
@@ -113,10 +120,12 @@
     (typing || []).forEach(function (kept) {
       const field = document.getElementById(kept.id);
       if (!field) return;
+      const choice = field.tagName === "SELECT";
+      if (choice && field.value === kept.value) return;  // the server has it already
       field.value = kept.value;
       if (kept.focused) field.focus();
-      // The old card's pending save went with it: ask the new card to save the text.
-      field.dispatchEvent(new Event("input", { bubbles: true }));
+      // The old card's pending save went with it: ask the new card to save the value.
+      field.dispatchEvent(new Event(choice ? "change" : "input", { bubbles: true }));
     });
     typing = null;
   });
